@@ -1,0 +1,128 @@
+import type { AuditEvent, AuditQuery, AuditVerifyResult, ItemStatus, NewAuditEvent } from '../types.js';
+
+/** A full items row. `envelope` is the sealed token (see crypto/envelope.ts); `kid` mirrors the envelope's kid for rekey scans. */
+export interface ItemRow {
+  itemId: string;
+  userId: string;
+  institutionId: string | null;
+  institutionName: string | null;
+  products: string[];
+  status: ItemStatus;
+  kid: string;
+  envelope: Buffer;
+  tokenVersion: number;
+  syncCursor: string | null;
+  needsSync: boolean;
+  rotationLeaseOwner: string | null;
+  rotationLeaseUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  rotatedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface NewItemRow {
+  itemId: string;
+  userId: string;
+  institutionId: string | null;
+  institutionName: string | null;
+  products: string[];
+  kid: string;
+  envelope: Buffer;
+  status?: ItemStatus;
+}
+
+/** The hot-path read: only what opening a token needs. */
+export interface EnvelopeRow {
+  userId: string;
+  kid: string;
+  envelope: Buffer;
+  tokenVersion: number;
+  status: ItemStatus;
+}
+
+export interface ItemFilter {
+  userId?: string;
+  status?: ItemStatus;
+  /** Items whose token was last rotated (or created, if never rotated) before this. */
+  rotatedBefore?: Date;
+  /** Keyset paging by item id. */
+  afterItemId?: string;
+  limit?: number;
+}
+
+export interface ItemPatch {
+  status?: ItemStatus;
+  syncCursor?: string | null;
+  needsSync?: boolean;
+  institutionId?: string | null;
+  institutionName?: string | null;
+  lastUsedAt?: Date;
+}
+
+export interface MigrationState {
+  name: string;
+  executedAt: Date | null;
+}
+
+/**
+ * Persistence for items and the audit log. Implemented once over Kysely for
+ * SQLite and PostgreSQL (store/kysely-store.ts); the contract suite in
+ * test/integration/store-contract.test.ts runs against both.
+ *
+ * Conventions: a missing row is `undefined` / `false`, never an exception; a
+ * lost compare-and-swap throws ERR_STORE_CONFLICT; a connection failure throws
+ * ERR_STORE_UNAVAILABLE (cause attached, message fixed).
+ */
+export interface TokenStore {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  migrate(): Promise<void>;
+  migrationStatus(): Promise<MigrationState[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Insert; ERR_STORE_CONFLICT if the item id exists. */
+  insertItem(row: NewItemRow, now: Date): Promise<void>;
+  getItem(itemId: string): Promise<ItemRow | undefined>;
+  getEnvelope(itemId: string): Promise<EnvelopeRow | undefined>;
+  listItems(filter: ItemFilter): Promise<ItemRow[]>;
+  countItems(filter?: Pick<ItemFilter, 'userId' | 'status'>): Promise<number>;
+  /** Counts of rows per kid (rekey progress, retire-key guard, doctor). */
+  countByKid(): Promise<Record<string, number>>;
+
+  /**
+   * Compare-and-swap the token: succeeds only when token_version equals
+   * `expectedVersion`; sets kid, envelope, token_version+1, rotated_at (when
+   * `rotated`), updated_at. Returns the new version. ERR_STORE_CONFLICT on a lost race
+   * or a missing row.
+   */
+  swapToken(
+    itemId: string,
+    expectedVersion: number,
+    next: { kid: string; envelope: Buffer; rotated: boolean; status?: ItemStatus },
+    now: Date,
+  ): Promise<number>;
+
+  /** Re-wrap only (rekey): CAS on token_version, does not bump it. Returns false on a lost race. */
+  rewrapToken(itemId: string, expectedVersion: number, next: { kid: string; envelope: Buffer }, now: Date): Promise<boolean>;
+
+  updateItem(itemId: string, patch: ItemPatch, now: Date): Promise<boolean>;
+
+  /** Conditional lease: true if taken (free, expired, or already ours). */
+  acquireLease(itemId: string, owner: string, until: Date, now: Date): Promise<boolean>;
+  releaseLease(itemId: string, owner: string): Promise<void>;
+
+  deleteItem(itemId: string): Promise<boolean>;
+
+  /** Append to the hash chain (serialised across processes). */
+  appendAudit(events: NewAuditEvent[]): Promise<void>;
+  listAudit(query: AuditQuery): Promise<AuditEvent[]>;
+  /** Walk the chain in seq order and report the first broken link. */
+  verifyAudit(): Promise<AuditVerifyResult>;
+
+  /** Generic small key/value for recovery bookkeeping, webhook replay guard, CLI resume state. */
+  putMarker(key: string, value: string, expiresAt: Date | null): Promise<boolean>;
+  getMarker(key: string): Promise<string | undefined>;
+  deleteMarker(key: string): Promise<void>;
+}

@@ -1,0 +1,101 @@
+/**
+ * Real services for integration tests. A suite asks for PostgreSQL or Redis;
+ * when the service is missing it is skipped with one clear line, unless
+ * REQUIRE_SERVICES=1 (CI), which turns a missing service into a failure.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REQUIRED = process.env.REQUIRE_SERVICES === '1';
+
+const memo = new Map<string, Promise<boolean>>();
+
+async function probePostgres(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function probeRedis(): Promise<boolean> {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * `const pgReady = await requireService('postgres', 'store contract')` at the top
+ * of a test file, then `describe.skipIf(!pgReady)(...)`.
+ */
+export async function requireService(service: 'postgres' | 'redis', suite: string): Promise<boolean> {
+  if (!memo.has(service)) memo.set(service, service === 'postgres' ? probePostgres() : probeRedis());
+  const ok = await memo.get(service)!;
+  const url = service === 'postgres' ? TEST_DATABASE_URL : TEST_REDIS_URL;
+  if (!ok) {
+    if (REQUIRED) throw new Error(`${suite}: ${service} is required (REQUIRE_SERVICES=1) but not reachable at ${url}`);
+    console.warn(`[skipped] ${suite}: ${service} not reachable at ${url} (set REQUIRE_SERVICES=1 to fail instead)`);
+  }
+  return ok;
+}
+
+export interface TestSchema {
+  url: string;
+  schema: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh PostgreSQL schema for one suite; `drop()` removes it. */
+export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`create schema "${schema}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: TEST_DATABASE_URL,
+    schema,
+    async drop() {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      try {
+        await c.query(`drop schema if exists "${schema}" cascade`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** A random namespace for Redis keys of one suite. */
+export function testNamespace(prefix = 't'): string {
+  return `${prefix}${randomBytes(5).toString('hex')}`;
+}
+
+/** A valid test keyring spec: `kid:base64` entries, first active. */
+export function testKeys(...kids: string[]): string {
+  return (kids.length ? kids : ['k1']).map((kid) => `${kid}:${randomBytes(32).toString('base64')}`).join(',');
+}
+
+/** A Plaid-shaped sandbox access token. */
+export function fakeAccessToken(): string {
+  const h = randomBytes(16).toString('hex');
+  return `access-sandbox-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
