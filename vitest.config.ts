@@ -1,12 +1,13 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources in tests (the "source"
 // export condition), so a test never runs against a stale dist/.
-const resolve = { conditions: ['source', 'import', 'node', 'default'] };
+const resolve = { conditions: ['source', ...defaultServerConditions] };
 
 export default defineConfig({
   resolve,
-  ssr: { resolve: { conditions: resolve.conditions, externalConditions: ['source'] } },
+  ssr: { resolve: { conditions: resolve.conditions } },
   test: {
     projects: [
       {

@@ -24,6 +24,88 @@ export interface VaultStats {
   cache: CacheStats;
 }
 
+// ---- Plaid operations (issue 5). Implemented in src/plaid, src/items, src/webhooks. ----
+
+export interface LinkTokenResult {
+  linkToken: string;
+  expiration: Date;
+}
+
+export interface ExchangeResult {
+  itemId: string;
+  institutionName: string | null;
+  /** Items of the same institution for this user that were removed (policy "replace") or kept ("keep"). */
+  duplicates: { itemId: string; action: 'removed' | 'kept' }[];
+}
+
+export interface RotateResult {
+  itemId: string;
+  /** 'rotated' = new token stored; 'relink_required' = token lost at Plaid, item marked; 'skipped' = not due / dry run. */
+  outcome: 'rotated' | 'relink_required' | 'skipped';
+  tokenVersion: number;
+}
+
+export interface RotateDueReport {
+  considered: number;
+  rotated: number;
+  relinkRequired: number;
+  failed: { itemId: string; code: string }[];
+}
+
+export interface RecoveryReport {
+  replayed: number;
+  relinkRequired: number;
+  alreadyApplied: number;
+  remaining: number;
+}
+
+export interface WebhookResult {
+  accepted: boolean;
+  webhookType: string;
+  webhookCode: string;
+  itemId: string | null;
+  /** What the vault did about it (e.g. 'status:login_required', 'marked_for_sync', 'ignored'). */
+  action: string;
+}
+
+export interface AccountView {
+  accountId: string;
+  name: string;
+  officialName: string | null;
+  mask: string | null;
+  type: string;
+  subtype: string | null;
+  balances: { available: number | null; current: number | null; limit: number | null; isoCurrencyCode: string | null };
+}
+
+export interface TransactionView {
+  transactionId: string;
+  accountId: string;
+  amount: number;
+  isoCurrencyCode: string | null;
+  date: string;
+  name: string;
+  merchantName: string | null;
+  pending: boolean;
+  pendingTransactionId: string | null;
+  category: string | null;
+}
+
+export interface TransactionsDelta {
+  added: TransactionView[];
+  modified: TransactionView[];
+  removed: { transactionId: string; accountId: string | null }[];
+  /** The cursor after this delta (persisted on the item when the caller passed none). */
+  nextCursor: string;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  database: 'ok' | 'down';
+  redis: 'ok' | 'down' | 'disabled';
+  plaid: 'ok' | 'down' | 'unknown';
+}
+
 /**
  * The vault's public surface. Sections marked (issue N) are filled in by that
  * issue; until then they throw ERR_INTERNAL "not available".
@@ -35,6 +117,11 @@ export interface Vault {
     get(ref: { userId: string; itemId: string }): Promise<ItemSummary>;
     /** Local delete (row + caches). `remove` (issue 5) also calls Plaid /item/remove. */
     delete(ref: { userId: string; itemId: string }): Promise<void>;
+    // (issue 5)
+    rotate(ref: { itemId: string; userId?: string }): Promise<RotateResult>;
+    rotateDue(opts: { olderThan: Date; concurrency?: number; dryRun?: boolean; onProgress?: (done: number, total: number) => void }): Promise<RotateDueReport>;
+    /** Plaid /item/remove, then delete the row, purge caches everywhere, audit. Idempotent. */
+    remove(ref: { userId: string; itemId: string }): Promise<void>;
   };
   /** Run `fn` with the item's token. The Secret must not escape `fn`. */
   withToken<T>(use: TokenUse, fn: (token: Secret) => Promise<T> | T): Promise<T>;
@@ -43,6 +130,26 @@ export interface Vault {
     verify(): Promise<AuditVerifyResult>;
     flush(): Promise<void>;
   };
+  // (issue 5)
+  link: {
+    createLinkToken(input: { userId: string; itemId?: string }): Promise<LinkTokenResult>;
+    exchange(input: { userId: string; publicToken: string }): Promise<ExchangeResult>;
+    /** Emulator/sandbox only: /sandbox/public_token/create then exchange. ERR_INPUT_INVALID in production. */
+    sandboxLink(input: { userId: string; institutionId?: string; username?: string }): Promise<ExchangeResult>;
+  };
+  data: {
+    accounts(ref: { userId: string; itemId: string; requestId?: string }): Promise<AccountView[]>;
+    balances(ref: { userId: string; itemId: string; requestId?: string }): Promise<AccountView[]>;
+    /** Incremental /transactions/sync; has_more paging done inside. Without `cursor`, the item's persisted cursor is used and advanced. */
+    transactions(ref: { userId: string; itemId: string; cursor?: string; requestId?: string }): Promise<TransactionsDelta>;
+    identity(ref: { userId: string; itemId: string; requestId?: string }): Promise<unknown>;
+    auth(ref: { userId: string; itemId: string; requestId?: string }): Promise<unknown>;
+  };
+  webhooks: {
+    handle(rawBody: string | Uint8Array, headers: Headers | Record<string, string | string[] | undefined>): Promise<WebhookResult>;
+  };
+  recover(): Promise<RecoveryReport>;
+  health(): Promise<HealthReport>;
   migrate(): Promise<void>;
   stats(): VaultStats;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 
 const REDACTED = '[redacted]';
@@ -19,9 +20,10 @@ export class Secret {
     return this.#value;
   }
 
-  /** Constant-time-ish equality without revealing either side to a log. */
+  /** Equality in constant time (digests first, so lengths do not leak either). */
   equals(other: Secret): boolean {
-    return this.#value === other.#value;
+    const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+    return timingSafeEqual(digest(this.#value), digest(other.#value));
   }
 
   toString(): string {

@@ -1,0 +1,22 @@
+import { getServices } from '@/server/vault';
+import { createTransactionsStore } from '@/server/transactions-store';
+
+// The vault, its drivers and node:crypto need Node, not the edge runtime.
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+const ITEM_PATH = /^\/api\/items\/([^/]+)$/;
+
+/** Every /api/* request goes to plaid-vault's Hono app (mounted at basePath /api). */
+async function handle(req: Request): Promise<Response> {
+  const services = await getServices();
+  const res = await services.http.fetch(req);
+  // A removed item's synced transactions go with it (the vault already shredded its token).
+  if (req.method === 'DELETE' && res.status === 204) {
+    const match = ITEM_PATH.exec(new URL(req.url).pathname);
+    if (match?.[1]) await createTransactionsStore(services.db).forget(decodeURIComponent(match[1]));
+  }
+  return res;
+}
+
+export { handle as GET, handle as POST, handle as PUT, handle as PATCH, handle as DELETE, handle as HEAD, handle as OPTIONS };

@@ -1,0 +1,104 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { isVaultError } from 'plaid-vault';
+import { AccountsTable } from '@/components/accounts-table';
+import { ItemActions } from '@/components/item-actions';
+import { ReconnectBank } from '@/components/reconnect-bank';
+import { StatusBadge } from '@/components/status-badge';
+import { TransactionsTable } from '@/components/transactions-table';
+import { LOGIN_REQUIRED_CODES, messageFor } from '@/error-messages';
+import { dateTime } from '@/format';
+import { accountCard, attempt, itemCard, statusCode, type Outcome } from '@/server/bank-data';
+import { requireUserId } from '@/server/current-user';
+import { createTransactionsStore } from '@/server/transactions-store';
+import { getServices } from '@/server/vault';
+
+const PAGE_SIZE = 25;
+
+export default async function ItemPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ page?: string }> }) {
+  const userId = await requireUserId();
+  const { id } = await params;
+  const { page: pageParam } = await searchParams;
+  const page = Math.max(1, Math.min(10_000, Number.parseInt(pageParam ?? '1', 10) || 1));
+  const { vault, db, settings } = await getServices();
+
+  let summary;
+  try {
+    summary = await vault.items.get({ userId, itemId: id });
+  } catch (err) {
+    // Someone else's item looks exactly like a missing one.
+    if (isVaultError(err, 'ERR_ITEM_NOT_FOUND') || isVaultError(err, 'ERR_INPUT_INVALID')) notFound();
+    throw err;
+  }
+  const item = itemCard(summary);
+  const usable = item.status === 'active' || item.status === 'pending_expiration';
+  const store = createTransactionsStore(db);
+
+  // Pull what changed since the last visit (the vault advances the item's cursor), then page locally.
+  const sync: Outcome<{ added: number; modified: number; removed: number }> = usable
+    ? await attempt(async () => {
+        const delta = await vault.data.transactions({ userId, itemId: id });
+        await store.apply(userId, id, delta);
+        return { added: delta.added.length, modified: delta.modified.length, removed: delta.removed.length };
+      })
+    : { ok: false, code: statusCode(item.status) };
+  const accounts = usable
+    ? await attempt(async () => (await vault.data.accounts({ userId, itemId: id })).map(accountCard))
+    : ({ ok: false, code: statusCode(item.status) } as const);
+  const { rows, total } = await store.page(userId, id, page, PAGE_SIZE);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const failure = !sync.ok ? sync.code : !accounts.ok ? accounts.code : undefined;
+  const loginRequired = item.status === 'login_required' || (failure !== undefined && LOGIN_REQUIRED_CODES.has(failure));
+
+  return (
+    <>
+      <p>
+        <Link href="/dashboard">← All banks</Link>
+      </p>
+      <div className="bank-head">
+        <h1>{item.institutionName}</h1>
+        <StatusBadge status={loginRequired ? 'login_required' : item.status} />
+      </div>
+      <p className="muted">
+        Connected {dateTime(item.createdAt)}
+        {item.rotatedAt && <> · access token last rotated {dateTime(item.rotatedAt)}</>}
+      </p>
+
+      {failure && (
+        <div className="alert" role="alert" id="item-error">
+          <p>{messageFor(failure)}</p>
+          {loginRequired && <ReconnectBank itemId={id} linkEnabled={settings.linkEnabled} sandbox={settings.sandboxTools} />}
+        </div>
+      )}
+
+      <section className="card" aria-labelledby="accounts-heading">
+        <h2 id="accounts-heading">Accounts</h2>
+        {accounts.ok ? <AccountsTable accounts={accounts.value} caption="Accounts and balances" /> : <p className="empty">Balances are unavailable until the connection works again.</p>}
+      </section>
+
+      <section className="card" aria-labelledby="tx-heading">
+        <h2 id="tx-heading">Transactions</h2>
+        {sync.ok && (
+          <p className="muted" role="status" id="sync-status">
+            Synced just now: {sync.value.added} new, {sync.value.modified} updated, {sync.value.removed} removed.
+          </p>
+        )}
+        <TransactionsTable rows={rows} />
+        {total > PAGE_SIZE && (
+          <nav className="pager" aria-label="Transaction pages">
+            {page > 1 ? <Link href={`?page=${page - 1}`} rel="prev">Previous</Link> : <span />}
+            <span>
+              Page {page} of {pages} ({total} transactions)
+            </span>
+            {page < pages ? <Link href={`?page=${page + 1}`} rel="next">Next</Link> : <span />}
+          </nav>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="manage-heading">
+        <h2 id="manage-heading">Manage this connection</h2>
+        <ItemActions itemId={id} institutionName={item.institutionName} />
+      </section>
+    </>
+  );
+}

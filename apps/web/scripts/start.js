@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm start` for the reference app: build the Next.js app when there is no
+// current production build, then serve it on PORT (default 3000).
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildNeeded } from './build-state.js';
+
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const nextBin = createRequire(join(appDir, 'package.json')).resolve('next/dist/bin/next');
+const port = process.env.PORT ?? '3000';
+
+const reason = buildNeeded(appDir);
+if (reason) {
+  console.log(`[web] production build ${reason}: running next build (takes a minute or two the first time)...`);
+  const started = Date.now();
+  const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: appDir, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  console.log(`[web] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+// cwd is the app directory, so the embedded defaults live in apps/web/.data.
+const server = spawn(process.execPath, [nextBin, 'start', '--port', port], {
+  cwd: appDir,
+  stdio: 'inherit',
+  env: { ...process.env, PORT: port, NEXT_TELEMETRY_DISABLED: '1' },
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,23 @@
+/** Plain-language messages for the vault's error codes (shared by server pages and client components). */
+const MESSAGES: Record<string, string> = {
+  ERR_PLAID_ITEM_LOGIN_REQUIRED: 'Your bank needs you to sign in again.',
+  ERR_ITEM_LOGIN_REQUIRED: 'Your bank needs you to sign in again.',
+  ERR_ITEM_RELINK_REQUIRED: 'This connection was lost. Remove it and connect the bank again.',
+  ERR_PLAID_INVALID_ACCESS_TOKEN: 'This connection was lost. Remove it and connect the bank again.',
+  ERR_PLAID_ITEM_ERROR: 'Your bank reported a problem with this connection. Try again later.',
+  ERR_PLAID_RATE_LIMITED: 'Your bank is busy. Try again in a minute.',
+  ERR_PLAID_UNREACHABLE: "We couldn't reach your bank right now. Try again shortly.",
+  ERR_PLAID_API_ERROR: "We couldn't reach your bank right now. Try again shortly.",
+  ERR_ROTATION_IN_PROGRESS: 'A key rotation is already running for this bank. Try again in a moment.',
+  ERR_ROTATION_FAILED: 'The rotation did not complete. Your connection is unchanged; try again.',
+  ERR_ITEM_NOT_FOUND: 'This bank connection no longer exists.',
+  ERR_ITEM_DUPLICATE: 'This bank is already connected.',
+  ERR_AUTH_REQUIRED: 'Your session has ended. Sign in again.',
+  ERR_PRODUCT_NOT_ENABLED: 'This feature is not enabled for this app.',
+};
+
+export const LOGIN_REQUIRED_CODES = new Set(['ERR_PLAID_ITEM_LOGIN_REQUIRED', 'ERR_ITEM_LOGIN_REQUIRED']);
+
+export function messageFor(code: string | undefined): string {
+  return (code && MESSAGES[code]) || 'Something went wrong. Please try again.';
+}

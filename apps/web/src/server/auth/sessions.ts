@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AppDb } from '../app-db';
+import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './password';
+import { newSessionId, openSessionCookie, readCookie, sealSessionId, sessionCookieName } from './session-cookie';
+
+const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,60}$/;
+
+export type SignUpResult = { ok: true; userId: string } | { ok: false; error: 'invalid_email' | 'weak_password' | 'email_taken' };
+
+export interface Sessions {
+  readonly cookieName: string;
+  readonly secure: boolean;
+  signUp(email: string, password: string): Promise<SignUpResult>;
+  /** The user id when email and password match, else undefined (same timing either way). */
+  signIn(email: string, password: string): Promise<string | undefined>;
+  /** A new session for `userId`: the sealed cookie value and its max age in seconds. */
+  start(userId: string): Promise<{ cookie: string; maxAge: number }>;
+  /** The user behind a cookie value, if the session exists and has not expired. */
+  userIdFromCookie(value: string | undefined): Promise<string | undefined>;
+  /** The same, reading the cookie from a request (the HTTP API's auth hook). */
+  userIdFromRequest(req: Request): Promise<string | undefined>;
+  end(value: string | undefined): Promise<void>;
+}
+
+function hashId(id: Buffer): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+/**
+ * Users and sessions in the app database. Session ids are random, stored only
+ * as SHA-256 hashes, and travel to the browser sealed with AES-256-GCM.
+ */
+export function createSessions(db: AppDb, key: Buffer, opts: { secure: boolean; now?: () => Date }): Sessions {
+  const now = opts.now ?? (() => new Date());
+  const cookieName = sessionCookieName(opts.secure);
+
+  async function userIdFromCookie(value: string | undefined): Promise<string | undefined> {
+    const id = openSessionCookie(key, value);
+    if (!id) return undefined;
+    const row = await db
+      .selectFrom('web_sessions')
+      .select(['user_id', 'expires_at'])
+      .where('id_hash', '=', hashId(id))
+      .executeTakeFirst();
+    if (!row || row.expires_at <= now().toISOString()) return undefined;
+    return row.user_id;
+  }
+
+  return {
+    cookieName,
+    secure: opts.secure,
+    async signUp(rawEmail, password) {
+      const email = rawEmail.trim().toLowerCase();
+      if (!EMAIL.test(email) || email.length > 254) return { ok: false, error: 'invalid_email' };
+      if (password.length < 8 || password.length > 1024) return { ok: false, error: 'weak_password' };
+      const userId = `u_${randomBytes(12).toString('hex')}`;
+      const passwordHash = await hashPassword(password);
+      const inserted = await db
+        .insertInto('web_users')
+        .values({ id: userId, email, password_hash: passwordHash, created_at: now().toISOString() })
+        .onConflict((oc) => oc.column('email').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { ok: false, error: 'email_taken' };
+      return { ok: true, userId };
+    },
+    async signIn(rawEmail, password) {
+      const email = rawEmail.trim().toLowerCase();
+      const row = await db.selectFrom('web_users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
+      const ok = await verifyPassword(password.slice(0, 1024), row?.password_hash ?? (await DUMMY_HASH_PROMISE));
+      return ok && row ? row.id : undefined;
+    },
+    async start(userId) {
+      const id = newSessionId();
+      const at = now();
+      await db
+        .insertInto('web_sessions')
+        .values({
+          id_hash: hashId(id),
+          user_id: userId,
+          created_at: at.toISOString(),
+          expires_at: new Date(at.getTime() + SESSION_TTL_MS).toISOString(),
+        })
+        .execute();
+      return { cookie: sealSessionId(key, id), maxAge: SESSION_TTL_MS / 1000 };
+    },
+    userIdFromCookie,
+    userIdFromRequest(req) {
+      return userIdFromCookie(readCookie(req.headers.get('cookie'), cookieName));
+    },
+    async end(value) {
+      const id = openSessionCookie(key, value);
+      if (id) await db.deleteFrom('web_sessions').where('id_hash', '=', hashId(id)).execute();
+    },
+  };
+}

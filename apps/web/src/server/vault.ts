@@ -1,0 +1,144 @@
+import 'server-only';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { createVaultFromEnv, type Vault } from 'plaid-vault';
+import { createHttpApp } from 'plaid-vault/http';
+import { createAppDb, type AppDb } from './app-db';
+import { createSessions, type Sessions } from './auth/sessions';
+import { deriveSessionKey } from './auth/session-cookie';
+import { plaidModeFrom } from '../plaid-mode';
+import { createEmulatorControl, type EmulatorControl } from './emulator-control';
+import type { Sandbox } from 'plaid-sandbox';
+
+/**
+ * The composition root of the reference app: the one module that reads
+ * process.env. Everything else receives what it needs from `getServices()`.
+ *
+ * Embedded defaults (no Plaid credentials): plaid-sandbox in this process on a
+ * free port, SQLite and generated development secrets in `<cwd>/.data`
+ * (`apps/web/.data` under `npm start`), L1 cache only. With VAULT_DATABASE_URL,
+ * VAULT_REDIS_URL and PLAID_CLIENT_ID/PLAID_SECRET/PLAID_ENV the same code runs
+ * on PostgreSQL, Redis and real Plaid, and then refuses generated secrets.
+ */
+
+export interface WebSettings {
+  /** Plaid is the offline emulator (banner, sandbox connect form). */
+  readonly emulator: boolean;
+  /** Real Plaid credentials: the browser uses Plaid Link. */
+  readonly linkEnabled: boolean;
+  /** `/link/sandbox` and the sandbox reconnect are available (emulator or Plaid sandbox). */
+  readonly sandboxTools: boolean;
+  /** Test-only pages (the taint proof) are served. */
+  readonly testRoutes: boolean;
+}
+
+export interface WebServices {
+  readonly vault: Vault;
+  readonly db: AppDb;
+  readonly sessions: Sessions;
+  readonly http: { fetch(req: Request): Response | Promise<Response> };
+  readonly settings: WebSettings;
+  /** Emulator only: stands in for the bank's side of Link update mode. */
+  readonly emulator: EmulatorControl | null;
+}
+
+const SERVICES = Symbol.for('plaid-vault.web.services');
+type Holder = { [SERVICES]?: Promise<WebServices> };
+
+/**
+ * The app's services, created once per process on first use. Kept on
+ * globalThis so that Next's module reloading (dev) and its separate route
+ * bundles share one vault, one token cache and one database pool.
+ */
+export function getServices(): Promise<WebServices> {
+  const holder = globalThis as Holder;
+  holder[SERVICES] ??= create(process.env).catch((err: unknown) => {
+    delete holder[SERVICES];
+    throw err;
+  });
+  return holder[SERVICES];
+}
+
+/** Read a secret file, or create it (mode 0600) with `make()` when missing. */
+function devSecret(path: string, make: () => string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const value = make();
+  writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return value;
+}
+
+async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
+  const dataDir = resolve(/*turbopackIgnore: true*/ env.WEB_DATA_DIR ?? join(process.cwd(), '.data'));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  const { plaidEnv, emulator, linkEnabled } = plaidModeFrom(env);
+  const embedded = emulator;
+
+  let baseUrl = env.PLAID_BASE_URL ?? null;
+  let clientId = env.PLAID_CLIENT_ID;
+  let secret = env.PLAID_SECRET;
+  let sandbox: Sandbox | null = null;
+  if (emulator && !baseUrl) {
+    const { startSandbox } = await import('plaid-sandbox');
+    sandbox = await startSandbox({ port: 0, clientId: 'embedded-client', secret: randomBytes(16).toString('hex') });
+    baseUrl = sandbox.url;
+    clientId = sandbox.clientId;
+    secret = sandbox.secret;
+  }
+  // The emulator signs and delivers Item webhooks (login required / repaired) like Plaid;
+  // by default they come back to this server's own webhook route.
+  const webhookUrl = env.PLAID_WEBHOOK_URL ?? (emulator ? `http://127.0.0.1:${env.PORT ?? '3000'}/api/webhooks/plaid` : undefined);
+
+  // Generated secrets only for the offline emulator: anything that can reach a
+  // real bank must be given its keys, or it does not start (fail closed).
+  let keys = env.VAULT_KEYS;
+  if (!keys && !env.VAULT_KEYS_FILE) {
+    if (!embedded) throw new Error('VAULT_KEYS or VAULT_KEYS_FILE is required when Plaid is not the emulator.');
+    keys = devSecret(join(dataDir, 'dev-vault-keys'), () => `dev1:${randomBytes(32).toString('base64')}`);
+    console.warn(`[plaid-vault web] using a generated development key in ${join(dataDir, 'dev-vault-keys')}`);
+  }
+  let sessionSecret = env.SESSION_SECRET;
+  if (!sessionSecret) {
+    if (!embedded) throw new Error('SESSION_SECRET is required when Plaid is not the emulator.');
+    sessionSecret = devSecret(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64'));
+  }
+  if (sessionSecret.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters.');
+
+  const databaseUrl = env.VAULT_DATABASE_URL ?? `sqlite:${join(dataDir, 'vault.db')}`;
+  const vaultEnv: Record<string, string | undefined> = {
+    ...env,
+    VAULT_DATA_DIR: env.VAULT_DATA_DIR ?? dataDir,
+    VAULT_DATABASE_URL: databaseUrl,
+    VAULT_KEYS: keys,
+    VAULT_RECOVERY_DIR: env.VAULT_RECOVERY_DIR ?? join(dataDir, 'recovery'),
+    PLAID_ENV: plaidEnv,
+    PLAID_BASE_URL: baseUrl ?? undefined,
+    PLAID_CLIENT_ID: clientId,
+    PLAID_SECRET: secret,
+    PLAID_WEBHOOK_URL: webhookUrl,
+  };
+  const vault = await createVaultFromEnv(vaultEnv);
+  const db = await createAppDb(databaseUrl);
+  // Secure cookies are accepted on http://localhost by browsers, so production mode always sets them.
+  const secure = env.NODE_ENV === 'production' && env.SESSION_COOKIE_INSECURE !== '1';
+  const sessions = createSessions(db, deriveSessionKey(Buffer.from(sessionSecret)), { secure });
+
+  const settings: WebSettings = {
+    emulator,
+    linkEnabled,
+    sandboxTools: emulator || plaidEnv === 'sandbox',
+    testRoutes: env.WEB_TEST_ROUTES === '1',
+  };
+  const http = createHttpApp({
+    vault,
+    basePath: '/api',
+    getUserId: async (req: Request) => (await sessions.userIdFromRequest(req)) ?? null,
+    allowedOrigins: (env.APP_ORIGIN ?? '').split(',').filter(Boolean),
+    sandboxLinkEnabled: settings.sandboxTools,
+    metrics: env.VAULT_METRICS_TOKEN ? { token: env.VAULT_METRICS_TOKEN } : false,
+  });
+  const emulatorControl = emulator ? createEmulatorControl(sandbox, baseUrl) : null;
+  return { vault, db, sessions, http, settings, emulator: emulatorControl };
+}

@@ -1,0 +1,45 @@
+/** Parsed `plaid-sandbox` command line. */
+export interface CliArgs {
+  port: number;
+  host: string;
+  admin: boolean;
+  persist?: string;
+  clientId?: string;
+  secret?: string;
+  webhookBaseOverride?: string;
+  help: boolean;
+}
+
+export const USAGE = `usage: plaid-sandbox [--port 4010] [--host 127.0.0.1] [--admin] [--persist state.json]
+                     [--client-id ID] [--secret SECRET] [--webhook-base-override URL]`;
+
+/** Parses argv (without node and script); throws a usage error on anything unknown. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = { port: 4010, host: '127.0.0.1', admin: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case '--port': {
+        const port = Number(value());
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535\n${USAGE}`);
+        args.port = port;
+        break;
+      }
+      case '--host': args.host = value(); break;
+      case '--admin': args.admin = true; break;
+      case '--persist': args.persist = value(); break;
+      case '--client-id': args.clientId = value(); break;
+      case '--secret': args.secret = value(); break;
+      case '--webhook-base-override': args.webhookBaseOverride = value(); break;
+      case '-h':
+      case '--help': args.help = true; break;
+      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  return args;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { parseCliArgs, USAGE } from './cli-args.js';
+import { startSandbox } from './start-sandbox.js';
+
+// Composition root of the bin: the only place that touches argv, stdout and signals.
+async function main(): Promise<void> {
+  const args = parseCliArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const sb = await startSandbox({
+    port: args.port,
+    host: args.host,
+    admin: args.admin,
+    ...(args.persist && { persistPath: args.persist }),
+    ...(args.clientId && { clientId: args.clientId }),
+    ...(args.secret && { secret: args.secret }),
+    ...(args.webhookBaseOverride && { webhookBaseOverride: args.webhookBaseOverride }),
+  });
+  // These are the sandbox's own test credentials, printed on purpose so a developer can paste them.
+  console.log(`plaid-sandbox listening on ${sb.url}`);
+  console.log(`PLAID_BASE_URL=${sb.url}`);
+  console.log(`PLAID_CLIENT_ID=${sb.clientId}`);
+  console.log(`PLAID_SECRET=${sb.secret}`);
+  if (args.admin) console.log(`admin routes: ${sb.url}/__admin/faults, ${sb.url}/__admin/state`);
+  const stop = (signal: string) => {
+    console.log(`plaid-sandbox: ${signal}, shutting down`);
+    sb.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(2);
+});

@@ -1,0 +1,89 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdminHandler } from './admin/admin-routes.js';
+import { createFaults } from './faults/faults.js';
+import { createRequestHandler } from './http/handle-request.js';
+import { ROUTES } from './routes/index.js';
+import type { SandboxContext } from './routes/route.js';
+import { loadState, saveState } from './state/persist.js';
+import { createSandboxState } from './state/sandbox-state.js';
+import { SandboxStore } from './state/sandbox-store.js';
+import type { Sandbox, SandboxOptions } from './types.js';
+import { WebhookDeliverer } from './webhooks/deliverer.js';
+import { WebhookSigner } from './webhooks/signer.js';
+
+/**
+ * Starts an offline Plaid API emulator that the official `plaid` SDK talks to unchanged.
+ *
+ * @example
+ * const sb = await startSandbox();
+ * const plaid = new PlaidApi(new Configuration({
+ *   basePath: sb.url,
+ *   baseOptions: { headers: { 'PLAID-CLIENT-ID': sb.clientId, 'PLAID-SECRET': sb.secret } },
+ * }));
+ * // ... then: await sb.close();
+ */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const clock = opts.clock ?? { now: () => new Date() };
+  const now = () => clock.now();
+  const credentials = { clientId: opts.clientId ?? 'test_client_id', secret: opts.secret ?? 'test_secret' };
+  const persisted = opts.persistPath ? loadState(opts.persistPath) : undefined;
+  const store = new SandboxStore(persisted?.store);
+  const signer = new WebhookSigner(now, persisted?.webhookKeys);
+  const webhooks = new WebhookDeliverer(signer, opts.webhookBaseOverride);
+  const ctx: SandboxContext = { store, now, webhooks, signer };
+  const counters = new Map<string, number>();
+  const faults = createFaults();
+
+  const persist = () => {
+    if (store.takeDirty() && opts.persistPath) {
+      saveState(opts.persistPath, { version: 1, store: store.snapshot(), webhookKeys: signer.export() });
+    }
+  };
+  const state = createSandboxState(ctx, counters, persist);
+  const onInternalError = opts.onInternalError ?? ((err: unknown) => console.error('plaid-sandbox: internal error', err));
+
+  const server = createServer(
+    { keepAlive: true },
+    createRequestHandler({
+      ctx,
+      routes: ROUTES,
+      faults,
+      credentials,
+      counters,
+      ...(opts.admin && { admin: createAdminHandler(faults, state) }),
+      afterCall: persist,
+      onInternalError,
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopped;
+      await webhooks.drain();
+      persist();
+    })());
+
+  return {
+    url: `http://${host}:${address.port}`,
+    clientId: credentials.clientId,
+    secret: credentials.secret,
+    close,
+    faults,
+    state,
+    signWebhook: (body, signOpts) => signer.sign(body, signOpts),
+    webhookKey: () => signer.publicKey(signer.activeKid)!,
+  };
+}

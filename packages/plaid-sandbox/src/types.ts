@@ -1,0 +1,77 @@
+import type { Faults } from './faults/faults.js';
+import type { WebhookDelivery } from './webhooks/deliverer.js';
+import type { SignWebhookOptions, WebhookVerificationKey } from './webhooks/signer.js';
+
+/** Options for {@link startSandbox}. */
+export interface SandboxOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Accepted client id; default `test_client_id`. */
+  clientId?: string;
+  /** Accepted secret; default `test_secret`. */
+  secret?: string;
+  /** Deliver webhooks here instead of the URL's origin (path and query are kept). */
+  webhookBaseOverride?: string;
+  /** JSON file to load state from at start and save it to after every change. */
+  persistPath?: string;
+  /** Serve the `/__admin/*` routes (fault injection and inspection over HTTP). */
+  admin?: boolean;
+  /** Time source for token lifetimes, dates and JWT `iat`. */
+  clock?: { now(): Date };
+  /** Called with unexpected handler errors (default: printed to stderr). */
+  onInternalError?: (err: unknown) => void;
+}
+
+/** An Item as tests may inspect it (never its tokens). */
+export interface SandboxItemInfo {
+  itemId: string;
+  institutionId: string;
+  username: string;
+  products: string[];
+  status: 'active' | 'login_required' | 'removed';
+  webhook: string | null;
+  /** Number of live access tokens: 1 while the Item exists, 0 after `/item/remove`. */
+  liveAccessTokens: number;
+  createdAt: string;
+}
+
+/** Inspection and control helpers for tests (production code never needs these). */
+export interface SandboxState {
+  /** Calls per endpoint path since start (or the last `resetCounters`), a snapshot. */
+  readonly counters: Readonly<Record<string, number>>;
+  resetCounters(): void;
+  /** Every Item, removed ones included. */
+  items(): SandboxItemInfo[];
+  item(itemId: string): SandboxItemInfo | undefined;
+  /** Same as `/sandbox/item/reset_login`: ITEM_LOGIN_REQUIRED plus the ITEM ERROR webhook. */
+  resetLogin(itemId: string): Promise<WebhookDelivery | undefined>;
+  /** Ends ITEM_LOGIN_REQUIRED, as a finished update-mode Link would (sends LOGIN_REPAIRED). */
+  repairLogin(itemId: string): Promise<WebhookDelivery | undefined>;
+  /** Same as `/transactions/refresh` (changes data only for user_transactions_dynamic). */
+  refreshTransactions(itemId: string): void;
+  /** POSTs an arbitrary signed body to the Item's webhook URL, or to `opts.url`. */
+  fireWebhook(itemId: string, body: Record<string, unknown>, opts?: { url?: string }): Promise<WebhookDelivery>;
+  /** Every webhook delivered so far, oldest first. */
+  webhookDeliveries(): WebhookDelivery[];
+  /** Waits until webhooks in flight are delivered (or failed). */
+  flushWebhooks(): Promise<void>;
+  /** Starts signing with a new key; the old key stays served with `expired_at` set. Returns the new kid. */
+  rotateWebhookKey(): string;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** Base URL for the SDK's `basePath`, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  url: string;
+  clientId: string;
+  secret: string;
+  close(): Promise<void>;
+  faults: Faults;
+  state: SandboxState;
+  /** Signs any body the way webhooks are signed; options forge stale, foreign or mislabeled JWTs. */
+  signWebhook(body: string, opts?: SignWebhookOptions): string;
+  /** The public key webhooks are currently signed with (as the API serves it). */
+  webhookKey(): WebhookVerificationKey;
+}

@@ -1,0 +1,57 @@
+import { Configuration, PlaidApi } from 'plaid';
+import type { Sandbox } from '../../src/index.js';
+import { specValidator } from './openapi-validator.js';
+
+/** Credentials in headers, as the SDK's README sets them up; `body` mode puts none in headers. */
+export type CredentialMode = 'headers' | 'none';
+
+/**
+ * An official `PlaidApi` pointed at the sandbox whose every response body, success or
+ * error, is validated against the OpenAPI spec before the SDK sees it. axios calls
+ * `transformResponse` with the request config as `this` and the status as third
+ * argument, so a schema mismatch rejects the call itself and fails the test.
+ */
+export function plaidClient(sb: Sandbox, mode: CredentialMode = 'headers', creds = { clientId: sb.clientId, secret: sb.secret }): PlaidApi {
+  const headers = mode === 'headers' ? { 'PLAID-CLIENT-ID': creds.clientId, 'PLAID-SECRET': creds.secret } : {};
+  return new PlaidApi(
+    new Configuration({
+      basePath: sb.url,
+      baseOptions: {
+        headers,
+        transformResponse: [
+          function validate(this: { url?: string }, data: unknown, _headers: unknown, status?: number) {
+            const parsed: unknown = typeof data === 'string' && data.length > 0 ? JSON.parse(data) : data;
+            const path = new URL(this.url ?? '', sb.url).pathname.replace(/\/{2,}/g, '/');
+            specValidator().assertResponse(path, status ?? 0, parsed);
+            return parsed;
+          },
+        ],
+      },
+    }),
+  );
+}
+
+/** A raw POST for malformed-input cases; the answer is validated as a Plaid error or 200 body. */
+export async function rawPost(
+  sb: Sandbox,
+  path: string,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'application/json', 'plaid-client-id': sb.clientId, 'plaid-secret': sb.secret },
+): Promise<{ status: number; contentType: string | null; body: Record<string, unknown> }> {
+  const res = await fetch(sb.url + path, { method: 'POST', headers, body });
+  const parsed = (await res.json()) as Record<string, unknown>;
+  specValidator().assertResponse(path.replace(/\/{2,}/g, '/'), res.status, parsed);
+  return { status: res.status, contentType: res.headers.get('content-type'), body: parsed };
+}
+
+/** The Plaid error code of a rejected SDK call (fails loudly if the rejection is not a Plaid error). */
+export async function plaidErrorOf(call: Promise<unknown>): Promise<{ status: number; code: string; type: string; requestId: unknown }> {
+  try {
+    await call;
+  } catch (err) {
+    const response = (err as { response?: { status: number; data: { error_code: string; error_type: string; request_id: unknown } } }).response;
+    if (!response) throw err;
+    return { status: response.status, code: response.data.error_code, type: response.data.error_type, requestId: response.data.request_id };
+  }
+  throw new Error('expected the call to fail');
+}

@@ -1,0 +1,55 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { silentLogger, type Logger } from '../types.js';
+
+/** Reconnect forever, backing off from 50 ms to at most 1 s: a cache must come back by itself. */
+function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 5), 1000);
+}
+
+/**
+ * Options for the cache's own pub/sub connection (a duplicate of the caller's
+ * client). It subscribes itself on every `ready`, so ioredis must not.
+ */
+export function subscriberOptions(): Partial<RedisOptions> {
+  return {
+    lazyConnect: true,
+    autoResubscribe: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: reconnectDelay,
+  };
+}
+
+/**
+ * An ioredis client tuned for a cache that must never fail a request: no offline
+ * queue (a command while disconnected fails at once instead of waiting), no
+ * per-command retries, a short connect timeout, and reconnection forever with
+ * capped back-off. Connection failures are logged once per transition, without
+ * the URL (it may hold a password). The caller closes it (`quit()`).
+ *
+ * @example
+ * const client = createRedisClient(process.env.VAULT_REDIS_URL, logger);
+ * const cache = createTokenCache({ source, redis: { client, namespace, hmacKey } });
+ */
+export function createRedisClient(url: string, logger: Logger = silentLogger): Redis {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: reconnectDelay,
+  });
+  let up: boolean | undefined;
+  client.on('ready', () => {
+    if (up === false) logger.info({ dependency: 'redis' }, 'redis connection restored');
+    up = true;
+  });
+  client.on('error', (error: Error & { code?: string }) => {
+    if (up === false) return;
+    up = false;
+    // Only the error code: messages can carry the host and port, commands can carry arguments.
+    logger.warn({ dependency: 'redis', code: error.code ?? 'unknown' }, 'redis connection lost; the cache bypasses it until it returns');
+  });
+  client.connect().catch(() => {});
+  return client;
+}

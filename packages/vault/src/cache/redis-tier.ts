@@ -1,0 +1,205 @@
+import type { Logger } from '../types.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { FILL_IF_GENERATION, INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
+
+/** The few ioredis commands L2 uses (a real `Redis` fits; tests pass a small fake). */
+export interface RedisCacheClient extends ScriptRunner {
+  getBuffer(key: string): Promise<Buffer | null>;
+  get(key: string): Promise<string | null>;
+  scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[string, string[]]>;
+  unlink(...keys: string[]): Promise<number>;
+  publish(channel: string, message: string): Promise<number>;
+}
+
+/** Returned instead of a value when Redis was skipped (breaker open) or failed. */
+export const SKIPPED: unique symbol = Symbol('redis skipped');
+export type Skipped = typeof SKIPPED;
+
+/** Message that tells every instance to drop its whole L1 (after a namespace purge). */
+export const CLEAR_ALL_MESSAGE = '*';
+
+/** Invalidations remembered during an outage; beyond this the whole namespace is purged instead. */
+const MAX_PENDING = 10_000;
+
+export interface RedisTierOptions {
+  client: RedisCacheClient;
+  namespace: string;
+  ttlSeconds: number;
+  commandTimeoutMs: number;
+  breaker: CircuitBreaker;
+  logger: Logger;
+  /** How often queued invalidations are retried while Redis is away. */
+  retryMs?: number;
+}
+
+/**
+ * L2: envelope bytes in Redis under `pv:<ns>:{<hmac>}`. Every command is bounded
+ * by a timeout and goes through the circuit breaker; a failure is a SKIPPED
+ * result, never an exception, so Redis can only make a request slower by at most
+ * one timeout, and not even that while the breaker is open.
+ */
+export class RedisTier {
+  readonly channel: string;
+  hits = 0;
+  misses = 0;
+  errors = 0;
+  published = 0;
+  readonly #client: RedisCacheClient;
+  readonly #prefix: string;
+  readonly #ttl: number;
+  readonly #timeoutMs: number;
+  readonly #breaker: CircuitBreaker;
+  readonly #logger: Logger;
+  readonly #retryMs: number;
+  readonly #fill = toScript(FILL_IF_GENERATION);
+  readonly #invalidate = toScript(INVALIDATE);
+  readonly #pending = new Set<string>();
+  #purgeAll = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(opts: RedisTierOptions) {
+    this.#client = opts.client;
+    this.#prefix = `pv:${opts.namespace}:`;
+    this.channel = `pv:${opts.namespace}:inval`;
+    this.#ttl = opts.ttlSeconds;
+    this.#timeoutMs = opts.commandTimeoutMs;
+    this.#breaker = opts.breaker;
+    this.#logger = opts.logger;
+    this.#retryMs = opts.retryMs ?? 1000;
+  }
+
+  /** The value key. The hash tag keeps an item's two keys in one Cluster slot. */
+  key(hash: string): string {
+    return `${this.#prefix}{${hash}}`;
+  }
+
+  generationKey(hash: string): string {
+    return `${this.#prefix}g:{${hash}}`;
+  }
+
+  get pendingInvalidations(): number {
+    return this.#purgeAll ? Number.POSITIVE_INFINITY : this.#pending.size;
+  }
+
+  async get(hash: string): Promise<Buffer | null | Skipped> {
+    const value = await this.#run(() => this.#client.getBuffer(this.key(hash)));
+    if (value === SKIPPED) return SKIPPED;
+    if (value === null) this.misses += 1;
+    else this.hits += 1;
+    return value;
+  }
+
+  /** Read before the store read; `fill` succeeds only if it is unchanged by then. */
+  async generation(hash: string): Promise<string | Skipped> {
+    const value = await this.#run(() => this.#client.get(this.generationKey(hash)));
+    return value === SKIPPED ? SKIPPED : (value ?? '');
+  }
+
+  async fill(hash: string, envelope: Buffer, generation: string): Promise<void> {
+    await this.#run(() => runScript(this.#client, this.#fill, [this.key(hash), this.generationKey(hash)], [envelope, generation, this.#ttl]));
+  }
+
+  /** Delete, bump the generation, publish. False when Redis was unreachable (then retried later). */
+  async invalidate(hash: string): Promise<boolean> {
+    const ok = (await this.#sendInvalidation(hash)) !== SKIPPED;
+    if (!ok) this.#queue(hash);
+    return ok;
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+  }
+
+  #sendInvalidation(hash: string): Promise<unknown> {
+    return this.#run(async () => {
+      await runScript(this.#client, this.#invalidate, [this.key(hash), this.generationKey(hash)], [this.channel, hash, this.#ttl]);
+      this.published += 1;
+    });
+  }
+
+  // Another instance may still read the old envelope from L2 until the DEL lands, so a
+  // failed invalidation is remembered and replayed as soon as Redis answers again.
+  #queue(hash: string): void {
+    if (this.#pending.size === 0 && !this.#purgeAll) {
+      this.#logger.warn({ namespace: this.#prefix }, 'cache invalidation not delivered; queued for replay when Redis returns');
+    }
+    if (this.#pending.size >= MAX_PENDING) this.#purgeAll = true;
+    else this.#pending.add(hash);
+    this.#scheduleReplay();
+  }
+
+  #scheduleReplay(): void {
+    if (this.#retryTimer || this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.#replay();
+    }, this.#retryMs);
+    this.#retryTimer.unref();
+  }
+
+  async #replay(): Promise<void> {
+    if (this.#purgeAll) {
+      if (!(await this.#purgeNamespace())) return this.#scheduleReplay();
+      this.#purgeAll = false;
+      this.#pending.clear();
+    }
+    for (const hash of [...this.#pending]) {
+      if ((await this.#sendInvalidation(hash)) === SKIPPED) return this.#scheduleReplay();
+      this.#pending.delete(hash);
+    }
+    this.#logger.info({ namespace: this.#prefix }, 'queued cache invalidations replayed');
+  }
+
+  /** Too many lost invalidations to track: drop every value key (generations stay) and clear every L1. */
+  async #purgeNamespace(): Promise<boolean> {
+    let cursor = '0';
+    for (let round = 0; round < 100_000; round += 1) {
+      const page = await this.#run(() => this.#client.scan(cursor, 'MATCH', `${this.#prefix}{*`, 'COUNT', 500));
+      if (page === SKIPPED) return false;
+      const [next, keys] = page;
+      if (keys.length > 0 && (await this.#run(() => this.#client.unlink(...keys))) === SKIPPED) return false;
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    return (await this.#run(() => this.#client.publish(this.channel, CLEAR_ALL_MESSAGE))) !== SKIPPED;
+  }
+
+  async #run<T>(op: () => Promise<T>): Promise<T | Skipped> {
+    if (!this.#breaker.allow()) return SKIPPED;
+    try {
+      const value = await withTimeout(op(), this.#timeoutMs);
+      this.#breaker.success();
+      return value;
+    } catch {
+      // The error itself is not logged: ioredis messages can echo arguments. The breaker logs the outage.
+      this.errors += 1;
+      this.#breaker.failure();
+      return SKIPPED;
+    }
+  }
+}
+
+const TIMEOUT = new Error('redis command timed out');
+
+function withTimeout<T>(op: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(TIMEOUT), ms);
+    op.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** L2 over a ready ioredis client (the caller owns and closes the client). */
+export function createRedisTier(opts: RedisTierOptions): RedisTier {
+  return new RedisTier(opts);
+}

@@ -1,0 +1,80 @@
+import { fail, type CheckResult } from '../../doctor/check.js';
+import { configChecks } from '../../doctor/config-checks.js';
+import { serviceChecks } from '../../doctor/service-checks.js';
+import { isVaultError } from '../../errors.js';
+import type { Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { pendingRecoveryEntries, pingRedis } from '../probes.js';
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'check a deployment: pass/warn/fail lines with a fix for each',
+  help: `Usage: plaid-vault doctor
+
+Checks the deployment described by the environment and prints one line per
+check: pass, warn or fail, with the fix for each warn and fail.
+
+  configuration   the variables parse (names the variable to fix)
+  keys            VAULT_KEYS set (not the development key), 32-byte keys, how many
+  node_env        NODE_ENV=production
+  database_tls    PostgreSQL URL requires TLS in production
+  redis_tls       Redis URL is rediss:// in production
+  products        least privilege: no product beyond what the app uses
+  webhook_url     PLAID_WEBHOOK_URL set and https
+  database        reachable; migrations applied
+  redis           reachable (when configured)
+  recovery_journal  no rotation waiting to be replayed
+  kids            no rows under kids missing from the keyring; none under old kids
+  item_health     items in login_required / relink_required
+
+Exit code 1 when any check fails (warnings alone exit 0).`,
+  async run({ out, runtime }) {
+    const results: CheckResult[] = [];
+    let config;
+    try {
+      config = runtime.config();
+    } catch (err) {
+      results.push(fail('configuration', isVaultError(err) ? err.message : 'the configuration is invalid', 'fix the named variables'));
+      return report(results, out);
+    }
+    let keyring;
+    try {
+      keyring = runtime.keyring();
+    } catch (err) {
+      results.push(fail('keys', isVaultError(err) ? err.message : 'the keyring is invalid', 'set VAULT_KEYS; generate one with plaid-vault keygen'));
+      return report(results, out);
+    }
+    results.push(
+      ...configChecks({
+        nodeEnv: runtime.env.NODE_ENV,
+        databaseUrl: config.database.url,
+        redisUrl: config.redis?.url ?? null,
+        webhookUrl: config.plaid.webhookUrl ?? null,
+        products: config.plaid.products,
+        kids: keyring.kids,
+        keySource: config.keys !== undefined ? 'env' : config.keysFile !== undefined ? 'file' : 'dev',
+      }),
+    );
+    const redisUrl = config.redis?.url;
+    results.push(
+      ...(await serviceChecks({
+        store: runtime.store(),
+        kids: keyring.kids,
+        activeKid: keyring.activeKid,
+        ...(redisUrl !== undefined && { pingRedis: () => pingRedis(redisUrl) }),
+        pendingRecovery: () => pendingRecoveryEntries(config.recoveryDir),
+      })),
+    );
+    return report(results, out);
+  },
+};
+
+function report(results: CheckResult[], out: Parameters<Command['run']>[0]['out']): number {
+  const failed = results.filter((r) => r.status === 'fail').length;
+  const warned = results.filter((r) => r.status === 'warn').length;
+  out.result({ ok: failed === 0, checks: results }, () => [
+    ...results.map((r) => `${r.status.padEnd(4)}  ${r.id}: ${r.message}${r.fix ? ` — fix: ${r.fix}` : ''}`),
+    `${results.length} checks: ${results.length - failed - warned} pass, ${warned} warn, ${failed} fail`,
+  ]);
+  return failed > 0 ? EXIT.failure : EXIT.ok;
+}

@@ -1,0 +1,35 @@
+import type { Command } from '../command.js';
+import { parseCount } from '../duration.js';
+import { EXIT } from '../exit-codes.js';
+
+export const sandboxCommand: Command = {
+  name: 'sandbox',
+  summary: 'start plaid-sandbox, the offline Plaid API emulator',
+  help: `Usage: plaid-vault sandbox [--port P] [--client-id ID] [--secret S]
+
+Starts plaid-sandbox, an offline emulator of the Plaid API, and prints its URL
+and test credentials. Point the vault at it with PLAID_ENV=emulator and
+PLAID_BASE_URL=<url>. Stops on Ctrl-C / SIGTERM.
+
+Options:
+  --port P          port (default 4010; 0 picks a free one)
+  --client-id ID    the client id it accepts (default: test_client_id)
+  --secret S        the secret it accepts (default: test_secret)`,
+  options: { port: { type: 'string' }, 'client-id': { type: 'string' }, secret: { type: 'string' } },
+  async run({ values, out, runtime, signal }) {
+    const port = values.port === '0' ? 0 : parseCount(values.port as string | undefined, 'port', 4010, 65_535);
+    const clientId = (values['client-id'] as string | undefined) ?? 'test_client_id';
+    const secret = (values.secret as string | undefined) ?? 'test_secret';
+    // Loaded on demand: the emulator is a development tool, not part of a production start-up.
+    const { startSandbox } = await import('plaid-sandbox');
+    const sandbox = await startSandbox({ port, clientId, secret });
+    runtime.onClose(() => sandbox.close());
+    out.result({ url: sandbox.url, clientId, secret }, () => [
+      `plaid-sandbox listening on ${sandbox.url}`,
+      `PLAID_ENV=emulator PLAID_BASE_URL=${sandbox.url} PLAID_CLIENT_ID=${clientId} PLAID_SECRET=${secret}`,
+    ]);
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    out.note('stopping');
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,22 @@
+import type { AuditLog } from './audit/audit-log.js';
+import type { TokenCache } from './cache/types.js';
+import type { VaultConfig } from './config.js';
+import type { Keyring } from './crypto/keyring.js';
+import type { TokenStore } from './store/types.js';
+import type { Clock, Logger } from './types.js';
+
+/**
+ * What every feature module receives. Built once by createVault (vault.ts);
+ * feature modules are `createX(ctx)` factories and never read process.env.
+ */
+export interface VaultContext {
+  readonly config: VaultConfig;
+  readonly store: TokenStore;
+  readonly keyring: Keyring;
+  readonly cache: TokenCache;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Unique per vault instance (process): lease owner, audit actor default. */
+  readonly instanceId: string;
+}

@@ -1,0 +1,159 @@
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { inspect } from 'node:util';
+import { ConfigInvalidError } from '../errors.js';
+import type { Logger } from '../types.js';
+import { loadOrCreateDevKeys, readKeysFile } from './key-files.js';
+import { KID_PATTERN, KEYGEN_HINT } from './keygen.js';
+
+export { generateKeyEntry } from './keygen.js';
+
+/**
+ * The key-encryption keys (KEKs), by kid. The first kid is active: new
+ * envelopes are sealed under it; the others only open older envelopes.
+ * Key bytes are never reachable from the object itself, so printing,
+ * spreading or serialising a keyring shows kids only.
+ */
+export interface Keyring {
+  readonly activeKid: string;
+  readonly kids: readonly string[];
+  has(kid: string): boolean;
+}
+
+const KEY_BYTES = 32;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+// Module-private: only this module (and envelope.ts through `kekOf`) sees keys.
+const keysOf = new WeakMap<Keyring, ReadonlyMap<string, KeyObject>>();
+
+class EnvKeyring implements Keyring {
+  readonly activeKid: string;
+  readonly kids: readonly string[];
+
+  constructor(kids: readonly string[]) {
+    this.activeKid = kids[0]!;
+    this.kids = Object.freeze([...kids]);
+  }
+
+  has(kid: string): boolean {
+    return keysOf.get(this)!.has(kid);
+  }
+
+  toJSON(): { activeKid: string; kids: readonly string[] } {
+    return { activeKid: this.activeKid, kids: this.kids };
+  }
+
+  [inspect.custom](): string {
+    return `Keyring { activeKid: ${inspect(this.activeKid)}, kids: ${inspect(this.kids)} }`;
+  }
+}
+
+function refuse(source: string, problem: string, details: Record<string, unknown> = {}): never {
+  throw new ConfigInvalidError(`${source}: ${problem}. ${KEYGEN_HINT}`, { details: { variable: source, ...details } });
+}
+
+/**
+ * Parse a keyring spec: `kid:base64` entries separated by commas (or
+ * whitespace), the first one active. Fails closed with ERR_CONFIG_INVALID on
+ * anything but 32 distinct, non-degenerate keys under well-formed unique kids.
+ * Messages name the entry's position (and kid once it is known valid), never key bytes.
+ *
+ * @example
+ * const keyring = parseKeyring(process.env.VAULT_KEYS!); // "k2:...,k1:..."
+ * keyring.activeKid; // "k2"
+ */
+export function parseKeyring(spec: string, source = 'VAULT_KEYS'): Keyring {
+  const entries = spec.split(/[\s,]+/).filter((entry) => entry !== '');
+  if (entries.length === 0) refuse(source, 'no key is configured');
+  const keys = new Map<string, KeyObject>();
+  const seen = new Map<string, string>();
+  entries.forEach((entry, index) => {
+    const at = { entry: index + 1 };
+    const colon = entry.indexOf(':');
+    if (colon < 0) refuse(source, `entry ${index + 1} is not "kid:base64"`, at);
+    const kid = entry.slice(0, colon);
+    const encoded = entry.slice(colon + 1);
+    if (!KID_PATTERN.test(kid)) refuse(source, `entry ${index + 1} has a malformed kid (1-64 of A-Z a-z 0-9 . _ -)`, at);
+    if (keys.has(kid)) refuse(source, `kid "${kid}" appears twice`, { ...at, kid });
+    if (!BASE64.test(encoded)) refuse(source, `the key of kid "${kid}" is not valid base64`, { ...at, kid });
+    const bytes = Buffer.from(encoded, 'base64');
+    try {
+      if (bytes.length !== KEY_BYTES) refuse(source, `the key of kid "${kid}" is ${bytes.length} bytes, not ${KEY_BYTES}`, { ...at, kid });
+      if (bytes.every((byte) => byte === bytes[0])) refuse(source, `the key of kid "${kid}" is one repeated byte, not random`, { ...at, kid });
+      const fingerprint = bytes.toString('hex');
+      const twin = seen.get(fingerprint);
+      if (twin !== undefined) refuse(source, `kids "${twin}" and "${kid}" hold the same key`, { ...at, kid });
+      seen.set(fingerprint, kid);
+      keys.set(kid, createSecretKey(bytes));
+    } finally {
+      bytes.fill(0);
+    }
+  });
+  const keyring = new EnvKeyring([...keys.keys()]);
+  keysOf.set(keyring, keys);
+  return Object.freeze(keyring);
+}
+
+export interface LoadKeyringOptions {
+  /** VAULT_KEYS. */
+  keys?: string;
+  /** VAULT_KEYS_FILE: a file holding the same spec (whitespace and newlines allowed). */
+  keysFile?: string;
+  /** NODE_ENV: `production` refuses the development key. */
+  nodeEnv?: string;
+  /** Where the development key lives; default `.data/dev-keys`. */
+  devKeyFile?: string;
+  logger?: Logger;
+}
+
+/**
+ * The keyring from configuration: `keys`, else `keysFile`, else (outside
+ * production only) a development key generated once into `devKeyFile` with
+ * one loud warning. Setting both `keys` and `keysFile` is an error, as is no
+ * key in production.
+ *
+ * @example
+ * const keyring = loadKeyring({ keys: config.keys, keysFile: config.keysFile, nodeEnv: config.nodeEnv, logger });
+ */
+export function loadKeyring(opts: LoadKeyringOptions): Keyring {
+  const { keys, keysFile } = opts;
+  if (keys !== undefined && keysFile !== undefined) {
+    throw new ConfigInvalidError('VAULT_KEYS and VAULT_KEYS_FILE are both set: keep only one.', { details: { variable: 'VAULT_KEYS' } });
+  }
+  if (keys !== undefined) return parseKeyring(keys, 'VAULT_KEYS');
+  if (keysFile !== undefined) return parseKeyring(readKeysFile(keysFile, opts.logger), 'VAULT_KEYS_FILE');
+  if (opts.nodeEnv === 'production') {
+    throw new ConfigInvalidError(
+      'No encryption key: NODE_ENV=production requires VAULT_KEYS or VAULT_KEYS_FILE. Set VAULT_KEYS; generate one with `plaid-vault keygen`.',
+      { details: { variable: 'VAULT_KEYS' } },
+    );
+  }
+  const file = opts.devKeyFile ?? '.data/dev-keys';
+  return parseKeyring(loadOrCreateDevKeys(file, opts.logger), file);
+}
+
+/** The KEK for `kid`, or undefined. Internal: for envelope.ts only. */
+export function kekOf(keyring: Keyring, kid: string): KeyObject | undefined {
+  const keys = keysOf.get(keyring);
+  if (keys === undefined) throw new ConfigInvalidError('This keyring was not created by parseKeyring or loadKeyring.');
+  return keys.get(kid);
+}
+
+/**
+ * A 32-byte subkey of the ACTIVE key for one purpose (HKDF-SHA256, info =
+ * `label`), e.g. HMAC keys for Redis key names. Distinct labels give
+ * independent keys; the key itself never leaves the keyring. It changes when
+ * the active key does.
+ *
+ * @example
+ * const redisKeyKey = deriveSubkey(keyring, 'plaid-vault/redis-key/v1');
+ */
+export function deriveSubkey(keyring: Keyring, label: string): Buffer {
+  if (label === '') throw new ConfigInvalidError('deriveSubkey needs a non-empty label.');
+  const kek = kekOf(keyring, keyring.activeKid)!;
+  const ikm = kek.export();
+  try {
+    return Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), label, KEY_BYTES));
+  } finally {
+    ikm.fill(0);
+  }
+}

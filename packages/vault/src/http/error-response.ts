@@ -1,0 +1,32 @@
+import { HTTP_STATUS, isVaultError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../types.js';
+import { toLoggedError } from './log-safe-error.js';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  requestId?: string;
+}
+
+function json(body: ErrorBody, status: number): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': JSON_TYPE } });
+}
+
+/**
+ * The one way an error becomes a response. A VaultError below 500 is the
+ * caller's to handle: `{ code, message }` with the status from HTTP_STATUS
+ * (messages are fixed strings, safe to show). Anything else is ours: logged
+ * once with the request id, answered with a generic body that says nothing
+ * about the cause. A 5xx VaultError keeps its status (503 tells a client to
+ * retry later) but not its code or message.
+ */
+export function errorResponse(err: unknown, requestId: string, logger: Logger): Response {
+  if (isVaultError(err) && err.status < 500) {
+    return json({ code: err.code, message: err.message }, err.status);
+  }
+  const status = isVaultError(err) ? err.status : HTTP_STATUS.ERR_INTERNAL;
+  logger.error({ requestId, status, err: toLoggedError(err) }, 'request failed');
+  return json({ code: 'ERR_INTERNAL', message: 'Internal error.', requestId }, status);
+}

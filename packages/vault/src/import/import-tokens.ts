@@ -1,0 +1,63 @@
+import type { Secret } from '../crypto/secret.js';
+import type { ImportInput, ImportRecord, RejectedLine } from './import-record.js';
+
+export type VerifyOutcome = { ok: true; itemId: string; institutionId: string | null } | { ok: false; reason: string };
+
+export interface ImportDeps {
+  exists(itemId: string): Promise<boolean>;
+  put(record: ImportRecord, extra: { institutionId: string | null }): Promise<void>;
+  /** Ask Plaid whether the token works (`/item/get`). The token is revealed only inside. */
+  verify?(token: Secret): Promise<VerifyOutcome>;
+}
+
+export interface ImportReport {
+  read: number;
+  imported: number;
+  skipped: number;
+  invalid: number;
+  /** The first {@link DETAIL_LIMIT} skipped and invalid lines, with reasons (never content). */
+  skippedLines: (RejectedLine & { itemId: string })[];
+  invalidLines: RejectedLine[];
+}
+
+export const DETAIL_LIMIT = 1000;
+
+/**
+ * Move existing plaintext tokens into the vault. An item already stored is
+ * skipped (the vault's copy is newer or equal: import never overwrites); a
+ * record that fails validation, or Plaid's check with `verify`, is reported
+ * as invalid with its line number. Nothing here ever prints or returns a token.
+ *
+ * @example
+ *   const report = await importTokens(readJsonLines(process.stdin), { exists, put });
+ */
+export async function importTokens(source: AsyncIterable<ImportInput>, deps: ImportDeps, onRecord?: (report: ImportReport) => void): Promise<ImportReport> {
+  const report: ImportReport = { read: 0, imported: 0, skipped: 0, invalid: 0, skippedLines: [], invalidLines: [] };
+  const reject = (line: number, reason: string) => {
+    report.invalid++;
+    if (report.invalidLines.length < DETAIL_LIMIT) report.invalidLines.push({ line, reason });
+  };
+
+  for await (const input of source) {
+    report.read++;
+    if (!input.ok) {
+      reject(input.line, input.reason);
+    } else if (await deps.exists(input.record.itemId)) {
+      report.skipped++;
+      if (report.skippedLines.length < DETAIL_LIMIT) {
+        report.skippedLines.push({ line: input.record.line, itemId: input.record.itemId, reason: 'already present' });
+      }
+    } else {
+      const { record } = input;
+      const check = deps.verify ? await deps.verify(record.accessToken) : ({ ok: true, itemId: record.itemId, institutionId: null } as const);
+      if (!check.ok) reject(record.line, check.reason);
+      else if (check.itemId !== record.itemId) reject(record.line, 'the token belongs to another item id');
+      else {
+        await deps.put(record, { institutionId: check.institutionId });
+        report.imported++;
+      }
+    }
+    onRecord?.(report);
+  }
+  return report;
+}

@@ -1,0 +1,110 @@
+import type { VaultContext } from '../context.js';
+import { envelopeKid, open } from '../crypto/envelope.js';
+import { isVaultError } from '../errors.js';
+import { isTokenGone } from '../plaid/errors.js';
+import type { PlaidGateway } from '../plaid/types.js';
+import type { RecoveryReport } from '../vault-types.js';
+import type { JournalRecord, RecoveryJournal } from './journal.js';
+import { markRelinkRequired } from './rotate-relink.js';
+
+type Outcome = 'replayed' | 'relinkRequired' | 'alreadyApplied' | 'remaining';
+
+/** Is the process that wrote a record still running here? (The journal is local to this machine.) */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Replay the rotation journal (`vault.recover()`, and start-up when asked).
+ * For each record left by a rotation that did not finish:
+ * - the row moved past the record's version: the write landed (or a later
+ *   rotation superseded it): drop the record;
+ * - a new token was journaled: compare-and-swap it into the row;
+ * - only the intent was journaled: probe the old token at Plaid; alive means
+ *   nothing changed, dead means the new token is lost: `relink_required`.
+ * Records of rotations still running (this process, or another live process)
+ * are left alone, as are records that fail now (database or Plaid down).
+ */
+export function createRecovery(
+  ctx: VaultContext,
+  plaid: PlaidGateway,
+  journal: RecoveryJournal,
+  inFlight: () => ReadonlySet<string>,
+): () => Promise<RecoveryReport> {
+  async function release(record: JournalRecord): Promise<void> {
+    await ctx.store.releaseLease(record.itemId, record.owner);
+  }
+
+  async function replay(record: JournalRecord): Promise<Outcome> {
+    if (inFlight().has(record.id) || (record.pid !== process.pid && processAlive(record.pid))) return 'remaining';
+    const item = { itemId: record.itemId, userId: record.userId };
+    const row = await ctx.store.getItem(record.itemId);
+    if (!row || row.userId !== record.userId) {
+      ctx.logger.warn({ itemId: record.itemId }, 'recovery: item was deleted since its rotation; record dropped');
+      await journal.remove(record.id);
+      return 'alreadyApplied';
+    }
+    if (row.tokenVersion > record.fromVersion) {
+      await ctx.cache.invalidate(record.itemId); // the crash may have come before the purge
+      await release(record);
+      await journal.remove(record.id);
+      return 'alreadyApplied';
+    }
+    if (record.state === 'token' && record.envelope) {
+      const envelope = Buffer.from(record.envelope, 'base64');
+      open(ctx.keyring, item, envelope); // fail here, not in the row, if the record is damaged
+      const now = ctx.clock.now();
+      await ctx.store.swapToken(record.itemId, record.fromVersion, { kid: envelopeKid(envelope), envelope, rotated: true, status: row.status === 'relink_required' ? 'active' : row.status }, now);
+      await ctx.cache.invalidate(record.itemId);
+      await release(record);
+      ctx.audit.record({ actor: ctx.instanceId, ...item, action: 'recovery.replay', purpose: 'rotation', outcome: 'ok', requestId: null });
+      ctx.audit.record({ actor: ctx.instanceId, ...item, action: 'item.rotate', purpose: 'recovery', outcome: 'ok', requestId: null });
+      await journal.remove(record.id);
+      return 'replayed';
+    }
+    // Another instance holds a live lease: it is rotating this item now, so a probe would race it.
+    if (row.rotationLeaseOwner && row.rotationLeaseOwner !== record.owner && row.rotationLeaseUntil && row.rotationLeaseUntil > ctx.clock.now()) {
+      return 'remaining';
+    }
+    if (row.status !== 'relink_required') {
+      try {
+        await plaid.getItem(open(ctx.keyring, item, row.envelope));
+      } catch (err) {
+        if (!isTokenGone(err)) throw err;
+        await markRelinkRequired(ctx, item, 'recovery:rotation_lost');
+        await release(record);
+        await journal.remove(record.id);
+        return 'relinkRequired';
+      }
+    }
+    await release(record);
+    await journal.remove(record.id);
+    return 'alreadyApplied';
+  }
+
+  let running: Promise<RecoveryReport> | undefined;
+  async function recoverAll(): Promise<RecoveryReport> {
+    const report: RecoveryReport = { replayed: 0, relinkRequired: 0, alreadyApplied: 0, remaining: 0 };
+    for (const entry of await journal.list()) {
+      if (!entry.record) {
+        ctx.logger.error({ journalId: entry.id }, 'recovery: a journal record cannot be opened (wrong key or damaged); kept');
+        report.remaining++;
+        continue;
+      }
+      try {
+        report[await replay(entry.record)]++;
+      } catch (err) {
+        ctx.logger.warn({ itemId: entry.record.itemId, code: isVaultError(err) ? err.code : 'unknown' }, 'recovery: record kept for a later attempt');
+        report.remaining++;
+      }
+    }
+    return report;
+  }
+  // One replay at a time per process.
+  return () => (running ??= recoverAll().finally(() => (running = undefined)));
+}

@@ -1,0 +1,25 @@
+import type { TokenStore } from '../store/types.js';
+
+export interface KidUsage {
+  kid: string;
+  rows: number;
+  /** The kid that new writes use. */
+  active: boolean;
+  /** False when rows name a kid the keyring no longer has: they cannot be opened. */
+  inKeyring: boolean;
+}
+
+/**
+ * Rows per kid, for every kid in the keyring (even with 0 rows) and every kid
+ * the table mentions (even one the keyring lacks). Active first, then keyring
+ * order, then unknown kids.
+ */
+export async function keyUsage(store: Pick<TokenStore, 'countByKid'>, kids: readonly string[], activeKid: string): Promise<KidUsage[]> {
+  const counts = await store.countByKid();
+  const known = kids.map((kid) => ({ kid, rows: counts[kid] ?? 0, active: kid === activeKid, inKeyring: true }));
+  const unknown = Object.keys(counts)
+    .filter((kid) => !kids.includes(kid))
+    .sort()
+    .map((kid) => ({ kid, rows: counts[kid] ?? 0, active: false, inKeyring: false }));
+  return [...known, ...unknown];
+}

@@ -1,0 +1,128 @@
+import { isVaultError } from '../errors.js';
+import type { ItemRow, TokenStore } from '../store/types.js';
+import type { Clock } from '../types.js';
+
+export interface RekeyDeps {
+  store: Pick<TokenStore, 'listItems' | 'getItem' | 'rewrapToken' | 'countByKid' | 'appendAudit'>;
+  activeKid: string;
+  /** Open the DEK under the row's kid and seal it under the active one; the token itself is not touched. */
+  rewrap(envelope: Buffer, ref: { itemId: string; userId: string }): Buffer;
+  /** Drop the item from every cache tier after its row changed (L2 holds envelope bytes under the old kid). */
+  invalidate?(itemId: string): Promise<void>;
+  clock: Clock;
+  actor: string;
+}
+
+export interface RekeyOptions {
+  /** Rows read per page (memory is bounded by this). Default 500. */
+  batch?: number;
+  /** Concurrent row writes within a page. Default 8. */
+  concurrency?: number;
+  onProgress?(done: number, total: number): void;
+  /** Stop between pages; the next run picks up what is left. */
+  signal?: AbortSignal;
+}
+
+export interface RekeyReport {
+  activeKid: string;
+  /** Rows not under the active kid when the run started. */
+  total: number;
+  rewrapped: number;
+  /** Rows that changed under us and needed the active kid anyway (rotated meanwhile) or were deleted. */
+  skipped: number;
+  failed: { itemId: string; code: string }[];
+  /** True when stopped by the signal before the scan ended. */
+  interrupted: boolean;
+}
+
+const MAX_CAS_ATTEMPTS = 3;
+
+/**
+ * Re-wrap every DEK that is not under the active key. Online and resumable by
+ * nature: rows are streamed by keyset paging on item id, each write is a
+ * compare-and-swap on token_version (a concurrent rotation wins and is left
+ * alone), and a second run only finds the rows the first did not reach.
+ * One `key.rekey` audit event summarises the run.
+ *
+ * @example
+ *   const report = await rekey({ store, activeKid: keyring.activeKid, rewrap, clock, actor: 'cli' }, { batch: 1000 });
+ */
+export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<RekeyReport> {
+  const batch = opts.batch ?? 500;
+  const concurrency = opts.concurrency ?? 8;
+  const counts = await deps.store.countByKid();
+  const total = Object.entries(counts).reduce((sum, [kid, n]) => (kid === deps.activeKid ? sum : sum + n), 0);
+  const report: RekeyReport = { activeKid: deps.activeKid, total, rewrapped: 0, skipped: 0, failed: [], interrupted: false };
+  const progress = () => opts.onProgress?.(Math.min(report.rewrapped + report.skipped + report.failed.length, total), total);
+  progress();
+
+  let after: string | undefined;
+  while (total > 0) {
+    if (opts.signal?.aborted) {
+      report.interrupted = true;
+      break;
+    }
+    const page = await deps.store.listItems({ limit: batch, ...(after !== undefined && { afterItemId: after }) });
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.itemId;
+    const stale = page.filter((row) => row.kid !== deps.activeKid);
+    await forEachLimited(stale, concurrency, async (row) => {
+      const outcome = await rewrapRow(deps, row);
+      if (outcome === 'rewrapped') report.rewrapped++;
+      else if (outcome === 'skipped') report.skipped++;
+      else report.failed.push({ itemId: row.itemId, code: outcome.code });
+    });
+    progress();
+    if (page.length < batch) break;
+  }
+
+  await deps.store.appendAudit([
+    {
+      actor: deps.actor,
+      userId: null,
+      itemId: null,
+      action: 'key.rekey',
+      purpose: `to ${deps.activeKid}: ${report.rewrapped} rewrapped, ${report.skipped} skipped, ${report.failed.length} failed${report.interrupted ? ', interrupted' : ''}`,
+      outcome: report.failed.length > 0 || report.interrupted ? 'error' : 'ok',
+      requestId: null,
+      at: deps.clock.now(),
+    },
+  ]);
+  return report;
+}
+
+type RowOutcome = 'rewrapped' | 'skipped' | { code: string };
+
+async function rewrapRow(deps: RekeyDeps, first: ItemRow): Promise<RowOutcome> {
+  let row: ItemRow | undefined = first;
+  for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+    if (!row) return 'skipped';
+    if (row.kid === deps.activeKid) return 'skipped';
+    let envelope: Buffer;
+    try {
+      envelope = deps.rewrap(row.envelope, { itemId: row.itemId, userId: row.userId });
+    } catch (err) {
+      // A row we cannot open stays as it is and is reported; the run goes on.
+      return { code: isVaultError(err) ? err.code : 'ERR_INTERNAL' };
+    }
+    if (await deps.store.rewrapToken(row.itemId, row.tokenVersion, { kid: deps.activeKid, envelope }, deps.clock.now())) {
+      await deps.invalidate?.(row.itemId);
+      return 'rewrapped';
+    }
+    // Lost the compare-and-swap: a rotation or put wrote a new version. Look again.
+    row = await deps.store.getItem(row.itemId);
+  }
+  return { code: 'ERR_STORE_CONFLICT' };
+}
+
+/** Run `fn` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}

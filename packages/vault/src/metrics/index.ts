@@ -1,0 +1,3 @@
+export { createVaultMetrics, type VaultMetrics } from './vault-metrics.js';
+export { instrumentPlaidGateway, instrumentRotations } from './instrument.js';
+export { noopMetrics, type RotationOutcome, type VaultMetricsRecorder } from './types.js';

@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { ConfigInvalidError } from '../errors.js';
+import { silentLogger, systemClock, type Clock, type Logger } from '../types.js';
+import type { StoreBackend } from './dialect.js';
+import { KyselyStore } from './kysely-store.js';
+import { createPostgresBackend } from './postgres-backend.js';
+import { createSqliteBackend } from './sqlite-backend.js';
+import type { TokenStore } from './types.js';
+
+export interface CreateStoreOptions {
+  /** `sqlite:PATH`, `sqlite::memory:`, `postgres://...` or `postgresql://...`. */
+  url: string;
+  /** PostgreSQL only: the schema for the tables (set as search_path on every connection). */
+  schema?: string;
+  logger?: Logger;
+  /** PostgreSQL pool size (default 10). */
+  poolMax?: number;
+  /** PostgreSQL connect timeout before ERR_STORE_UNAVAILABLE (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** SQLite: how long a writer waits for the lock before ERR_STORE_UNAVAILABLE (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /** Time source for marker expiry and audit timestamps not set by the caller. */
+  clock?: Clock;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function openBackend(opts: CreateStoreOptions): StoreBackend {
+  const { url } = opts;
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length);
+    if (rest === '') throw new ConfigInvalidError('The SQLite database URL needs a path: sqlite:PATH.');
+    return createSqliteBackend({
+      path: rest === ':memory:' ? ':memory:' : resolve(rest),
+      busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
+    });
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // Interpolated into the connection's startup options, so it must be a plain identifier.
+    if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
+      throw new ConfigInvalidError('The PostgreSQL schema name must be a plain identifier.');
+    }
+    return createPostgresBackend({
+      url,
+      schema: opts.schema,
+      poolMax: opts.poolMax ?? 10,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+      logger: opts.logger ?? silentLogger,
+    });
+  }
+  // The URL may hold a password: never echo it.
+  throw new ConfigInvalidError('The database URL must start with sqlite: or postgres://.');
+}
+
+/**
+ * Open a TokenStore. Nothing is read or created until the first call (SQLite
+ * creates the file's directory at once); call `migrate()` before use.
+ *
+ * @example
+ * const store = createStore({ url: 'sqlite:.data/vault.db' });
+ * await store.migrate();
+ * const row = await store.getEnvelope('item-1');
+ */
+export function createStore(opts: CreateStoreOptions): TokenStore {
+  return new KyselyStore(openBackend(opts), opts.clock ?? systemClock);
+}

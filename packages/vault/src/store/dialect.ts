@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { AuditEventsTable, Database } from './db-schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** The raw hot-path row, as the driver returns it. */
+export interface RawEnvelopeRow {
+  user_id: string;
+  kid: string;
+  envelope: Buffer;
+  token_version: number;
+  status: string;
+}
+
+export interface AuditHead {
+  lastSeq: number;
+  lastHash: string;
+}
+
+export interface AuditAppend {
+  rows: AuditEventsTable[];
+  head: AuditHead;
+}
+
+/**
+ * What a dialect hands the store: a Kysely instance plus the few things Kysely
+ * cannot express the same way on both (the write lock for the audit chain and a
+ * driver-level prepared read for the hot path).
+ */
+export interface StoreBackend {
+  readonly dialect: StoreDialect;
+  readonly db: Kysely<Database>;
+  /** PostgreSQL schema holding the tables and Kysely's migration bookkeeping. */
+  readonly schema: string | undefined;
+  /** Primary-key read of what opening a token needs, bypassing the query builder. */
+  readEnvelope(itemId: string): Promise<RawEnvelopeRow | undefined>;
+  /**
+   * Lock the audit head, let `build` chain the new rows onto it, insert them and
+   * move the head, all in one transaction. Dialect-specific because the lock is:
+   * PostgreSQL locks the head row FOR UPDATE; SQLite runs the whole transaction
+   * synchronously under BEGIN IMMEDIATE, so the write lock is never held across
+   * an await (another connection in the same thread would otherwise block the
+   * event loop in busy_timeout, waiting for a lock only this thread can release).
+   */
+  appendAudit(build: (head: AuditHead) => AuditAppend): Promise<void>;
+  close(): Promise<void>;
+}

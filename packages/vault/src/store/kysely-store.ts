@@ -1,0 +1,298 @@
+import { Migrator, sql } from 'kysely';
+import { StoreConflictError } from '../errors.js';
+import type { AuditEvent, AuditQuery, AuditVerifyResult, Clock, ItemStatus, NewAuditEvent } from '../types.js';
+import { appendAuditEvents, listAuditEvents, verifyAuditChain } from './audit-store.js';
+import { toStoreError } from './db-errors.js';
+import type { StoreBackend } from './dialect.js';
+import { toItemRow } from './item-rows.js';
+import { createMigrationProvider } from './migrations/index.js';
+import { toMillis } from './time.js';
+import type { EnvelopeRow, ItemFilter, ItemPatch, ItemRow, MigrationState, NewItemRow, TokenStore } from './types.js';
+
+const DEFAULT_LIST_LIMIT = 1000;
+const MAX_LIST_LIMIT = 10_000;
+
+/**
+ * TokenStore over Kysely, one implementation for both dialects. Every public
+ * method runs through #run so driver errors leave as VaultErrors.
+ */
+export class KyselyStore implements TokenStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly #backend: StoreBackend;
+  readonly #clock: Clock;
+
+  constructor(backend: StoreBackend, clock: Clock) {
+    this.dialect = backend.dialect;
+    this.#backend = backend;
+    this.#clock = clock;
+  }
+
+  async #run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  get #db() {
+    return this.#backend.db;
+  }
+
+  #migrator(): Migrator {
+    return new Migrator({
+      db: this.#db,
+      provider: createMigrationProvider(this.dialect),
+      ...(this.#backend.schema ? { migrationTableSchema: this.#backend.schema } : {}),
+    });
+  }
+
+  migrate(): Promise<void> {
+    return this.#run(async () => {
+      const { error } = await this.#migrator().migrateToLatest();
+      if (error) throw error;
+    });
+  }
+
+  migrationStatus(): Promise<MigrationState[]> {
+    return this.#run(async () => {
+      const infos = await this.#migrator().getMigrations();
+      return infos.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.#run(async () => {
+      await sql`select 1`.execute(this.#db);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#run(() => this.#backend.close());
+  }
+
+  insertItem(row: NewItemRow, now: Date): Promise<void> {
+    return this.#run(async () => {
+      const at = toMillis(now);
+      await this.#db
+        .insertInto('items')
+        .values({
+          item_id: row.itemId,
+          user_id: row.userId,
+          institution_id: row.institutionId,
+          institution_name: row.institutionName,
+          products: JSON.stringify(row.products),
+          status: row.status ?? 'active',
+          kid: row.kid,
+          envelope: row.envelope,
+          token_version: 1,
+          needs_sync: 0,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+    });
+  }
+
+  getItem(itemId: string): Promise<ItemRow | undefined> {
+    return this.#run(async () => {
+      const r = await this.#db.selectFrom('items').selectAll().where('item_id', '=', itemId).executeTakeFirst();
+      return r && toItemRow(r);
+    });
+  }
+
+  getEnvelope(itemId: string): Promise<EnvelopeRow | undefined> {
+    return this.#run(async () => {
+      const r = await this.#backend.readEnvelope(itemId);
+      if (!r) return undefined;
+      return {
+        userId: r.user_id,
+        kid: r.kid,
+        envelope: r.envelope,
+        tokenVersion: Number(r.token_version),
+        status: r.status as ItemStatus,
+      };
+    });
+  }
+
+  listItems(filter: ItemFilter): Promise<ItemRow[]> {
+    return this.#run(async () => {
+      const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? DEFAULT_LIST_LIMIT)), MAX_LIST_LIMIT);
+      let q = this.#db.selectFrom('items').selectAll();
+      if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      if (filter.afterItemId !== undefined) q = q.where('item_id', '>', filter.afterItemId);
+      if (filter.rotatedBefore !== undefined) {
+        const before = toMillis(filter.rotatedBefore);
+        q = q.where((eb) => eb(eb.fn.coalesce('rotated_at', 'created_at'), '<', before));
+      }
+      const rows = await q.orderBy('item_id').limit(limit).execute();
+      return rows.map(toItemRow);
+    });
+  }
+
+  countItems(filter: Pick<ItemFilter, 'userId' | 'status'> = {}): Promise<number> {
+    return this.#run(async () => {
+      let q = this.#db.selectFrom('items').select((eb) => eb.fn.countAll().as('n'));
+      if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      const r = await q.executeTakeFirstOrThrow();
+      return Number(r.n);
+    });
+  }
+
+  countByKid(): Promise<Record<string, number>> {
+    return this.#run(async () => {
+      const rows = await this.#db
+        .selectFrom('items')
+        .select((eb) => ['kid', eb.fn.countAll().as('n')])
+        .groupBy('kid')
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.kid, Number(r.n)]));
+    });
+  }
+
+  swapToken(
+    itemId: string,
+    expectedVersion: number,
+    next: { kid: string; envelope: Buffer; rotated: boolean; status?: ItemStatus },
+    now: Date,
+  ): Promise<number> {
+    return this.#run(async () => {
+      const at = toMillis(now);
+      const r = await this.#db
+        .updateTable('items')
+        .set((eb) => ({
+          kid: next.kid,
+          envelope: next.envelope,
+          token_version: eb('token_version', '+', 1),
+          updated_at: at,
+          ...(next.rotated ? { rotated_at: at } : {}),
+          ...(next.status !== undefined ? { status: next.status } : {}),
+        }))
+        .where('item_id', '=', itemId)
+        .where('token_version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (r.numUpdatedRows === 0n) throw new StoreConflictError();
+      return expectedVersion + 1;
+    });
+  }
+
+  rewrapToken(itemId: string, expectedVersion: number, next: { kid: string; envelope: Buffer }, now: Date): Promise<boolean> {
+    return this.#run(async () => {
+      const r = await this.#db
+        .updateTable('items')
+        .set({ kid: next.kid, envelope: next.envelope, updated_at: toMillis(now) })
+        .where('item_id', '=', itemId)
+        .where('token_version', '=', expectedVersion)
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    });
+  }
+
+  updateItem(itemId: string, patch: ItemPatch, now: Date): Promise<boolean> {
+    return this.#run(async () => {
+      const r = await this.#db
+        .updateTable('items')
+        .set({
+          updated_at: toMillis(now),
+          ...(patch.status !== undefined ? { status: patch.status } : {}),
+          ...(patch.syncCursor !== undefined ? { sync_cursor: patch.syncCursor } : {}),
+          ...(patch.needsSync !== undefined ? { needs_sync: patch.needsSync ? 1 : 0 } : {}),
+          ...(patch.institutionId !== undefined ? { institution_id: patch.institutionId } : {}),
+          ...(patch.institutionName !== undefined ? { institution_name: patch.institutionName } : {}),
+          ...(patch.lastUsedAt !== undefined ? { last_used_at: toMillis(patch.lastUsedAt) } : {}),
+        })
+        .where('item_id', '=', itemId)
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    });
+  }
+
+  acquireLease(itemId: string, owner: string, until: Date, now: Date): Promise<boolean> {
+    return this.#run(async () => {
+      // One conditional UPDATE: the database decides the race, on both dialects.
+      const r = await this.#db
+        .updateTable('items')
+        .set({ rotation_lease_owner: owner, rotation_lease_until: toMillis(until) })
+        .where('item_id', '=', itemId)
+        .where((eb) =>
+          eb.or([
+            eb('rotation_lease_owner', 'is', null),
+            eb('rotation_lease_until', '<', toMillis(now)),
+            eb('rotation_lease_owner', '=', owner),
+          ]),
+        )
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    });
+  }
+
+  releaseLease(itemId: string, owner: string): Promise<void> {
+    return this.#run(async () => {
+      await this.#db
+        .updateTable('items')
+        .set({ rotation_lease_owner: null, rotation_lease_until: null })
+        .where('item_id', '=', itemId)
+        .where('rotation_lease_owner', '=', owner)
+        .execute();
+    });
+  }
+
+  deleteItem(itemId: string): Promise<boolean> {
+    return this.#run(async () => {
+      const r = await this.#db.deleteFrom('items').where('item_id', '=', itemId).executeTakeFirst();
+      return r.numDeletedRows > 0n;
+    });
+  }
+
+  appendAudit(events: NewAuditEvent[]): Promise<void> {
+    return this.#run(() => appendAuditEvents(this.#backend, events, this.#clock));
+  }
+
+  listAudit(query: AuditQuery): Promise<AuditEvent[]> {
+    return this.#run(() => listAuditEvents(this.#db, query));
+  }
+
+  verifyAudit(): Promise<AuditVerifyResult> {
+    return this.#run(() => verifyAuditChain(this.#db));
+  }
+
+  putMarker(key: string, value: string, expiresAt: Date | null): Promise<boolean> {
+    return this.#run(async () => {
+      const now = toMillis(this.#clock.now());
+      // Insert, or take over an expired marker, in one statement: the
+      // database's unique index makes concurrent callers agree on one winner.
+      const r = await this.#db
+        .insertInto('markers')
+        .values({ key, value, expires_at: expiresAt ? toMillis(expiresAt) : null })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') }))
+            .where((eb) => eb.and([eb('markers.expires_at', 'is not', null), eb('markers.expires_at', '<=', now)])),
+        )
+        .executeTakeFirst();
+      return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    });
+  }
+
+  getMarker(key: string): Promise<string | undefined> {
+    return this.#run(async () => {
+      const now = toMillis(this.#clock.now());
+      const r = await this.#db
+        .selectFrom('markers')
+        .select('value')
+        .where('key', '=', key)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirst();
+      return r?.value;
+    });
+  }
+
+  deleteMarker(key: string): Promise<void> {
+    return this.#run(async () => {
+      await this.#db.deleteFrom('markers').where('key', '=', key).execute();
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './db-schema.js';
+import type { AuditAppend, AuditHead, RawEnvelopeRow, StoreBackend } from './dialect.js';
+
+export interface SqliteOptions {
+  /** A file path, or `:memory:`. */
+  path: string;
+  busyTimeoutMs: number;
+}
+
+const ENVELOPE_SQL = 'select user_id, kid, envelope, token_version, status from items where item_id = ?';
+
+/**
+ * SQLite through better-sqlite3: one connection per store, WAL so readers in
+ * other processes never block on the writer, and a busy timeout so writers
+ * queue instead of failing at once.
+ */
+export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
+  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+  const database = new BetterSqlite3(opts.path);
+  database.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`);
+  database.pragma('journal_mode = WAL');
+  // NORMAL is durable across application crashes under WAL; only an OS crash may lose the last commits.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  // Prepared lazily: the table exists only after migrate(). better-sqlite3 is
+  // synchronous, so this read cannot interleave with a statement of Kysely's.
+  let appendTx: BetterSqlite3.Transaction<(build: (head: AuditHead) => AuditAppend) => void> | undefined;
+  let envelopeStmt: BetterSqlite3.Statement<[string], RawEnvelopeRow> | undefined;
+
+  return {
+    dialect: 'sqlite',
+    db,
+    schema: undefined,
+    async readEnvelope(itemId) {
+      envelopeStmt ??= database.prepare<[string], RawEnvelopeRow>(ENVELOPE_SQL);
+      return envelopeStmt.get(itemId);
+    },
+    async appendAudit(build) {
+      appendTx ??= prepareAppend(database);
+      appendTx.immediate(build);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** The audit append as one synchronous transaction (see StoreBackend.appendAudit). */
+function prepareAppend(database: BetterSqlite3.Database) {
+  const readHead = database.prepare<[], { last_seq: number; last_hash: string }>('select last_seq, last_hash from audit_head where id = 1');
+  const insert = database.prepare(
+    `insert into audit_events (seq, at, actor, user_id, item_id, action, purpose, outcome, request_id, prev_hash, hash)
+     values (@seq, @at, @actor, @user_id, @item_id, @action, @purpose, @outcome, @request_id, @prev_hash, @hash)`,
+  );
+  const moveHead = database.prepare('update audit_head set last_seq = ?, last_hash = ? where id = 1');
+  return database.transaction((build: (head: AuditHead) => AuditAppend) => {
+    const head = readHead.get();
+    if (!head) throw new Error('audit_head is missing: run migrate()');
+    const next = build({ lastSeq: Number(head.last_seq), lastHash: head.last_hash });
+    for (const row of next.rows) insert.run(row);
+    moveHead.run(next.head.lastSeq, next.head.lastHash);
+  });
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createAuditLog } from './audit/audit-log.js';
+import { createTokenCache } from './cache/create-cache.js';
+import { createRedisClient } from './cache/redis-client.js';
+import type { ItemRef } from './cache/types.js';
+import { parseConfig, type VaultConfig, type VaultConfigInput } from './config.js';
+import type { VaultContext } from './context.js';
+import { open } from './crypto/envelope.js';
+import { deriveSubkey, loadKeyring, type Keyring } from './crypto/keyring.js';
+import { deleteItem } from './items/delete.js';
+import { getItem, listItems } from './items/list.js';
+import { putItem } from './items/put.js';
+import { withToken } from './items/with-token.js';
+import { createLogger } from './logger.js';
+import { createPlaidFeatures, type PlaidFeatureParts } from './plaid/features.js';
+import { createStore } from './store/create-store.js';
+import type { TokenStore } from './store/types.js';
+import { systemClock, type Clock, type Logger } from './types.js';
+import type { Vault } from './vault-types.js';
+
+/** Ready-made parts a caller may hand in instead of configuration (tests, custom hosting). */
+export interface VaultParts extends PlaidFeatureParts {
+  /** A ready store; the vault does not close a store it did not create. */
+  store?: TokenStore;
+  /** A ready keyring (else built from `keys` / `keysFile` / the development key). */
+  keyring?: Keyring;
+  /** A ready ioredis client for L2 + invalidation; the vault does not close it. (`redis: null` in the config forces L1 only.) */
+  redisClient?: Redis;
+  logger?: Logger;
+  clock?: Clock;
+  /** Apply pending migrations at start-up (default true). */
+  migrate?: boolean;
+  /** Identifies this instance in leases and audit rows (default: random). */
+  instanceId?: string;
+  /** Replay the rotation recovery journal before returning (default false). */
+  recoverOnStart?: boolean;
+}
+
+export type CreateVaultOptions = VaultConfigInput & VaultParts & { config?: VaultConfig };
+
+const NOT_YET = (what: string) => () => {
+  throw new Error(`${what} is not available in this build`);
+};
+
+/**
+ * Create a vault from explicit options (no environment is read).
+ *
+ * @example
+ * const vault = await createVault({ database: 'sqlite:.data/vault.db', keys: process.env.VAULT_KEYS });
+ * await vault.items.put({ userId, itemId, accessToken });
+ * await vault.withToken({ userId, itemId, purpose: 'accounts.get' }, (token) => plaid.accountsGet({ access_token: token.reveal() }));
+ */
+export async function createVault(options: CreateVaultOptions = {}): Promise<Vault> {
+  const { store, keyring, redisClient, logger, clock, migrate, instanceId, config, plaidClient, plaidGateway, plaidRetry, rotation, onWebhook, recoverOnStart, ...input } = options;
+  return assemble(config ?? parseConfig(input, {}), { store, keyring, redisClient, logger, clock, migrate, instanceId, plaidClient, plaidGateway, plaidRetry, rotation, onWebhook, recoverOnStart });
+}
+
+/**
+ * Create a vault from environment variables (see the README's configuration
+ * table). Only composition roots should pass `process.env`.
+ */
+export async function createVaultFromEnv(
+  env: Record<string, string | undefined>,
+  overrides: VaultConfigInput & VaultParts = {},
+): Promise<Vault> {
+  const { store, keyring, redisClient, logger, clock, migrate, instanceId, plaidClient, plaidGateway, plaidRetry, rotation, onWebhook, recoverOnStart, ...input } = overrides;
+  return assemble(parseConfig(input, env), { store, keyring, redisClient, logger, clock, migrate, instanceId, plaidClient, plaidGateway, plaidRetry, rotation, onWebhook, recoverOnStart });
+}
+
+async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> {
+  const logger = parts.logger ?? createLogger(config.logLevel);
+  const clock = parts.clock ?? systemClock;
+  const keyring =
+    parts.keyring ??
+    loadKeyring({ keys: config.keys, keysFile: config.keysFile, nodeEnv: config.nodeEnv, devKeyFile: config.devKeyFile, logger });
+
+  const ownsStore = !parts.store;
+  const store = parts.store ?? createStore({ url: config.database.url, schema: config.database.schema, logger });
+  const ownedRedis = !parts.redisClient && config.redis ? createRedisClient(config.redis.url, logger) : null;
+  const redis = parts.redisClient ?? ownedRedis;
+
+  try {
+    if (parts.migrate ?? config.autoMigrate) await store.migrate();
+  } catch (err) {
+    if (ownsStore) await store.close().catch(() => {});
+    ownedRedis?.disconnect();
+    throw err;
+  }
+
+  const source = {
+    async load(itemId: string) {
+      const row = await store.getEnvelope(itemId);
+      return row && { userId: row.userId, envelope: row.envelope };
+    },
+    open: (envelope: Buffer, ref: ItemRef) => open(keyring, ref, envelope),
+  };
+  const cache = createTokenCache({
+    source,
+    l1: { ttlMs: config.cache.l1TtlMs, max: config.cache.l1Max },
+    redis: redis
+      ? {
+          client: redis,
+          namespace: config.namespace,
+          hmacKey: deriveSubkey(keyring, 'plaid-vault/cache-key/v1'),
+          ttlSeconds: config.cache.l2TtlSeconds,
+          commandTimeoutMs: config.cache.redisTimeoutMs,
+        }
+      : null,
+    logger,
+    clock,
+  });
+  const audit = createAuditLog({ store, clock, logger });
+
+  const ctx: VaultContext = {
+    config,
+    store,
+    keyring,
+    cache,
+    audit,
+    clock,
+    logger,
+    instanceId: parts.instanceId ?? `vault-${randomUUID()}`,
+  };
+
+  const plaid = createPlaidFeatures(ctx, parts);
+  let closed = false;
+  const vault: Vault = {
+    items: {
+      put: (input) => putItem(ctx, input),
+      list: (userId) => listItems(ctx, userId),
+      get: (ref) => getItem(ctx, ref),
+      delete: (ref) => deleteItem(ctx, ref),
+      ...plaid.items,
+    },
+    withToken: (use, fn) => withToken(ctx, use, fn),
+    link: plaid.link,
+    data: plaid.data,
+    webhooks: plaid.webhooks,
+    recover: plaid.recover,
+    health: async () => {
+      const database = await store.ping().then(
+        () => 'ok' as const,
+        () => 'down' as const,
+      );
+      const redisState = !redis ? ('disabled' as const) : redis.status === 'ready' ? ('ok' as const) : ('down' as const);
+      return { ok: database === 'ok', database, redis: redisState, plaid: plaid.plaidHealth() };
+    },
+    audit: {
+      list: async (query = {}) => {
+        await audit.flush();
+        return audit.list(query);
+      },
+      verify: async () => {
+        await audit.flush();
+        return audit.verify();
+      },
+      flush: () => audit.flush(),
+    },
+    migrate: () => store.migrate(),
+    stats: () => ({ cache: cache.stats() }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await audit.close();
+      await cache.close();
+      ownedRedis?.disconnect();
+      if (ownsStore) await store.close();
+    },
+  };
+  if (parts.recoverOnStart) await plaid.recover();
+  return vault;
+}

@@ -1,0 +1,61 @@
+import type { VaultContext } from '../context.js';
+import { setItemStatus } from '../items/item-health.js';
+import { removeItem } from '../items/remove.js';
+import type { PlaidGateway } from '../plaid/types.js';
+
+/** A verified webhook body, reduced to what the vault reads. */
+export interface PlaidWebhookEvent {
+  webhookType: string;
+  webhookCode: string;
+  itemId: string | null;
+  /** `error.error_code` for ITEM ERROR webhooks. */
+  errorCode: string | null;
+  /** The parsed body, for the app hook. */
+  body: Record<string, unknown>;
+}
+
+/**
+ * Act on a verified webhook and say what was done. Unknown types and items
+ * the vault does not hold are accepted (Plaid must not retry them) and logged.
+ */
+export async function dispatchWebhook(ctx: VaultContext, plaid: PlaidGateway, event: PlaidWebhookEvent): Promise<string> {
+  const { webhookType, webhookCode, itemId } = event;
+  const key = `${webhookType}:${webhookCode}`;
+  const row = itemId ? await ctx.store.getItem(itemId) : undefined;
+  if (!row) {
+    if (itemId) ctx.logger.info({ webhookType, webhookCode }, 'webhook for an item this vault does not hold');
+    return itemId ? 'unknown_item' : 'ignored';
+  }
+  const ref = { itemId: row.itemId, userId: row.userId };
+  switch (key) {
+    case 'ITEM:ERROR':
+      if (event.errorCode === 'ITEM_LOGIN_REQUIRED') {
+        await setItemStatus(ctx, ref, 'login_required', 'webhook');
+        return 'status:login_required';
+      }
+      ctx.logger.warn({ itemId: row.itemId, errorCode: event.errorCode }, 'item error webhook');
+      return 'logged';
+    case 'ITEM:LOGIN_REPAIRED':
+      await setItemStatus(ctx, ref, 'active', 'webhook');
+      return 'status:active';
+    case 'ITEM:PENDING_EXPIRATION':
+    case 'ITEM:PENDING_DISCONNECT':
+      await setItemStatus(ctx, ref, 'pending_expiration', 'webhook');
+      return 'status:pending_expiration';
+    case 'ITEM:USER_PERMISSION_REVOKED':
+      // The user withdrew consent: mark first (so nothing uses the token meanwhile), then remove and shred.
+      await setItemStatus(ctx, ref, 'revoked', 'webhook');
+      await removeItem(ctx, plaid, ref);
+      return 'removed';
+    case 'ITEM:NEW_ACCOUNTS_AVAILABLE':
+      return 'new_accounts_available';
+    case 'ITEM:WEBHOOK_UPDATE_ACKNOWLEDGED':
+      return 'acknowledged';
+    case 'TRANSACTIONS:SYNC_UPDATES_AVAILABLE':
+      await ctx.store.updateItem(row.itemId, { needsSync: true }, ctx.clock.now());
+      return 'marked_for_sync';
+    default:
+      ctx.logger.info({ webhookType, webhookCode }, 'webhook type not handled');
+      return 'ignored';
+  }
+}

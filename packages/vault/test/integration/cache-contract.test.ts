@@ -1,0 +1,174 @@
+/**
+ * One contract, two configurations: L1 only, and L1 + L2 (real Redis). Every
+ * behaviour the vault relies on is checked against both.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenCache } from '../../src/cache/create-cache.js';
+import type { TokenCache } from '../../src/cache/types.js';
+import { busReady, connectRedis, dropNamespace, manualClock, waitFor, type ManualClock } from '../fixtures/cache-helpers.js';
+import { createMemorySource, type MemorySource } from '../fixtures/cache-source.js';
+import { fakeAccessToken, requireService, testNamespace } from '../helpers/services.js';
+
+const redisOk = await requireService('redis', 'cache contract (L1 + L2)');
+
+interface Setup {
+  source: MemorySource;
+  clock: ManualClock;
+  cache: TokenCache;
+}
+
+type MakeCache = (source: MemorySource, clock: ManualClock) => Promise<TokenCache>;
+
+let seq = 0;
+const newRef = () => ({ itemId: `item-${(seq += 1)}-${randomBytes(3).toString('hex')}`, userId: `user-${randomBytes(3).toString('hex')}` });
+
+function cacheContract(name: string, make: () => MakeCache, skip = false): void {
+  describe.skipIf(skip)(`token cache contract: ${name}`, () => {
+    const caches: TokenCache[] = [];
+    async function setup(): Promise<Setup> {
+      const source = createMemorySource();
+      const clock = manualClock();
+      const cache = await make()(source, clock);
+      caches.push(cache);
+      return { source, clock, cache };
+    }
+    afterAll(async () => {
+      await Promise.all(caches.map((c) => c.close()));
+    });
+
+    it('misses once, then hits L1 without touching the source', async () => {
+      const { source, cache } = await setup();
+      const ref = newRef();
+      const token = fakeAccessToken();
+      source.put(ref, token);
+      expect((await cache.resolve(ref))?.reveal()).toBe(token);
+      expect((await cache.resolve(ref))?.reveal()).toBe(token);
+      expect(source.loads).toBe(1);
+      const stats = cache.stats();
+      expect(stats.l1).toMatchObject({ hits: 1, misses: 1, size: 1 });
+      expect(stats.loads).toBe(1);
+      expect(stats.decrypts).toBe(1);
+    });
+
+    it('answers undefined for an unknown item and caches nothing', async () => {
+      const { source, cache } = await setup();
+      expect(await cache.resolve(newRef())).toBeUndefined();
+      expect(source.loads).toBe(1);
+      expect(cache.stats().l1.size).toBe(0);
+    });
+
+    it("answers another user's item exactly like a missing one, cold and warm", async () => {
+      const { source, cache } = await setup();
+      const ref = newRef();
+      const intruder = { itemId: ref.itemId, userId: 'someone-else' };
+      source.put(ref, fakeAccessToken());
+      expect(await cache.resolve(intruder)).toBeUndefined();
+      expect(await cache.resolve(ref)).toBeDefined();
+      expect(await cache.resolve(intruder)).toBeUndefined();
+    });
+
+    it('serves the new token after invalidate', async () => {
+      const { source, cache } = await setup();
+      const ref = newRef();
+      source.put(ref, 'access-old');
+      expect((await cache.resolve(ref))?.reveal()).toBe('access-old');
+      source.put(ref, 'access-new');
+      await cache.invalidate(ref.itemId);
+      expect((await cache.resolve(ref))?.reveal()).toBe('access-new');
+      source.remove(ref.itemId);
+      await cache.invalidate(ref.itemId);
+      expect(await cache.resolve(ref)).toBeUndefined();
+    });
+
+    it('expires L1 entries after the TTL (injected clock)', async () => {
+      const { source, clock, cache } = await setup();
+      const ref = newRef();
+      source.put(ref, 'access-1');
+      await cache.resolve(ref);
+      clock.advance(59_000);
+      await cache.resolve(ref);
+      expect(cache.stats().l1.hits).toBe(1);
+      clock.advance(2_000);
+      await cache.resolve(ref);
+      expect(cache.stats().l1.misses).toBe(2);
+    });
+
+    it('makes one source read for 1,000 concurrent misses on one item', async () => {
+      const { source, cache } = await setup();
+      const ref = newRef();
+      const token = fakeAccessToken();
+      source.put(ref, token);
+      const results = await Promise.all(Array.from({ length: 1000 }, () => cache.resolve(ref)));
+      expect(source.loads).toBe(1);
+      expect(results.every((s) => s?.reveal() === token)).toBe(true);
+    });
+
+    it('does not cache a result loaded before a concurrent invalidation', async () => {
+      const { source, cache } = await setup();
+      const ref = newRef();
+      source.put(ref, 'access-old');
+      const release = source.hold();
+      const inFlight = cache.resolve(ref);
+      // Once the load has read the old row, the write and its invalidation land.
+      await waitFor(() => source.loads === 1, 5000, 'the load to start');
+      source.put(ref, 'access-new');
+      await cache.invalidate(ref.itemId);
+      // A resolve after the invalidation must not join the old flight.
+      const after = cache.resolve(ref);
+      release();
+      expect((await inFlight)?.reveal()).toBe('access-old');
+      expect((await after)?.reveal()).toBe('access-new');
+      expect((await cache.resolve(ref))?.reveal()).toBe('access-new');
+    });
+
+    it('passes source errors to every waiter and caches nothing', async () => {
+      const { source, cache } = await setup();
+      const ref = newRef();
+      source.put(ref, 'access-x');
+      const broken = { ...source, load: source.load, open: () => { throw Object.assign(new Error('boom'), { code: 'ERR_CRYPTO_DECRYPT_FAILED' }); } };
+      const failing = await make()(broken as MemorySource, manualClock());
+      caches.push(failing);
+      const settled = await Promise.allSettled([failing.resolve(ref), failing.resolve(ref)]);
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+      expect(settled.map((s) => (s as PromiseRejectedResult).reason.code)).toEqual(['ERR_CRYPTO_DECRYPT_FAILED', 'ERR_CRYPTO_DECRYPT_FAILED']);
+      expect(failing.stats().l1.size).toBe(0);
+    });
+
+    it('clearLocal drops every L1 entry', async () => {
+      const { source, cache } = await setup();
+      const refs = [newRef(), newRef()];
+      for (const ref of refs) {
+        source.put(ref, fakeAccessToken());
+        await cache.resolve(ref);
+      }
+      expect(cache.stats().l1.size).toBe(2);
+      cache.clearLocal();
+      expect(cache.stats().l1.size).toBe(0);
+    });
+  });
+}
+
+cacheContract('L1 only', () => async (source, clock) => createTokenCache({ source, clock, l1: { ttlMs: 60_000 } }));
+
+let redis: Redis | undefined;
+const namespace = testNamespace('cc');
+beforeAll(async () => {
+  if (redisOk) redis = await connectRedis();
+});
+afterAll(async () => {
+  if (!redis) return;
+  await dropNamespace(redis, namespace);
+  await redis.quit();
+});
+
+cacheContract(
+  'L1 + L2 (Redis)',
+  () => async (source, clock) => {
+    const cache = createTokenCache({ source, clock, l1: { ttlMs: 60_000 }, redis: { client: redis!, namespace, hmacKey: randomBytes(32) } });
+    await busReady(cache);
+    return cache;
+  },
+  !redisOk,
+);

@@ -1,0 +1,179 @@
+/**
+ * The buffered audit log over a real store (SQLite in memory); failures come
+ * from a wrapper that delegates to it and throws on demand.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog, type AuditLog, type AuditLogOptions } from '../../src/audit/audit-log.js';
+import { StoreUnavailableError } from '../../src/errors.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { TokenStore } from '../../src/store/types.js';
+import type { Logger, NewAuditEvent } from '../../src/types.js';
+
+/** Delegates to a real store; `failNext` appends throw ERR_STORE_UNAVAILABLE first. */
+class FlakyStore {
+  failNext = 0;
+  batches: number[] = [];
+  constructor(readonly inner: TokenStore) {}
+
+  asStore(): TokenStore {
+    return new Proxy(this.inner, {
+      get: (target, prop, receiver) => {
+        if (prop === 'appendAudit') return (events: NewAuditEvent[]) => this.appendAudit(events);
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  async appendAudit(events: NewAuditEvent[]): Promise<void> {
+    this.batches.push(events.length);
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new StoreUnavailableError();
+    }
+    await this.inner.appendAudit([...events]);
+  }
+}
+
+function recordingLogger(): Logger & { entries: { level: string; obj: object }[] } {
+  const entries: { level: string; obj: object }[] = [];
+  const log = (level: string) => (obj: object) => void entries.push({ level, obj });
+  return { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const SECRET_PURPOSE = 'purpose-text-not-for-logs';
+
+function event(i: number): NewAuditEvent {
+  return { actor: 'api', userId: 'u1', itemId: `item-${i}`, action: 'token.decrypt', purpose: SECRET_PURPOSE, outcome: 'ok', requestId: null };
+}
+
+describe('audit log', () => {
+  let store: TokenStore;
+  let flaky: FlakyStore;
+  let logger: ReturnType<typeof recordingLogger>;
+  let now: Date;
+  const logs: AuditLog[] = [];
+
+  function open(opts: Partial<AuditLogOptions> = {}): AuditLog {
+    const log = createAuditLog({ store: flaky.asStore(), clock: { now: () => now }, logger, flushIntervalMs: 60_000, ...opts });
+    logs.push(log);
+    return log;
+  }
+
+  const stored = () => store.listAudit({ limit: 1000 });
+
+  beforeEach(async () => {
+    store = createStore({ url: 'sqlite::memory:' });
+    await store.migrate();
+    flaky = new FlakyStore(store);
+    logger = recordingLogger();
+    now = new Date('2026-03-04T05:06:07.089Z');
+  });
+
+  afterEach(async () => {
+    flaky.failNext = 0;
+    for (const log of logs.splice(0)) await log.close().catch(() => {});
+    await store.close();
+  });
+
+  it('record is synchronous and only buffers; flush writes, stamped by the clock', async () => {
+    const audit = open();
+    expect(audit.record(event(1))).toBeUndefined();
+    audit.record(event(2));
+    await Promise.resolve();
+    expect(await stored()).toHaveLength(0);
+    expect(flaky.batches).toEqual([]);
+    await audit.flush();
+    const rows = await stored();
+    expect(rows.map((e) => e.itemId)).toEqual(['item-2', 'item-1']);
+    expect(rows.every((e) => e.at.getTime() === now.getTime())).toBe(true);
+    expect(await store.verifyAudit()).toEqual({ ok: true, checked: 2 });
+  });
+
+  it('flushes on its own after the interval', async () => {
+    const audit = open({ flushIntervalMs: 5 });
+    audit.record(event(1));
+    await waitFor(async () => (await stored()).length === 1);
+    expect(flaky.batches).toEqual([1]);
+  });
+
+  it('writes in batches of maxBatch, and reaching it flushes at once', async () => {
+    const audit = open({ maxBatch: 4 });
+    for (let i = 0; i < 4; i++) audit.record(event(i));
+    await waitFor(async () => (await stored()).length === 4);
+    for (let i = 4; i < 10; i++) audit.record(event(i));
+    await audit.flush();
+    expect(flaky.batches).toEqual([4, 4, 2]);
+    expect((await stored()).map((e) => e.itemId).reverse()).toEqual(Array.from({ length: 10 }, (_, i) => `item-${i}`));
+  });
+
+  it('keeps events when the store fails, retries with back-off, logs once without contents', async () => {
+    const audit = open({ flushIntervalMs: 2, maxRetryDelayMs: 20 });
+    flaky.failNext = 3;
+    for (let i = 0; i < 3; i++) audit.record(event(i));
+    await waitFor(async () => (await stored()).length === 3);
+    expect(flaky.batches.length).toBeGreaterThanOrEqual(4);
+    expect((await stored()).map((e) => e.itemId).reverse()).toEqual(['item-0', 'item-1', 'item-2']);
+    const warns = logger.entries.filter((e) => e.level === 'warn');
+    expect(warns).toHaveLength(1);
+    expect(warns[0]!.obj).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', pending: 3 });
+    expect(JSON.stringify(logger.entries)).not.toContain(SECRET_PURPOSE);
+    expect(logger.entries.some((e) => e.level === 'info')).toBe(true);
+  });
+
+  it('flush() rejects while the store fails and writes each event exactly once after', async () => {
+    const audit = open();
+    flaky.failNext = 1;
+    audit.record(event(1));
+    audit.record(event(2));
+    const err = await audit.flush().catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('ERR_STORE_UNAVAILABLE');
+    expect(await stored()).toHaveLength(0);
+    await audit.flush();
+    expect((await stored()).map((e) => e.itemId)).toEqual(['item-2', 'item-1']);
+  });
+
+  it('bounds the buffer during an outage: the oldest are dropped and counted', async () => {
+    const audit = open({ maxBatch: 10, maxBuffered: 1000 });
+    flaky.failNext = 1_000_000;
+    for (let i = 0; i < 700; i++) audit.record(event(i));
+    expect((await audit.flush().catch((e: { code?: string }) => e))?.code).toBe('ERR_STORE_UNAVAILABLE');
+    for (let i = 700; i < 1500; i++) audit.record(event(i));
+    flaky.failNext = 0;
+    await audit.flush();
+    const rows = await stored();
+    expect(rows.length).toBeLessThanOrEqual(1000);
+    expect(rows.length).toBeGreaterThan(900);
+    expect(rows[0]!.itemId).toBe('item-1499');
+    expect(rows.some((e) => e.itemId === 'item-0')).toBe(false);
+    const warn = logger.entries.find((e) => e.level === 'warn' && 'dropped' in e.obj);
+    expect(warn).toBeDefined();
+  });
+
+  it('list() and verify() flush first', async () => {
+    const audit = open();
+    audit.record(event(1));
+    expect((await audit.list({ itemId: 'item-1' })).map((e) => e.action)).toEqual(['token.decrypt']);
+    audit.record(event(2));
+    expect(await audit.verify()).toEqual({ ok: true, checked: 2 });
+  });
+
+  it('close() flushes, and later records are not written', async () => {
+    const audit = open();
+    audit.record(event(1));
+    audit.record(event(2));
+    await audit.close();
+    expect(await stored()).toHaveLength(2);
+    expect(() => audit.record(event(3))).not.toThrow();
+    await audit.flush();
+    expect(await stored()).toHaveLength(2);
+  });
+});
