@@ -15,6 +15,7 @@ export default defineConfig({
         ssr: { resolve: { conditions: resolve.conditions } },
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['packages/*/test/unit/**/*.test.ts'],
           environment: 'node',
         },
@@ -24,6 +25,7 @@ export default defineConfig({
         ssr: { resolve: { conditions: resolve.conditions } },
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['packages/*/test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
@@ -36,6 +38,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['apps/web/test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,

@@ -1,9 +1,11 @@
 // Benchmark: /accounts/get through the official plaid SDK against plaid-sandbox, at
 // 64 concurrent callers for ~5 s, with the sandbox in-process (how tests use it) and
-// in a child process (the CLI; client and server then get a core each).
+// in a child process (the CLI; client and server then get a core each), next to a
+// bare node:http server with a canned body (the floor set by the SDK client itself).
 // Usage: node bench/sandbox-accounts.js [--seconds 5] [--concurrency 64]
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Configuration, PlaidApi } from 'plaid';
 import { startSandbox } from '../packages/plaid-sandbox/dist/index.js';
@@ -31,10 +33,14 @@ async function newAccessToken(plaid) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function load(url) {
+async function load(url, token) {
   const plaid = client(url);
-  const token = await newAccessToken(plaid);
-  for (let i = 0; i < 200; i++) await plaid.accountsGet({ access_token: token }); // warm-up
+  // Warm-up at full concurrency, so every keep-alive connection exists before measuring.
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = 0; i < 3; i++) await plaid.accountsGet({ access_token: token });
+    }),
+  );
   const latencies = [];
   let errors = 0;
   const end = performance.now() + SECONDS * 1000;
@@ -63,10 +69,35 @@ async function load(url) {
   };
 }
 
+// Baseline: a bare node:http server answering a canned /accounts/get body, measured with
+// the same SDK client at the same moment, so the sandbox's own cost can be read off
+// even on a busy machine.
+async function bareBaseline() {
+  const sb = await startSandbox();
+  const plaid = client(sb.url);
+  const token = await newAccessToken(plaid);
+  const canned = JSON.stringify((await plaid.accountsGet({ access_token: token })).data);
+  await sb.close();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(canned) });
+      res.end(canned);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await load(`http://127.0.0.1:${server.address().port}`, token);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
 async function inProcess() {
   const sb = await startSandbox();
   try {
-    return await load(sb.url);
+    return await load(sb.url, await newAccessToken(client(sb.url)));
   } finally {
     await sb.close();
   }
@@ -87,13 +118,14 @@ async function childProcess() {
         }
       });
     });
-    return await load(url);
+    return await load(url, await newAccessToken(client(url)));
   } finally {
     child.kill('SIGTERM');
   }
 }
 
 const rows = [
+  { mode: 'baseline: bare node:http, canned body', ...(await bareBaseline()) },
   { mode: 'in-process', ...(await inProcess()) },
   { mode: 'child process (CLI)', ...(await childProcess()) },
 ];
@@ -107,5 +139,9 @@ const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 writeFileSync(
   `${dir}sandbox-accounts.json`,
-  JSON.stringify({ name: 'sandbox-accounts', concurrency: CONCURRENCY, seconds: SECONDS, node: process.version, at: new Date().toISOString(), rows }, null, 2),
+  JSON.stringify(
+    { name: 'sandbox-accounts', concurrency: CONCURRENCY, seconds: SECONDS, node: process.version, at: new Date().toISOString(), rows },
+    null,
+    2,
+  ),
 );

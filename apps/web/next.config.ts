@@ -7,7 +7,9 @@ import type { NextConfig } from 'next';
  */
 const always = [
   { key: 'X-Content-Type-Options', value: 'nosniff' },
-  { key: 'Referrer-Policy', value: 'no-referrer' },
+  // Not no-referrer: with it Chromium sends `Origin: null` on same-origin form posts and fetches,
+  // which the Origin checks (CSRF) must refuse.
+  { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
   { key: 'X-Frame-Options', value: 'DENY' },
   // Browsers ignore HSTS over plain http, so sending it from `next start` on localhost is harmless.
   ...(process.env.NODE_ENV === 'production'

@@ -13,6 +13,15 @@ export interface CliArgs {
 export const USAGE = `usage: plaid-sandbox [--port 4010] [--host 127.0.0.1] [--admin] [--persist state.json]
                      [--client-id ID] [--secret SECRET] [--webhook-base-override URL]`;
 
+/** Options that take a string value, by flag. */
+const STRING_FLAGS: Record<string, 'host' | 'persist' | 'clientId' | 'secret' | 'webhookBaseOverride'> = {
+  '--host': 'host',
+  '--persist': 'persist',
+  '--client-id': 'clientId',
+  '--secret': 'secret',
+  '--webhook-base-override': 'webhookBaseOverride',
+};
+
 /** Parses argv (without node and script); throws a usage error on anything unknown. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = { port: 4010, host: '127.0.0.1', admin: false, help: false };
@@ -23,22 +32,18 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
       return v;
     };
-    switch (flag) {
-      case '--port': {
-        const port = Number(value());
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535\n${USAGE}`);
-        args.port = port;
-        break;
-      }
-      case '--host': args.host = value(); break;
-      case '--admin': args.admin = true; break;
-      case '--persist': args.persist = value(); break;
-      case '--client-id': args.clientId = value(); break;
-      case '--secret': args.secret = value(); break;
-      case '--webhook-base-override': args.webhookBaseOverride = value(); break;
-      case '-h':
-      case '--help': args.help = true; break;
-      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+    if (flag === '--port') {
+      const port = Number(value());
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535\n${USAGE}`);
+      args.port = port;
+    } else if (flag === '--admin') {
+      args.admin = true;
+    } else if (flag === '--help' || flag === '-h') {
+      args.help = true;
+    } else if (Object.hasOwn(STRING_FLAGS, flag)) {
+      args[STRING_FLAGS[flag]!] = value();
+    } else {
+      throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
   return args;

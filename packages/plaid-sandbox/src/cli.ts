@@ -24,6 +24,9 @@ async function main(): Promise<void> {
   console.log(`PLAID_CLIENT_ID=${sb.clientId}`);
   console.log(`PLAID_SECRET=${sb.secret}`);
   if (args.admin) console.log(`admin routes: ${sb.url}/__admin/faults, ${sb.url}/__admin/state`);
+  if (args.admin && !['127.0.0.1', '::1', 'localhost'].includes(args.host)) {
+    console.error('plaid-sandbox: warning: the admin routes have no authentication and this host is not loopback');
+  }
   const stop = (signal: string) => {
     console.log(`plaid-sandbox: ${signal}, shutting down`);
     sb.close().then(

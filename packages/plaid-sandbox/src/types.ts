@@ -53,7 +53,7 @@ export interface SandboxState {
   refreshTransactions(itemId: string): void;
   /** POSTs an arbitrary signed body to the Item's webhook URL, or to `opts.url`. */
   fireWebhook(itemId: string, body: Record<string, unknown>, opts?: { url?: string }): Promise<WebhookDelivery>;
-  /** Every webhook delivered so far, oldest first. */
+  /** Webhooks delivered so far (the last 1000), oldest first. */
   webhookDeliveries(): WebhookDelivery[];
   /** Waits until webhooks in flight are delivered (or failed). */
   flushWebhooks(): Promise<void>;

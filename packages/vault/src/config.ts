@@ -162,6 +162,8 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
   const db = typeof input.database === 'string' ? { url: input.database } : (input.database ?? {});
   const redis = input.redis === null ? null : typeof input.redis === 'string' ? { url: input.redis } : (input.redis ?? {});
   const p = input.plaid ?? {};
+  // The key source is one setting: explicit keys or keysFile replace both variables, so they never clash with the env's.
+  const keysFromInput = input.keys !== undefined || input.keysFile !== undefined;
   return {
     NODE_ENV: input.nodeEnv ?? e('NODE_ENV'),
     VAULT_DATA_DIR: input.dataDir ?? e('VAULT_DATA_DIR'),
@@ -173,8 +175,8 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
     VAULT_CACHE_MAX: input.cache?.l1?.max ?? e('VAULT_CACHE_MAX'),
     VAULT_REDIS_TTL_S: input.cache?.l2?.ttlSeconds ?? e('VAULT_REDIS_TTL_S'),
     VAULT_REDIS_TIMEOUT_MS: input.cache?.l2?.timeoutMs ?? e('VAULT_REDIS_TIMEOUT_MS'),
-    VAULT_KEYS: input.keys ?? e('VAULT_KEYS'),
-    VAULT_KEYS_FILE: input.keysFile ?? e('VAULT_KEYS_FILE'),
+    VAULT_KEYS: keysFromInput ? input.keys : e('VAULT_KEYS'),
+    VAULT_KEYS_FILE: keysFromInput ? input.keysFile : e('VAULT_KEYS_FILE'),
     VAULT_DEV_KEY_FILE: input.devKeyFile,
     VAULT_RECOVERY_DIR: input.recoveryDir ?? e('VAULT_RECOVERY_DIR'),
     VAULT_LOG_LEVEL: input.logLevel ?? (e('VAULT_LOG_LEVEL') as LogLevel | undefined),

@@ -10,16 +10,16 @@ export interface EmulatorControl {
   repairLogin(itemId: string): Promise<void>;
 }
 
-export function createEmulatorControl(sandbox: Sandbox | null, baseUrl: string | null): EmulatorControl {
+export function createEmulatorControl(sandbox: Sandbox | null, adminBaseUrl: string | null): EmulatorControl {
   return {
     async repairLogin(itemId) {
       if (sandbox) {
         await sandbox.state.repairLogin(itemId);
         return;
       }
-      if (!baseUrl) throw new Error('No emulator configured.');
+      if (!adminBaseUrl) throw new Error('No emulator configured.');
       // A sandbox in another process (started with --admin) exposes the same helper over HTTP.
-      const res = await fetch(`${baseUrl}/__admin/items/repair_login`, {
+      const res = await fetch(`${adminBaseUrl}/__admin/items/repair_login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ item_id: itemId }),

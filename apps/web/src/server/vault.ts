@@ -135,10 +135,14 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     vault,
     basePath: '/api',
     getUserId: async (req: Request) => (await sessions.userIdFromRequest(req)) ?? null,
-    allowedOrigins: (env.APP_ORIGIN ?? '').split(',').filter(Boolean),
+    // Where the browser loads the app from; behind a proxy or on another host set APP_ORIGIN.
+    allowedOrigins: env.APP_ORIGIN
+      ? env.APP_ORIGIN.split(',').map((o) => o.trim()).filter(Boolean)
+      : [`http://localhost:${env.PORT ?? '3000'}`, `http://127.0.0.1:${env.PORT ?? '3000'}`],
     sandboxLinkEnabled: settings.sandboxTools,
     metrics: env.VAULT_METRICS_TOKEN ? { token: env.VAULT_METRICS_TOKEN } : false,
   });
-  const emulatorControl = emulator ? createEmulatorControl(sandbox, baseUrl) : null;
+  // PLAID_EMULATOR_ADMIN_URL: where an out-of-process emulator serves its /__admin helpers (tests).
+  const emulatorControl = emulator ? createEmulatorControl(sandbox, env.PLAID_EMULATOR_ADMIN_URL ?? baseUrl) : null;
   return { vault, db, sessions, http, settings, emulator: emulatorControl };
 }

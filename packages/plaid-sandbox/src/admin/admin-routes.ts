@@ -36,7 +36,8 @@ export function createAdminHandler(faults: Faults, state: SandboxState) {
           throw apiErrors.notFound();
       }
     } catch (err) {
-      const apiError = err instanceof SandboxApiError ? err : apiErrors.invalidField('admin request', err instanceof Error ? err.message : 'is invalid');
+      const apiError =
+        err instanceof SandboxApiError ? err : apiErrors.invalidField('admin request', err instanceof Error ? err.message : 'is invalid');
       sendJson(res, apiError.status, apiError.toBody());
     }
   };

@@ -17,7 +17,16 @@ export interface AccountRecord {
   subtype: string;
 }
 
-type Template = [mask: string, name: string, official: string | null, type: AccountRecord['type'], subtype: string, available: number | null, current: number, limit: number | null];
+type Template = [
+  mask: string,
+  name: string,
+  official: string | null,
+  type: AccountRecord['type'],
+  subtype: string,
+  available: number | null,
+  current: number,
+  limit: number | null,
+];
 
 // user_good's accounts as in Plaid's docs (checking, saving, 401k, student loan are
 // documented; the others follow Plaid's well-known sandbox set).

@@ -15,13 +15,19 @@ export interface TransactionRecord {
   datetime: string | null;
   authorized_date: string | null;
   authorized_datetime: string | null;
-  location: Record<'address' | 'city' | 'region' | 'postal_code' | 'country' | 'store_number', string | null> & { lat: number | null; lon: number | null };
+  location: Record<'address' | 'city' | 'region' | 'postal_code' | 'country' | 'store_number', string | null> & {
+    lat: number | null;
+    lon: number | null;
+  };
   name: string;
   merchant_name: string | null;
   merchant_entity_id: string | null;
   logo_url: string | null;
   website: string | null;
-  payment_meta: Record<'reference_number' | 'ppd_id' | 'payee' | 'by_order_of' | 'payer' | 'payment_method' | 'payment_processor' | 'reason', string | null>;
+  payment_meta: Record<
+    'reference_number' | 'ppd_id' | 'payee' | 'by_order_of' | 'payer' | 'payment_method' | 'payment_processor' | 'reason',
+    string | null
+  >;
   payment_channel: 'online' | 'in store' | 'other';
   pending: boolean;
   pending_transaction_id: string | null;
@@ -50,20 +56,60 @@ const TEMPLATES: readonly Template[] = [
   t('Tectra Inc', null, 500, 3, 'in store', ['Food and Drink', 'Restaurants'], ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_RESTAURANT']),
   t('AUTOMATIC PAYMENT - THANK', null, 2078.5, 3, 'other', ['Payment'], ['LOAN_PAYMENTS', 'LOAN_PAYMENTS_CREDIT_CARD_PAYMENT']),
   t('KFC', 'KFC', 500, 3, 'in store', ['Food and Drink', 'Restaurants'], ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_FAST_FOOD']),
-  t('Madison Bicycle Shop', 'Madison Bicycle Shop', 500, 3, 'in store', ['Shops', 'Sporting Goods'], ['GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_SPORTING_GOODS']),
-  t('CREDIT CARD 3333 PAYMENT *//', null, 25, 0, 'other', ['Payment', 'Credit Card'], ['LOAN_PAYMENTS', 'LOAN_PAYMENTS_CREDIT_CARD_PAYMENT']),
+  t(
+    'Madison Bicycle Shop',
+    'Madison Bicycle Shop',
+    500,
+    3,
+    'in store',
+    ['Shops', 'Sporting Goods'],
+    ['GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_SPORTING_GOODS'],
+  ),
+  t(
+    'CREDIT CARD 3333 PAYMENT *//',
+    null,
+    25,
+    0,
+    'other',
+    ['Payment', 'Credit Card'],
+    ['LOAN_PAYMENTS', 'LOAN_PAYMENTS_CREDIT_CARD_PAYMENT'],
+  ),
   t('Uber 072515 SF**POOL**', 'Uber', 6.33, 3, 'online', ['Travel', 'Taxi'], ['TRANSPORTATION', 'TRANSPORTATION_TAXIS_AND_RIDE_SHARES']),
-  t('Touchstone Climbing', 'Touchstone', 78.5, 3, 'in store', ['Recreation', 'Gyms and Fitness Centers'], ['PERSONAL_CARE', 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS']),
+  t(
+    'Touchstone Climbing',
+    'Touchstone',
+    78.5,
+    3,
+    'in store',
+    ['Recreation', 'Gyms and Fitness Centers'],
+    ['PERSONAL_CARE', 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS'],
+  ),
   t('United Airlines', 'United Airlines', -500, 3, 'in store', ['Travel', 'Airlines and Aviation Services'], ['TRAVEL', 'TRAVEL_FLIGHTS']),
   t("McDonald's", "McDonald's", 12, 3, 'in store', ['Food and Drink', 'Restaurants'], ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_FAST_FOOD']),
   t('Starbucks', 'Starbucks', 4.33, 3, 'in store', ['Food and Drink', 'Coffee Shop'], ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_COFFEE']),
-  t('SparkFun', 'SparkFun', 89.4, 3, 'online', ['Shops', 'Computers and Electronics'], ['GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_ELECTRONICS']),
+  t(
+    'SparkFun',
+    'SparkFun',
+    89.4,
+    3,
+    'online',
+    ['Shops', 'Computers and Electronics'],
+    ['GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_ELECTRONICS'],
+  ),
   t('INTRST PYMNT', null, -4.22, 1, 'other', ['Transfer', 'Credit'], ['INCOME', 'INCOME_INTEREST_EARNED']),
   t('CD DEPOSIT .INITIAL.', null, 1000, 2, 'other', ['Transfer', 'Deposit'], ['TRANSFER_IN', 'TRANSFER_IN_DEPOSIT']),
   t('Gusto Pay 123456', 'Gusto', -5850, 0, 'other', ['Transfer', 'Payroll'], ['INCOME', 'INCOME_WAGES']),
 ];
 
-function t(name: string, merchant: string | null, amount: number, account: number, channel: Template['channel'], category: string[], pfc: [string, string]): Template {
+function t(
+  name: string,
+  merchant: string | null,
+  amount: number,
+  account: number,
+  channel: Template['channel'],
+  category: string[],
+  pfc: [string, string],
+): Template {
   return { name, merchant, amount, account, channel, category: [category[0]!, category[1] ?? category[0]!], pfc };
 }
 
@@ -100,7 +146,16 @@ export function buildTransaction(
     merchant_entity_id: null,
     logo_url: null,
     website: null,
-    payment_meta: { reference_number: null, ppd_id: null, payee: null, by_order_of: null, payer: null, payment_method: null, payment_processor: null, reason: null },
+    payment_meta: {
+      reference_number: null,
+      ppd_id: null,
+      payee: null,
+      by_order_of: null,
+      payer: null,
+      payment_method: null,
+      payment_processor: null,
+      reason: null,
+    },
     payment_channel: tpl.channel,
     pending,
     pending_transaction_id: null,

@@ -1,12 +1,6 @@
 /** Plaid's `error_type` values that the sandbox emits. */
 export type PlaidErrorType =
-  | 'INVALID_REQUEST'
-  | 'INVALID_INPUT'
-  | 'ITEM_ERROR'
-  | 'RATE_LIMIT_EXCEEDED'
-  | 'API_ERROR'
-  | 'SANDBOX_ERROR'
-  | 'TRANSACTIONS_ERROR';
+  'INVALID_REQUEST' | 'INVALID_INPUT' | 'ITEM_ERROR' | 'RATE_LIMIT_EXCEEDED' | 'API_ERROR' | 'SANDBOX_ERROR' | 'TRANSACTIONS_ERROR';
 
 /** The flat error object Plaid puts in the body of every non-2xx response. */
 export interface PlaidErrorBody {
@@ -94,8 +88,7 @@ export const apiErrors = {
   invalidAccountId: () => badRequest('INVALID_INPUT', 'INVALID_ACCOUNT_ID', 'one or more of the account IDs is invalid'),
   invalidProduct: (products: readonly string[]) =>
     badRequest('INVALID_INPUT', 'INVALID_PRODUCT', `client is not authorized to access the following products: [${products.join(', ')}]`),
-  invalidWebhookKeyId: () =>
-    badRequest('INVALID_INPUT', 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', 'invalid key_id provided'),
+  invalidWebhookKeyId: () => badRequest('INVALID_INPUT', 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', 'invalid key_id provided'),
   additionalConsentRequired: (product: string) =>
     badRequest(
       'INVALID_INPUT',

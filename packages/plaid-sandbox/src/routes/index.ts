@@ -1,5 +1,12 @@
 import { accountsBalanceGet, accountsGet, authGet, identityGet } from './account-routes.js';
-import { institutionsGetById, itemGet, itemWebhookUpdate, sandboxFireWebhook, sandboxResetLogin, webhookVerificationKeyGet } from './item-routes.js';
+import {
+  institutionsGetById,
+  itemGet,
+  itemWebhookUpdate,
+  sandboxFireWebhook,
+  sandboxResetLogin,
+  webhookVerificationKeyGet,
+} from './item-routes.js';
 import type { Route } from './route.js';
 import { accessTokenInvalidate, itemRemove, linkTokenCreate, publicTokenExchange, sandboxPublicTokenCreate } from './token-routes.js';
 import { transactionsGet, transactionsRefresh, transactionsSync } from './transaction-routes.js';

@@ -17,13 +17,38 @@ function checkProducts(products: readonly string[]): void {
 
 export const linkTokenCreate = route({
   path: '/link/token/create',
-  allowed: ['client_name', 'language', 'country_codes', 'user', 'user_id', 'products', 'required_if_supported_products', 'optional_products', 'additional_consented_products', 'webhook', 'access_token', 'redirect_uri', 'transactions', 'account_filters', 'update', 'user_token', 'link_customization_name', 'android_package_name', 'auth', 'identity', 'hosted_link', 'investments', 'statements'],
+  allowed: [
+    'client_name',
+    'language',
+    'country_codes',
+    'user',
+    'user_id',
+    'products',
+    'required_if_supported_products',
+    'optional_products',
+    'additional_consented_products',
+    'webhook',
+    'access_token',
+    'redirect_uri',
+    'transactions',
+    'account_filters',
+    'update',
+    'user_token',
+    'link_customization_name',
+    'android_package_name',
+    'auth',
+    'identity',
+    'hosted_link',
+    'investments',
+    'statements',
+  ],
   required: ['client_name', 'language', 'country_codes'],
   handle(body, ctx) {
     stringField(body, 'client_name');
     stringField(body, 'language');
     const countries = stringArrayField(body, 'country_codes') ?? [];
-    if (countries.length === 0 || countries.some((c) => !COUNTRY_CODES.has(c))) throw apiErrors.invalidField('country_codes', 'must be a non-empty list of supported country codes');
+    if (countries.length === 0 || countries.some((c) => !COUNTRY_CODES.has(c)))
+      throw apiErrors.invalidField('country_codes', 'must be a non-empty list of supported country codes');
     if (body.user === undefined && body.user_id === undefined) throw apiErrors.missingFields(['user']);
     if (body.user !== undefined) stringField(objectField(body, 'user'), 'client_user_id');
     const updateMode = stringField(body, 'access_token', true);
@@ -53,7 +78,12 @@ export const sandboxPublicTokenCreate = route({
     return {
       public_token: ctx.store.createPublicToken(
         // Unknown usernames behave as user_good: the sandbox has one data set per special user.
-        { institutionId: institution.institutionId, products: [...new Set(products)], webhook, username: SPECIAL_USERS.has(username) ? username : 'user_good' },
+        {
+          institutionId: institution.institutionId,
+          products: [...new Set(products)],
+          webhook,
+          username: SPECIAL_USERS.has(username) ? username : 'user_good',
+        },
         ctx.now(),
       ),
     };
@@ -77,7 +107,14 @@ export const accessTokenInvalidate = route({
   handle: (body, ctx) => ({ new_access_token: ctx.store.invalidate(stringField(body, 'access_token')) }),
 });
 
-const REMOVE_REASONS = new Set(['FRAUD_FIRST_PARTY', 'FRAUD_FALSE_IDENTITY', 'FRAUD_ABUSE', 'FRAUD_OTHER', 'CONNECTION_IS_NON_FUNCTIONAL', 'OTHER']);
+const REMOVE_REASONS = new Set([
+  'FRAUD_FIRST_PARTY',
+  'FRAUD_FALSE_IDENTITY',
+  'FRAUD_ABUSE',
+  'FRAUD_OTHER',
+  'CONNECTION_IS_NON_FUNCTIONAL',
+  'OTHER',
+]);
 
 export const itemRemove = route({
   path: '/item/remove',
@@ -86,7 +123,8 @@ export const itemRemove = route({
   handle(body, ctx) {
     const reason = stringField(body, 'reason_code', true);
     if (reason !== undefined && !REMOVE_REASONS.has(reason)) throw apiErrors.invalidField('reason_code', 'is not a valid reason code');
-    if ((stringField(body, 'reason_note', true)?.length ?? 0) > 512) throw apiErrors.invalidField('reason_note', 'must be at most 512 characters');
+    if ((stringField(body, 'reason_note', true)?.length ?? 0) > 512)
+      throw apiErrors.invalidField('reason_note', 'must be at most 512 characters');
     ctx.store.remove(stringField(body, 'access_token'));
     return {};
   },

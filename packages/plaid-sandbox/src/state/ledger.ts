@@ -4,8 +4,7 @@ import { buildTransaction, dayOffset, TEMPLATE_COUNT, type TransactionRecord } f
 
 /** One change in an item's transaction history; `/transactions/sync` cursors point into this list. */
 export type LedgerEntry =
-  | { kind: 'added' | 'modified'; tx: TransactionRecord }
-  | { kind: 'removed'; tx: { transaction_id: string; account_id: string } };
+  { kind: 'added' | 'modified'; tx: TransactionRecord } | { kind: 'removed'; tx: { transaction_id: string; account_id: string } };
 
 /** An item's append-only transaction change log (plain JSON so it persists as is). */
 export interface Ledger {

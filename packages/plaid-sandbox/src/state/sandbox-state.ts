@@ -50,7 +50,12 @@ export function createSandboxState(ctx: SandboxContext, counters: Map<string, nu
       change(() => {
         const item = mustFind(itemId);
         item.loginRequired = false;
-        return sendItemWebhook(ctx, item, { webhook_type: 'ITEM', webhook_code: 'LOGIN_REPAIRED', item_id: item.itemId, environment: 'sandbox' });
+        return sendItemWebhook(ctx, item, {
+          webhook_type: 'ITEM',
+          webhook_code: 'LOGIN_REPAIRED',
+          item_id: item.itemId,
+          environment: 'sandbox',
+        });
       }),
     refreshTransactions: (itemId) =>
       change(() => {

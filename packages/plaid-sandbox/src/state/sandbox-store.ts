@@ -56,7 +56,8 @@ export class SandboxStore {
 
   /** Consumes a public token (even an expired one is consumed) and creates the Item. */
   exchange(publicToken: string, now: Date): { accessToken: string; item: ItemRecord } {
-    const spec = this.#data.publicTokens[publicToken];
+    // hasOwn: a token such as "__proto__" must not reach Object.prototype.
+    const spec = Object.hasOwn(this.#data.publicTokens, publicToken) ? this.#data.publicTokens[publicToken] : undefined;
     if (!spec) throw apiErrors.invalidPublicToken();
     delete this.#data.publicTokens[publicToken];
     this.#dirty = true;
@@ -113,7 +114,7 @@ export class SandboxStore {
 
   /** An Item by id (removed ones included), for the test-facing state helpers. */
   item(itemId: string): ItemRecord | undefined {
-    return this.#data.items[itemId];
+    return Object.hasOwn(this.#data.items, itemId) ? this.#data.items[itemId] : undefined;
   }
 
   /** All Items, oldest first. */

@@ -28,13 +28,23 @@ function webhookError(code: 'ITEM_LOGIN_REQUIRED' | 'USER_PERMISSION_REVOKED'): 
   const base =
     code === 'ITEM_LOGIN_REQUIRED'
       ? apiErrors.itemLoginRequired().toBody()
-      : { ...apiErrors.itemLoginRequired().toBody(), error_code: code, error_message: 'the holder of this account has revoked their permission for your application to access it' };
+      : {
+          ...apiErrors.itemLoginRequired().toBody(),
+          error_code: code,
+          error_message: 'the holder of this account has revoked their permission for your application to access it',
+        };
   return { ...base, status: 400 };
 }
 
 /** The ITEM ERROR webhook that `/sandbox/item/reset_login` triggers. */
 export function itemErrorWebhook(item: ItemRecord): object {
-  return { webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: item.itemId, error: webhookError('ITEM_LOGIN_REQUIRED'), environment: 'sandbox' };
+  return {
+    webhook_type: 'ITEM',
+    webhook_code: 'ERROR',
+    item_id: item.itemId,
+    error: webhookError('ITEM_LOGIN_REQUIRED'),
+    environment: 'sandbox',
+  };
 }
 
 /** TRANSACTIONS SYNC_UPDATES_AVAILABLE. */

@@ -11,6 +11,8 @@ export interface WebhookDelivery {
 }
 
 const DELIVERY_TIMEOUT_MS = 10_000;
+// A long-running CLI must not grow without bound; tests look at recent deliveries.
+const LOG_LIMIT = 1000;
 
 /**
  * POSTs signed webhooks. Deliveries are fire-and-forget for the route that caused
@@ -38,7 +40,7 @@ export class WebhookDeliverer {
     return delivery;
   }
 
-  /** Every delivery so far, oldest first. */
+  /** Deliveries so far (the last 1000), oldest first. */
   deliveries(): WebhookDelivery[] {
     return [...this.#log];
   }
@@ -71,6 +73,7 @@ export class WebhookDeliverer {
       record.error = err instanceof Error ? err.message : 'delivery failed';
     }
     this.#log.push(record);
+    if (this.#log.length > LOG_LIMIT) this.#log.shift();
     return record;
   }
 }

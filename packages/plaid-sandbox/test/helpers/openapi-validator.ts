@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,10 @@ function loadSpec(): JsonObject {
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as JsonObject;
   const doc = parse(readFileSync(SPEC_PATH, 'utf8')) as JsonObject;
   const spec = { paths: doc.paths as Json, components: { schemas: convert((doc.components as JsonObject).schemas!) } };
-  writeFileSync(cache, JSON.stringify(spec));
+  // Test files load this in parallel: write whole-or-nothing so no reader sees half a file.
+  const tmp = `${cache}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(spec));
+  renameSync(tmp, cache);
   return spec;
 }
 
@@ -69,7 +72,10 @@ export function specValidator(): SpecValidator {
     if (!fn) compiled.set(ref, (fn = ajv.compile({ $ref: `plaid${ref}` })));
     return fn;
   };
-  const paths = spec.paths as Record<string, { post: { responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> } }>;
+  const paths = spec.paths as Record<
+    string,
+    { post: { responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> } }
+  >;
   let validated = 0;
   const check = (ref: string, label: string, body: unknown) => {
     const fn = byRef(ref);

@@ -1,5 +1,8 @@
 import { Configuration, PlaidApi } from 'plaid';
 import type { Sandbox } from '../../src/index.js';
+
+/** Where a sandbox answers and with which credentials (a `Sandbox`, or a CLI's printout). */
+export type SandboxAddress = Pick<Sandbox, 'url' | 'clientId' | 'secret'>;
 import { specValidator } from './openapi-validator.js';
 
 /** Credentials in headers, as the SDK's README sets them up; `body` mode puts none in headers. */
@@ -11,7 +14,11 @@ export type CredentialMode = 'headers' | 'none';
  * `transformResponse` with the request config as `this` and the status as third
  * argument, so a schema mismatch rejects the call itself and fails the test.
  */
-export function plaidClient(sb: Sandbox, mode: CredentialMode = 'headers', creds = { clientId: sb.clientId, secret: sb.secret }): PlaidApi {
+export function plaidClient(
+  sb: SandboxAddress,
+  mode: CredentialMode = 'headers',
+  creds = { clientId: sb.clientId, secret: sb.secret },
+): PlaidApi {
   const headers = mode === 'headers' ? { 'PLAID-CLIENT-ID': creds.clientId, 'PLAID-SECRET': creds.secret } : {};
   return new PlaidApi(
     new Configuration({
@@ -33,7 +40,7 @@ export function plaidClient(sb: Sandbox, mode: CredentialMode = 'headers', creds
 
 /** A raw POST for malformed-input cases; the answer is validated as a Plaid error or 200 body. */
 export async function rawPost(
-  sb: Sandbox,
+  sb: SandboxAddress,
   path: string,
   body: string,
   headers: Record<string, string> = { 'content-type': 'application/json', 'plaid-client-id': sb.clientId, 'plaid-secret': sb.secret },
@@ -49,7 +56,8 @@ export async function plaidErrorOf(call: Promise<unknown>): Promise<{ status: nu
   try {
     await call;
   } catch (err) {
-    const response = (err as { response?: { status: number; data: { error_code: string; error_type: string; request_id: unknown } } }).response;
+    const response = (err as { response?: { status: number; data: { error_code: string; error_type: string; request_id: unknown } } })
+      .response;
     if (!response) throw err;
     return { status: response.status, code: response.data.error_code, type: response.data.error_type, requestId: response.data.request_id };
   }

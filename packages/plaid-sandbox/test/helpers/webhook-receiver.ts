@@ -10,7 +10,11 @@ export interface ReceivedWebhook {
 }
 
 /** A local HTTP server that records webhooks; `next()` waits for the next one (bounded). */
-export async function startWebhookReceiver(): Promise<{ url: string; next(timeoutMs?: number): Promise<ReceivedWebhook>; close(): Promise<void> }> {
+export async function startWebhookReceiver(): Promise<{
+  url: string;
+  next(timeoutMs?: number): Promise<ReceivedWebhook>;
+  close(): Promise<void>;
+}> {
   const queue: ReceivedWebhook[] = [];
   const waiters: ((w: ReceivedWebhook) => void)[] = [];
   const server: Server = createServer((req, res) => {

@@ -40,7 +40,10 @@ describe('plaid-sandbox: CLI and persistence', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/plaid-sandbox'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/plaid-sandbox'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
   }, 120_000);
   afterAll(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -52,9 +55,11 @@ describe('plaid-sandbox: CLI and persistence', () => {
     const cli = await startCli(['--port', '0']);
     const listening = performance.now() - started;
     children.push(cli.child);
-    const api = plaidClient({ url: cli.url, clientId: 'test_client_id', secret: 'test_secret' } as never);
+    const api = plaidClient({ url: cli.url, clientId: 'test_client_id', secret: 'test_secret' });
     const res = await api.institutionsGetById({ institution_id: 'ins_109508', country_codes: ['US' as never] });
-    console.log(`plaid-sandbox CLI: listening after ${Math.round(listening)} ms, first SDK answer after ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `plaid-sandbox CLI: listening after ${Math.round(listening)} ms, first SDK answer after ${Math.round(performance.now() - started)} ms`,
+    );
     expect(res.data.institution.name).toBe('First Platypus Bank');
     expect(cli.output()).toContain('PLAID_CLIENT_ID=test_client_id');
     expect(cli.output()).toContain('PLAID_SECRET=test_secret');
@@ -72,7 +77,7 @@ describe('plaid-sandbox: CLI and persistence', () => {
     const file = join(dir, 'state.json');
     const first = await startCli(['--port', '0', '--persist', file]);
     children.push(first.child);
-    const api1 = plaidClient({ url: first.url, clientId: 'test_client_id', secret: 'test_secret' } as never);
+    const api1 = plaidClient({ url: first.url, clientId: 'test_client_id', secret: 'test_secret' });
     const pt = await api1.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions' as never] });
     const { access_token, item_id } = (await api1.itemPublicTokenExchange({ public_token: pt.data.public_token })).data;
     const rotated = (await api1.itemAccessTokenInvalidate({ access_token })).data.new_access_token;
@@ -82,7 +87,7 @@ describe('plaid-sandbox: CLI and persistence', () => {
 
     const second = await startCli(['--port', '0', '--persist', file]);
     children.push(second.child);
-    const api2 = plaidClient({ url: second.url, clientId: 'test_client_id', secret: 'test_secret' } as never);
+    const api2 = plaidClient({ url: second.url, clientId: 'test_client_id', secret: 'test_secret' });
     expect((await api2.itemGet({ access_token: rotated })).data.item.item_id).toBe(item_id);
     expect((await plaidErrorOf(api2.itemGet({ access_token }))).code).toBe('INVALID_ACCESS_TOKEN');
     const stop2 = exited(second.child);

@@ -21,8 +21,16 @@ describe('plaid-sandbox: fault injection', () => {
   it('failNext answers 500 INTERNAL_SERVER_ERROR, then 429 with the endpoint rate-limit code, then recovers', async () => {
     sb.faults.failNext('/accounts/get', 500);
     sb.faults.failNext('/accounts/get', 429);
-    expect(await plaidErrorOf(plaid.accountsGet({ access_token: token }))).toMatchObject({ status: 500, type: 'API_ERROR', code: 'INTERNAL_SERVER_ERROR' });
-    expect(await plaidErrorOf(plaid.accountsGet({ access_token: token }))).toMatchObject({ status: 429, type: 'RATE_LIMIT_EXCEEDED', code: 'ACCOUNTS_LIMIT' });
+    expect(await plaidErrorOf(plaid.accountsGet({ access_token: token }))).toMatchObject({
+      status: 500,
+      type: 'API_ERROR',
+      code: 'INTERNAL_SERVER_ERROR',
+    });
+    expect(await plaidErrorOf(plaid.accountsGet({ access_token: token }))).toMatchObject({
+      status: 429,
+      type: 'RATE_LIMIT_EXCEEDED',
+      code: 'ACCOUNTS_LIMIT',
+    });
     expect((await plaid.accountsGet({ access_token: token })).status).toBe(200);
   });
 
@@ -83,13 +91,18 @@ describe('plaid-sandbox: fault injection', () => {
     const post = (path: string, body: unknown) =>
       fetch(`${sb.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post('/__admin/faults', { errorRates: { '/item/get': { status: 429, rate: 1 } } })).status).toBe(200);
-    expect((await plaidErrorOf(plaid.institutionsGetById({ institution_id: 'ins_x', country_codes: ['US' as never] }))).code).toBe('INVALID_INSTITUTION');
+    expect((await plaidErrorOf(plaid.institutionsGetById({ institution_id: 'ins_x', country_codes: ['US' as never] }))).code).toBe(
+      'INVALID_INSTITUTION',
+    );
     const pt = await plaid.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions' as never] });
     const fresh = (await plaid.itemPublicTokenExchange({ public_token: pt.data.public_token })).data;
     expect((await plaidErrorOf(plaid.itemGet({ access_token: fresh.access_token }))).code).toBe('ITEM_GET_LIMIT');
     expect((await post('/__admin/faults/clear', {})).status).toBe(200);
     expect((await plaid.itemGet({ access_token: fresh.access_token })).status).toBe(200);
-    const state = (await (await fetch(`${sb.url}/__admin/state`)).json()) as { counters: Record<string, number>; items: { itemId: string }[] };
+    const state = (await (await fetch(`${sb.url}/__admin/state`)).json()) as {
+      counters: Record<string, number>;
+      items: { itemId: string }[];
+    };
     expect(state.counters['/item/get']).toBeGreaterThan(0);
     expect(state.items.map((i) => i.itemId)).toContain(fresh.item_id);
     expect(JSON.stringify(state)).not.toContain(fresh.access_token);

@@ -64,7 +64,13 @@ describe('plaid-sandbox: the Link-less flow through the official SDK', () => {
     const clocked = await startSandbox({ clock: { now: () => now } });
     try {
       const api = plaidClient(clocked);
-      const link = await api.linkTokenCreate({ client_name: 'x', language: 'en', country_codes: ['US' as never], user: { client_user_id: 'u1' }, products: ['transactions' as never] });
+      const link = await api.linkTokenCreate({
+        client_name: 'x',
+        language: 'en',
+        country_codes: ['US' as never],
+        user: { client_user_id: 'u1' },
+        products: ['transactions' as never],
+      });
       expect(link.data.link_token).toMatch(TOKEN('link'));
       expect(link.data.expiration).toBe('2026-01-01T04:00:00.000Z');
       const pt = await api.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions' as never] });
@@ -78,26 +84,41 @@ describe('plaid-sandbox: the Link-less flow through the official SDK', () => {
   it('serves user_good data deterministically: accounts, balances, auth numbers, identity, item', async () => {
     const a = await newItem(['auth', 'identity', 'transactions']);
     const b = await newItem(['auth', 'identity', 'transactions']);
-    const [accA, accB] = await Promise.all([plaid.accountsGet({ access_token: a.access_token }), plaid.accountsGet({ access_token: b.access_token })]);
+    const [accA, accB] = await Promise.all([
+      plaid.accountsGet({ access_token: a.access_token }),
+      plaid.accountsGet({ access_token: b.access_token }),
+    ]);
     const strip = (list: { account_id: string }[]) => list.map(({ account_id: _, ...rest }) => rest);
     expect(strip(accA.data.accounts)).toEqual(strip(accB.data.accounts));
     const checking = accA.data.accounts.find((x) => x.mask === '0000')!;
-    expect(checking).toMatchObject({ name: 'Plaid Checking', type: 'depository', subtype: 'checking', balances: { available: 100, current: 110 } });
+    expect(checking).toMatchObject({
+      name: 'Plaid Checking',
+      type: 'depository',
+      subtype: 'checking',
+      balances: { available: 100, current: 110 },
+    });
 
     const balance = await plaid.accountsBalanceGet({ access_token: a.access_token, options: { account_ids: [checking.account_id] } });
     expect(balance.data.accounts).toHaveLength(1);
     const auth = await plaid.authGet({ access_token: a.access_token });
-    expect(auth.data.numbers.ach.find((n) => n.account_id === checking.account_id)).toMatchObject({ account: '1111222233330000', routing: '011401533' });
+    expect(auth.data.numbers.ach.find((n) => n.account_id === checking.account_id)).toMatchObject({
+      account: '1111222233330000',
+      routing: '011401533',
+    });
     const identity = await plaid.identityGet({ access_token: a.access_token });
     expect(identity.data.accounts[0]!.owners[0]!.names).toEqual(['Alberta Bobbeth Charleson']);
     const item = await plaid.itemGet({ access_token: a.access_token });
     expect(item.data.item.products).toEqual(['auth', 'identity', 'transactions']);
-    expect((await plaidErrorOf(plaid.accountsGet({ access_token: a.access_token, options: { account_ids: ['nope'] } }))).code).toBe('INVALID_ACCOUNT_ID');
+    expect((await plaidErrorOf(plaid.accountsGet({ access_token: a.access_token, options: { account_ids: ['nope'] } }))).code).toBe(
+      'INVALID_ACCOUNT_ID',
+    );
   });
 
   it('answers institutions deterministically and rejects unknown ids', async () => {
     const inst = await plaid.institutionsGetById({ institution_id: 'ins_109508', country_codes: ['US' as never] });
     expect(inst.data.institution).toMatchObject({ institution_id: 'ins_109508', name: 'First Platypus Bank', oauth: false });
-    expect((await plaidErrorOf(plaid.institutionsGetById({ institution_id: 'ins_nope', country_codes: ['US' as never] }))).code).toBe('INVALID_INSTITUTION');
+    expect((await plaidErrorOf(plaid.institutionsGetById({ institution_id: 'ins_nope', country_codes: ['US' as never] }))).code).toBe(
+      'INVALID_INSTITUTION',
+    );
   });
 });

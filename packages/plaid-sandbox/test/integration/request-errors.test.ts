@@ -15,7 +15,12 @@ describe('plaid-sandbox: credentials and malformed input answer as Plaid does', 
 
   it('accepts credentials in the body when no headers are sent', async () => {
     const bodyOnly = plaidClient(sb, 'none');
-    const res = await bodyOnly.institutionsGetById({ client_id: 'cid_1', secret: 'sec_1', institution_id: 'ins_109510', country_codes: ['US' as never] });
+    const res = await bodyOnly.institutionsGetById({
+      client_id: 'cid_1',
+      secret: 'sec_1',
+      institution_id: 'ins_109510',
+      country_codes: ['US' as never],
+    });
     expect(res.data.institution.name).toBe('Tattersall Federal Credit Union');
   });
 
@@ -23,12 +28,17 @@ describe('plaid-sandbox: credentials and malformed input answer as Plaid does', 
     const none = plaidClient(sb, 'none');
     const missing = await plaidErrorOf(none.institutionsGetById({ institution_id: 'ins_109510', country_codes: ['US' as never] }));
     expect(missing).toMatchObject({ status: 400, code: 'MISSING_FIELDS', type: 'INVALID_REQUEST' });
-    const onlyId = await rawPost(sb, '/item/get', '{"access_token":"x"}', { 'content-type': 'application/json', 'plaid-client-id': 'cid_1' });
+    const onlyId = await rawPost(sb, '/item/get', '{"access_token":"x"}', {
+      'content-type': 'application/json',
+      'plaid-client-id': 'cid_1',
+    });
     expect(onlyId.body.error_code).toBe('MISSING_FIELDS');
     expect(onlyId.body.error_message).toContain('secret');
     const wrong = plaidClient(sb, 'headers', { clientId: 'cid_1', secret: 'nope' });
     expect((await plaidErrorOf(wrong.itemGet({ access_token: 'access-sandbox-x' }))).code).toBe('INVALID_API_KEYS');
-    const wrongBody = await rawPost(sb, '/item/get', JSON.stringify({ client_id: 'other', secret: 'sec_1', access_token: 'x' }), { 'content-type': 'application/json' });
+    const wrongBody = await rawPost(sb, '/item/get', JSON.stringify({ client_id: 'other', secret: 'sec_1', access_token: 'x' }), {
+      'content-type': 'application/json',
+    });
     expect(wrongBody.body.error_code).toBe('INVALID_API_KEYS');
   });
 
@@ -47,7 +57,11 @@ describe('plaid-sandbox: credentials and malformed input answer as Plaid does', 
       const res = await rawPost(sb, '/item/get', body);
       expect([res.status, res.body.error_code]).toEqual([400, 'INVALID_BODY']);
     }
-    const text = await rawPost(sb, '/item/get', '{"access_token":"x"}', { 'content-type': 'text/plain', 'plaid-client-id': 'cid_1', 'plaid-secret': 'sec_1' });
+    const text = await rawPost(sb, '/item/get', '{"access_token":"x"}', {
+      'content-type': 'text/plain',
+      'plaid-client-id': 'cid_1',
+      'plaid-secret': 'sec_1',
+    });
     expect(text.body.error_code).toBe('INVALID_BODY');
   });
 
@@ -68,11 +82,22 @@ describe('plaid-sandbox: credentials and malformed input answer as Plaid does', 
   });
 
   it('dead or foreign access tokens are INVALID_ACCESS_TOKEN', async () => {
-    for (const token of ['bad', 'access-production-de3ce8ef-33f8-452c-a685-8671031fc0f6', 'access-sandbox-de3ce8ef-33f8-452c-a685-8671031fc0f6']) {
+    for (const token of [
+      'bad',
+      'access-production-de3ce8ef-33f8-452c-a685-8671031fc0f6',
+      'access-sandbox-de3ce8ef-33f8-452c-a685-8671031fc0f6',
+    ]) {
       expect((await plaidErrorOf(plaid.accountsGet({ access_token: token }))).code).toBe('INVALID_ACCESS_TOKEN');
     }
     const pt = await plaid.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions' as never] });
     expect((await plaidErrorOf(plaid.accountsGet({ access_token: pt.data.public_token }))).code).toBe('INVALID_ACCESS_TOKEN');
+  });
+
+  it('tokens named like Object.prototype keys are just unknown tokens', async () => {
+    for (const token of ['__proto__', 'constructor', 'toString']) {
+      expect((await plaidErrorOf(plaid.itemPublicTokenExchange({ public_token: token }))).code).toBe('INVALID_PUBLIC_TOKEN');
+      expect((await plaidErrorOf(plaid.itemGet({ access_token: token }))).code).toBe('INVALID_ACCESS_TOKEN');
+    }
   });
 
   it('gates products: unconsented is ADDITIONAL_CONSENT_REQUIRED, unsupported is PRODUCTS_NOT_SUPPORTED', async () => {
@@ -83,13 +108,19 @@ describe('plaid-sandbox: credentials and malformed input answer as Plaid does', 
     expect(await plaidErrorOf(plaid.identityGet({ access_token }))).toMatchObject({ code: 'PRODUCTS_NOT_SUPPORTED', type: 'ITEM_ERROR' });
     const balance = await plaid.accountsBalanceGet({ access_token });
     expect(balance.data.accounts.length).toBeGreaterThan(0);
-    expect((await plaidErrorOf(plaid.sandboxPublicTokenCreate({ institution_id: 'ins_109512', initial_products: ['identity' as never] }))).code).toBe('PRODUCTS_NOT_SUPPORTED');
-    expect((await plaidErrorOf(plaid.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['balance' as never] }))).code).toBe('INVALID_PRODUCT');
+    expect(
+      (await plaidErrorOf(plaid.sandboxPublicTokenCreate({ institution_id: 'ins_109512', initial_products: ['identity' as never] }))).code,
+    ).toBe('PRODUCTS_NOT_SUPPORTED');
+    expect(
+      (await plaidErrorOf(plaid.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['balance' as never] }))).code,
+    ).toBe('INVALID_PRODUCT');
   });
 
   it('link/token/create requires a user and products outside update mode', async () => {
     const base = { client_name: 'app', language: 'en', country_codes: ['US' as never] };
-    expect((await plaidErrorOf(plaid.linkTokenCreate({ ...base, products: ['transactions' as never] } as never))).code).toBe('MISSING_FIELDS');
+    expect((await plaidErrorOf(plaid.linkTokenCreate({ ...base, products: ['transactions' as never] } as never))).code).toBe(
+      'MISSING_FIELDS',
+    );
     expect((await plaidErrorOf(plaid.linkTokenCreate({ ...base, user: { client_user_id: 'u' } }))).code).toBe('MISSING_FIELDS');
   });
 });

@@ -101,11 +101,18 @@ describe('plaid-sandbox: transactions sync, get and dynamic refresh', () => {
     expect(all.data.total_transactions).toBe(48);
     const dates = all.data.transactions.map((t) => t.date);
     expect([...dates].sort().reverse()).toEqual(dates);
-    const page = await plaid.transactionsGet({ access_token, start_date: '2025-01-01', end_date: '2026-12-31', options: { count: 10, offset: 10 } });
+    const page = await plaid.transactionsGet({
+      access_token,
+      start_date: '2025-01-01',
+      end_date: '2026-12-31',
+      options: { count: 10, offset: 10 },
+    });
     expect(page.data.transactions.map((t) => t.transaction_id)).toEqual(all.data.transactions.slice(10, 20).map((t) => t.transaction_id));
     const narrow = await plaid.transactionsGet({ access_token, start_date: '2026-03-01', end_date: '2026-03-15' });
     expect(narrow.data.transactions.every((t) => t.date >= '2026-03-01' && t.date <= '2026-03-15')).toBe(true);
     expect(narrow.data.total_transactions).toBeLessThan(48);
-    expect((await plaidErrorOf(plaid.transactionsGet({ access_token, start_date: '2026-13-45', end_date: '2026-12-31' }))).code).toBe('INVALID_FIELD');
+    expect((await plaidErrorOf(plaid.transactionsGet({ access_token, start_date: '2026-13-45', end_date: '2026-12-31' }))).code).toBe(
+      'INVALID_FIELD',
+    );
   });
 });

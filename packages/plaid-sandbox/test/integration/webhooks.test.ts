@@ -114,10 +114,19 @@ describe('plaid-sandbox: signed webhooks', () => {
     expect(await verify(hook.body, hook.jwt!)).toBe(true);
 
     const authOnly = await itemWithWebhook('/hooks/c', ['auth']);
-    expect((await plaidErrorOf(plaid.sandboxItemFireWebhook({ access_token: authOnly.access_token, webhook_code: 'DEFAULT_UPDATE' as never }))).code).toBe('SANDBOX_PRODUCT_NOT_ENABLED');
+    expect(
+      (await plaidErrorOf(plaid.sandboxItemFireWebhook({ access_token: authOnly.access_token, webhook_code: 'DEFAULT_UPDATE' as never })))
+        .code,
+    ).toBe('SANDBOX_PRODUCT_NOT_ENABLED');
     const pt = await plaid.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions' as never] });
     const bare = (await plaid.itemPublicTokenExchange({ public_token: pt.data.public_token })).data;
-    expect((await plaidErrorOf(plaid.sandboxItemFireWebhook({ access_token: bare.access_token, webhook_code: 'SYNC_UPDATES_AVAILABLE' as never }))).code).toBe('SANDBOX_WEBHOOK_INVALID');
+    expect(
+      (
+        await plaidErrorOf(
+          plaid.sandboxItemFireWebhook({ access_token: bare.access_token, webhook_code: 'SYNC_UPDATES_AVAILABLE' as never }),
+        )
+      ).code,
+    ).toBe('SANDBOX_WEBHOOK_INVALID');
   });
 
   it('/item/webhook/update sets the URL and sends WEBHOOK_UPDATE_ACKNOWLEDGED there', async () => {
@@ -147,9 +156,17 @@ describe('plaid-sandbox: signed webhooks', () => {
     const redirected = await startSandbox({ webhookBaseOverride: receiver.url });
     try {
       const api = plaidClient(redirected);
-      const pt = await api.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions' as never], options: { webhook: 'https://app.example.com/api/plaid/webhook?x=1' } });
+      const pt = await api.sandboxPublicTokenCreate({
+        institution_id: 'ins_109508',
+        initial_products: ['transactions' as never],
+        options: { webhook: 'https://app.example.com/api/plaid/webhook?x=1' },
+      });
       const { item_id } = (await api.itemPublicTokenExchange({ public_token: pt.data.public_token })).data;
-      const delivery = await redirected.state.fireWebhook(item_id, { webhook_type: 'ITEM', webhook_code: 'NEW_ACCOUNTS_AVAILABLE', error: null });
+      const delivery = await redirected.state.fireWebhook(item_id, {
+        webhook_type: 'ITEM',
+        webhook_code: 'NEW_ACCOUNTS_AVAILABLE',
+        error: null,
+      });
       expect(delivery.status).toBe(200);
       expect((await receiver.next()).path).toBe('/api/plaid/webhook?x=1');
     } finally {

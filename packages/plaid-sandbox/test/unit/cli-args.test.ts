@@ -7,8 +7,16 @@ describe('plaid-sandbox CLI arguments', () => {
   });
 
   it('reads every option', () => {
-    expect(parseCliArgs(['--port', '0', '--host', '0.0.0.0', '--admin', '--persist', 's.json', '--client-id', 'c', '--secret', 's'])).toEqual({
-      port: 0, host: '0.0.0.0', admin: true, persist: 's.json', clientId: 'c', secret: 's', help: false,
+    expect(
+      parseCliArgs(['--port', '0', '--host', '0.0.0.0', '--admin', '--persist', 's.json', '--client-id', 'c', '--secret', 's']),
+    ).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      admin: true,
+      persist: 's.json',
+      clientId: 'c',
+      secret: 's',
+      help: false,
     });
   });
 

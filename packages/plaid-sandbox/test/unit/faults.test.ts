@@ -11,7 +11,12 @@ describe('fault switchboard', () => {
     const f = createFaults();
     f.failNext('//item//get', 500, 2);
     f.failNext('/item/get', 429);
-    expect([f.takeError('/item/get'), f.takeError('/item/get'), f.takeError('/item/get'), f.takeError('/item/get')]).toEqual([500, 500, 429, undefined]);
+    expect([f.takeError('/item/get'), f.takeError('/item/get'), f.takeError('/item/get'), f.takeError('/item/get')]).toEqual([
+      500,
+      500,
+      429,
+      undefined,
+    ]);
   });
 
   it('commitThenDrop counts down', () => {

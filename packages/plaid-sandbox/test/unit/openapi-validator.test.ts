@@ -19,11 +19,31 @@ describe('OpenAPI validator helper', () => {
   });
 
   it('handles nullable unions on nested refs (AccountBase.subtype, Item.error)', () => {
-    const item = { item_id: 'i', webhook: null, error: null, available_products: [], billed_products: [], consent_expiration_time: null, update_type: 'background' };
-    const account = { account_id: 'a', balances: { available: null, current: 1, limit: null, iso_currency_code: 'USD', unofficial_currency_code: null }, mask: null, name: 'n', official_name: null, type: 'other', subtype: null };
+    const item = {
+      item_id: 'i',
+      webhook: null,
+      error: null,
+      available_products: [],
+      billed_products: [],
+      consent_expiration_time: null,
+      update_type: 'background',
+    };
+    const account = {
+      account_id: 'a',
+      balances: { available: null, current: 1, limit: null, iso_currency_code: 'USD', unofficial_currency_code: null },
+      mask: null,
+      name: 'n',
+      official_name: null,
+      type: 'other',
+      subtype: null,
+    };
     expect(() => v.assertResponse('/accounts/get', 200, { accounts: [account], item, request_id: 'r' })).not.toThrow();
-    expect(() => v.assertResponse('/accounts/get', 200, { accounts: [{ ...account, subtype: 'not-a-subtype' }], item, request_id: 'r' })).toThrow();
-    expect(() => v.assertResponse('/accounts/get', 200, { accounts: [account], item: { ...item, error: 'broken' }, request_id: 'r' })).toThrow();
+    expect(() =>
+      v.assertResponse('/accounts/get', 200, { accounts: [{ ...account, subtype: 'not-a-subtype' }], item, request_id: 'r' }),
+    ).toThrow();
+    expect(() =>
+      v.assertResponse('/accounts/get', 200, { accounts: [account], item: { ...item, error: 'broken' }, request_id: 'r' }),
+    ).toThrow();
   });
 
   it('refuses paths the spec does not describe', () => {

@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { Secret } from '../crypto/secret.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../types.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
@@ -68,6 +69,7 @@ class TieredTokenCache implements TokenCache {
   readonly #hmacKey: KeyObject | undefined;
   /** Keyed by the hashed key when L2 is on (so a bus message finds it), else by item id. */
   readonly #flights = new Map<string, Flight>();
+  readonly #hashes = new LRUCache<string, string>({ max: 10_000 });
   #l1Hits = 0;
   #l1Misses = 0;
   #loads = 0;
@@ -160,18 +162,24 @@ class TieredTokenCache implements TokenCache {
     const key = this.#l2 ? this.#hash(ref.itemId) : ref.itemId;
     let flight = this.#flights.get(key);
     if (flight === undefined) {
-      const started: Flight = { stale: false, promise: NOT_FOUND };
-      started.promise = this.#load(ref, key, started).finally(() => {
-        if (this.#flights.get(key) === started) this.#flights.delete(key);
-      });
-      this.#flights.set(key, started);
-      flight = started;
+      // In the map before the load starts, so the load's own clean-up always finds it.
+      flight = { stale: false, promise: NOT_FOUND };
+      this.#flights.set(key, flight);
+      flight.promise = this.#load(ref, key, flight);
     }
     const loaded = await flight.promise;
     return loaded !== undefined && loaded.userId === ref.userId ? loaded.secret : undefined;
   }
 
   async #load(ref: ItemRef, key: string, flight: Flight): Promise<Loaded | undefined> {
+    try {
+      return await this.#loadThrough(ref, key, flight);
+    } finally {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    }
+  }
+
+  async #loadThrough(ref: ItemRef, key: string, flight: Flight): Promise<Loaded | undefined> {
     const l2 = this.#l2;
     let generation: string | Skipped = SKIPPED;
     if (l2 !== undefined) {
@@ -221,6 +229,12 @@ class TieredTokenCache implements TokenCache {
   }
 
   #hash(itemId: string): string {
-    return createHmac('sha256', this.#hmacKey!).update(itemId).digest('base64url');
+    // An HMAC costs a few µs, as much as the rest of an L2 hit's overhead: remember recent ones.
+    let hash = this.#hashes.get(itemId);
+    if (hash === undefined) {
+      hash = createHmac('sha256', this.#hmacKey!).update(itemId).digest('base64url');
+      this.#hashes.set(itemId, hash);
+    }
+    return hash;
   }
 }

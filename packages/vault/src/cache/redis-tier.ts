@@ -1,5 +1,6 @@
 import type { Logger } from '../types.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import { createDeadlineSweeper, type DeadlineSweeper } from './deadline.js';
 import { FILL_IF_GENERATION, INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
 
 /** The few ioredis commands L2 uses (a real `Redis` fits; tests pass a small fake). */
@@ -47,7 +48,7 @@ export class RedisTier {
   readonly #client: RedisCacheClient;
   readonly #prefix: string;
   readonly #ttl: number;
-  readonly #timeoutMs: number;
+  readonly #deadlines: DeadlineSweeper;
   readonly #breaker: CircuitBreaker;
   readonly #logger: Logger;
   readonly #retryMs: number;
@@ -63,7 +64,7 @@ export class RedisTier {
     this.#prefix = `pv:${opts.namespace}:`;
     this.channel = `pv:${opts.namespace}:inval`;
     this.#ttl = opts.ttlSeconds;
-    this.#timeoutMs = opts.commandTimeoutMs;
+    this.#deadlines = createDeadlineSweeper(opts.commandTimeoutMs);
     this.#breaker = opts.breaker;
     this.#logger = opts.logger;
     this.#retryMs = opts.retryMs ?? 1000;
@@ -109,6 +110,7 @@ export class RedisTier {
 
   close(): void {
     this.#closed = true;
+    this.#deadlines.close();
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
   }
 
@@ -169,7 +171,7 @@ export class RedisTier {
   async #run<T>(op: () => Promise<T>): Promise<T | Skipped> {
     if (!this.#breaker.allow()) return SKIPPED;
     try {
-      const value = await withTimeout(op(), this.#timeoutMs);
+      const value = await this.#deadlines.bound(op());
       this.#breaker.success();
       return value;
     } catch {
@@ -179,24 +181,6 @@ export class RedisTier {
       return SKIPPED;
     }
   }
-}
-
-const TIMEOUT = new Error('redis command timed out');
-
-function withTimeout<T>(op: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(TIMEOUT), ms);
-    op.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** L2 over a ready ioredis client (the caller owns and closes the client). */

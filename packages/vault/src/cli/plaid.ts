@@ -1,19 +1,20 @@
+import type { VaultConfig } from '../config.js';
+import { ConfigInvalidError } from '../errors.js';
 import { createPlaidApi } from '../plaid/client.js';
 import { createPlaidGateway } from '../plaid/gateway.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { Runtime } from './runtime.js';
 
-/** The emulator's default credentials (plaid-sandbox accepts any pair it was started with). */
-const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:4010';
-
-/** A Plaid gateway from the runtime's configuration, for commands that call Plaid outside the vault (import --verify). */
-export function createPlaidFromConfig(runtime: Runtime): PlaidGateway {
-  const { plaid } = runtime.config();
-  const api = createPlaidApi({
-    env: plaid.env === 'emulator' ? 'sandbox' : plaid.env,
-    clientId: plaid.clientId ?? 'emulator',
-    secret: plaid.secret ?? 'emulator',
-    baseUrl: plaid.baseUrl ?? (plaid.env === 'emulator' ? EMULATOR_DEFAULT_URL : null),
+/**
+ * A Plaid gateway from the configuration, for commands that call Plaid with a
+ * token the vault does not hold yet (import --verify). Same rules as the
+ * vault's own gateway (plaid/features.ts).
+ */
+export function createPlaidFromConfig(config: Readonly<VaultConfig>): PlaidGateway {
+  const { plaid } = config;
+  if (plaid.env === 'emulator' && !plaid.baseUrl) {
+    throw new ConfigInvalidError('PLAID_ENV=emulator needs PLAID_BASE_URL (the plaid-sandbox address).', { details: { variable: 'PLAID_BASE_URL' } });
+  }
+  return createPlaidGateway({
+    api: createPlaidApi({ env: plaid.env, clientId: plaid.clientId ?? '', secret: plaid.secret ?? '', baseUrl: plaid.baseUrl ?? null }),
   });
-  return createPlaidGateway({ api });
 }

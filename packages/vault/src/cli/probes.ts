@@ -1,5 +1,6 @@
-import { readdir } from 'node:fs/promises';
 import { Redis } from 'ioredis';
+import type { Keyring } from '../crypto/keyring.js';
+import { createRecoveryJournal } from '../items/journal.js';
 
 /** Resolves when Redis answers PING within 2 s; rejects otherwise. Never retries. */
 export async function pingRedis(url: string): Promise<void> {
@@ -13,13 +14,7 @@ export async function pingRedis(url: string): Promise<void> {
   }
 }
 
-/** Journal entries waiting in `dir` (a missing directory means none). */
-export async function pendingRecoveryEntries(dir: string): Promise<number> {
-  try {
-    const names = await readdir(dir);
-    return names.filter((n) => !n.startsWith('.') && !n.endsWith('.tmp')).length;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw err;
-  }
+/** Rotation journal entries waiting in `dir`, unreadable ones included (a missing directory means none). */
+export async function pendingRecoveryEntries(dir: string, keyring: Keyring): Promise<number> {
+  return (await createRecoveryJournal(dir, keyring).list()).length;
 }

@@ -32,7 +32,8 @@ export async function runCli(argv: readonly string[], io: CliIo, signal: AbortSi
   const command = commands.find((c) => c.name === name);
   if (!command) {
     const out = createOutput(io, { json: wantsJson, debug: false });
-    out.error(new InputInvalidError(`Unknown command "${printable(name)}".`), 'run plaid-vault --help');
+    // The name is not echoed: an operator who pasted a token in its place must not see it in a log.
+    out.error(new InputInvalidError('Unknown command.'), 'run plaid-vault --help');
     return EXIT.usage;
   }
 
@@ -82,7 +83,8 @@ function parse(command: Command, args: string[]): Parsed {
  */
 function describeParseError(err: unknown): string {
   const code = (err as { code?: string }).code;
-  const option = /'(--?[A-Za-z][A-Za-z0-9-]{0,30})'/.exec((err as Error).message ?? '')?.[1];
+  const named = /'(--?[A-Za-z][A-Za-z0-9-]{0,24})'/.exec((err as Error).message ?? '')?.[1];
+  const option = named && !/access|public|secret|pvk_/i.test(named) ? named : undefined;
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return option ? `Unknown option ${option}` : 'Unknown option';
@@ -91,10 +93,6 @@ function describeParseError(err: unknown): string {
     default:
       return 'Invalid arguments';
   }
-}
-
-function printable(text: string): string {
-  return /^[a-z-]{1,20}$/.test(text) ? text : '…';
 }
 
 function globalHelp(): string {

@@ -1,27 +1,33 @@
-import { parseConfig, type VaultConfig } from '../config.js';
-import { loadKeyring, type Keyring } from '../crypto/keyring.js';
-import { createStore } from '../store/create-store.js';
+import type { VaultConfig } from '../config.js';
+import type { Keyring } from '../crypto/keyring.js';
 import type { TokenStore } from '../store/types.js';
 import type { Logger } from '../types.js';
-import { createVaultFromEnv } from '../vault.js';
 import type { Vault } from '../vault-types.js';
 import type { CliIo } from './command.js';
 import { createStderrLogger } from './stderr-logger.js';
 
 /**
  * What commands build on, opened lazily and once: a command that only needs
- * the keyring never connects to the database. Everything opened here is
- * closed by `close()`, which run-cli calls after every command.
+ * the keyring never connects to the database. Modules are imported on first
+ * use too: the configuration pulls in the Plaid SDK, which alone costs a
+ * second of start-up that `keygen` or `--help` should not pay.
+ * Everything opened here is closed by `close()`, which run-cli calls after every command.
  */
 export interface Runtime {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
-  config(): VaultConfig;
-  keyring(): Keyring;
-  /** The store, not migrated. */
-  store(): TokenStore;
-  /** A vault sharing this runtime's store and keyring. `migrate` follows the config unless given. */
-  vault(opts?: { migrate?: boolean }): Promise<Vault>;
+  config(): Promise<Readonly<VaultConfig>>;
+  keyring(): Promise<Keyring>;
+  /**
+   * The store, for commands that read or write data: the keyring is checked
+   * first (fail closed, as the library does at start-up) and migrations are
+   * applied when VAULT_AUTO_MIGRATE is on (the default), as the library does.
+   */
+  store(): Promise<TokenStore>;
+  /** The store as it is: no key check, no migrations (migrate --status, doctor). */
+  rawStore(): Promise<TokenStore>;
+  /** A vault sharing this runtime's store and keyring; migrations follow VAULT_AUTO_MIGRATE. */
+  vault(): Promise<Vault>;
   /** Run `fn` when the runtime closes (servers, clients a command opened itself). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -30,38 +36,46 @@ export interface Runtime {
 export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
   const logger = createStderrLogger(io.stderr, opts.debug);
   const closers: (() => Promise<void> | void)[] = [];
-  let config: VaultConfig | undefined;
-  let keyring: Keyring | undefined;
-  let store: TokenStore | undefined;
+  let config: Promise<Readonly<VaultConfig>> | undefined;
+  let keyring: Promise<Keyring> | undefined;
+  let raw: Promise<TokenStore> | undefined;
+  let ready: Promise<TokenStore> | undefined;
   let vault: Promise<Vault> | undefined;
 
   const runtime: Runtime = {
     env: io.env,
     logger,
     config() {
-      config ??= parseConfig({}, io.env);
+      config ??= import('../config.js').then(({ parseConfig }) => parseConfig({}, io.env));
       return config;
     },
     keyring() {
-      const c = runtime.config();
-      keyring ??= loadKeyring({ keys: c.keys, keysFile: c.keysFile, nodeEnv: c.nodeEnv, devKeyFile: c.devKeyFile, logger });
+      keyring ??= Promise.all([runtime.config(), import('../crypto/keyring.js')]).then(([c, { loadKeyring }]) =>
+        loadKeyring({ keys: c.keys, keysFile: c.keysFile, nodeEnv: c.nodeEnv, devKeyFile: c.devKeyFile, logger }),
+      );
       return keyring;
     },
-    store() {
-      if (!store) {
-        const c = runtime.config();
-        store = createStore({ url: c.database.url, schema: c.database.schema, logger });
-      }
-      return store;
+    rawStore() {
+      raw ??= Promise.all([runtime.config(), import('../store/create-store.js')]).then(([c, { createStore }]) =>
+        createStore({ url: c.database.url, ...(c.database.schema !== undefined && { schema: c.database.schema }), logger }),
+      );
+      return raw;
     },
-    vault(options = {}) {
-      vault ??= createVaultFromEnv(io.env, {
-        store: runtime.store(),
-        keyring: runtime.keyring(),
-        logger,
-        instanceId: `cli-${process.pid}`,
-        ...(options.migrate !== undefined && { migrate: options.migrate }),
-      });
+    store() {
+      ready ??= (async () => {
+        const c = await runtime.config();
+        await runtime.keyring();
+        const s = await runtime.rawStore();
+        if (c.autoMigrate) await s.migrate();
+        return s;
+      })();
+      return ready;
+    },
+    vault() {
+      vault ??= Promise.all([runtime.store(), runtime.keyring(), import('../vault.js')]).then(([s, k, { createVaultFromEnv }]) =>
+        // Migrations already ran (or were declined) in store().
+        createVaultFromEnv(io.env, { store: s, keyring: k, logger, instanceId: `cli-${process.pid}`, migrate: false }),
+      );
       return vault;
     },
     onClose(fn) {
@@ -69,8 +83,10 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
     },
     async close() {
       for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => {});
-      if (vault) await (await vault.catch(() => undefined))?.close().catch(() => {});
-      await store?.close().catch(() => {});
+      const v = await vault?.catch(() => undefined);
+      await v?.close().catch(() => {});
+      const s = await raw?.catch(() => undefined);
+      await s?.close().catch(() => {});
     },
   };
   return runtime;

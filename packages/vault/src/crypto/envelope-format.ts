@@ -12,21 +12,21 @@
  *   h+60        12    token IV
  *   h+72        n     token sealed under the DEK (AES-256-GCM)
  *   end-24      16    token tag
- *   end-8       8     check: SHA-256 of every byte before it, truncated
+ *   end-4       4     check: CRC-32 (big-endian) of every byte before it
  *
  * The check is not a security boundary (the GCM tags are): it makes any
  * damaged envelope, a flipped kid byte included, fail as "decrypt failed"
  * before the kid is looked up, instead of passing for a key that is missing.
  */
-import { createHash } from 'node:crypto';
 import { DecryptFailedError } from '../errors.js';
+import { crc32 } from './crc32.js';
 import type { SealRef } from './envelope.js';
 
 export const VERSION = 1;
 export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
 export const DEK_BYTES = 32;
-export const CHECK_BYTES = 8;
+export const CHECK_BYTES = 4;
 /** From the DEK IV to the token IV's end. */
 const FIXED_BODY = IV_BYTES + DEK_BYTES + TAG_BYTES + IV_BYTES;
 const KID_CHARS = /^[A-Za-z0-9._-]{1,64}$/;
@@ -74,8 +74,7 @@ export function parseEnvelope(envelope: Buffer): EnvelopeLayout {
   const check = envelope.length - CHECK_BYTES;
   const tokenCt = headerEnd + FIXED_BODY;
   if (tokenCt + TAG_BYTES > check) throw new DecryptFailedError();
-  const digest = createHash('sha256').update(envelope.subarray(0, check)).digest();
-  if (digest.compare(envelope, check, envelope.length, 0, CHECK_BYTES) !== 0) throw new DecryptFailedError();
+  if (crc32(envelope, check) !== envelope.readUInt32BE(check)) throw new DecryptFailedError();
   const kid = envelope.toString('latin1', 2, headerEnd);
   if (!KID_CHARS.test(kid)) throw new DecryptFailedError();
   return {
@@ -94,7 +93,7 @@ export function parseEnvelope(envelope: Buffer): EnvelopeLayout {
 /** Write the check bytes of a fully written envelope. */
 export function writeCheck(envelope: Buffer): void {
   const check = envelope.length - CHECK_BYTES;
-  createHash('sha256').update(envelope.subarray(0, check)).digest().copy(envelope, check, 0, CHECK_BYTES);
+  envelope.writeUInt32BE(crc32(envelope, check), check);
 }
 
 /** The additional data of both layers for one envelope (see `aadFor`). */

@@ -19,7 +19,12 @@ type Ref = { userId: string; itemId: string; requestId?: string };
  */
 export function createDataReads(ctx: VaultContext, plaid: PlaidGateway): Vault['data'] {
   const products = ctx.config.plaid.products;
-  const use = (ref: Ref, purpose: string) => ({ userId: ref.userId, itemId: ref.itemId, purpose, ...(ref.requestId && { requestId: ref.requestId }) });
+  const use = (ref: Ref, purpose: string) => ({
+    userId: ref.userId,
+    itemId: ref.itemId,
+    purpose,
+    ...(ref.requestId && { requestId: ref.requestId }),
+  });
   return {
     // Accounts and balances come with every product (Plaid bills none for /accounts/get).
     accounts: (ref) => callWithToken(ctx, use(ref, 'accounts.get'), async (t) => (await plaid.getAccounts(t)).map(toAccountView)),

@@ -42,7 +42,12 @@ export function toTransactionView(t: Transaction): TransactionView {
 
 export interface IdentityView {
   accounts: (AccountView & {
-    owners: { names: string[]; emails: string[]; phoneNumbers: string[]; addresses: { street: string | null; city: string | null; region: string | null; postalCode: string | null; country: string | null }[] }[];
+    owners: {
+      names: string[];
+      emails: string[];
+      phoneNumbers: string[];
+      addresses: { street: string | null; city: string | null; region: string | null; postalCode: string | null; country: string | null }[];
+    }[];
   })[];
 }
 
@@ -75,7 +80,12 @@ export function toAuthView(accounts: AccountBase[], numbers: AuthGetNumbers): Au
   return {
     accounts: accounts.map(toAccountView),
     numbers: {
-      ach: (numbers.ach ?? []).map((n) => ({ accountId: n.account_id, account: n.account, routing: n.routing, wireRouting: n.wire_routing ?? null })),
+      ach: (numbers.ach ?? []).map((n) => ({
+        accountId: n.account_id,
+        account: n.account,
+        routing: n.routing,
+        wireRouting: n.wire_routing ?? null,
+      })),
     },
   };
 }

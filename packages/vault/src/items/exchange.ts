@@ -41,7 +41,9 @@ export async function exchangePublicToken(
     if (institutionId && !institutionName) {
       institutionName = await plaid.getInstitutionName(institutionId, [...ctx.config.plaid.countryCodes]).catch(() => null);
     }
-    const others = institutionId ? (await ctx.store.listItems({ userId, limit: 1000 })).filter((r) => r.institutionId === institutionId && r.itemId !== itemId) : [];
+    const others = institutionId
+      ? (await ctx.store.listItems({ userId, limit: 1000 })).filter((r) => r.institutionId === institutionId && r.itemId !== itemId)
+      : [];
     const policy: string = ctx.config.plaid.duplicatePolicy;
     if (others.length > 0 && policy === 'reject') throw new ItemDuplicateError(undefined, { details: { institutionId } });
     await putItem(ctx, { userId, itemId, accessToken: accessToken.reveal(), institutionId, institutionName, products: item.products });

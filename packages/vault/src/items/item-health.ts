@@ -19,7 +19,15 @@ export async function setItemStatus(
   if (!row) return false;
   if (row.status !== status) {
     await ctx.store.updateItem(ref.itemId, { status }, ctx.clock.now());
-    ctx.audit.record({ actor: ctx.instanceId, userId: row.userId, itemId: ref.itemId, action: 'item.status', purpose: `${status}:${reason}`, outcome: 'ok', requestId: null });
+    ctx.audit.record({
+      actor: ctx.instanceId,
+      userId: row.userId,
+      itemId: ref.itemId,
+      action: 'item.status',
+      purpose: `${status}:${reason}`,
+      outcome: 'ok',
+      requestId: null,
+    });
   }
   await ctx.cache.invalidate(ref.itemId);
   return true;

@@ -59,7 +59,12 @@ export function createRecovery(
       const envelope = Buffer.from(record.envelope, 'base64');
       open(ctx.keyring, item, envelope); // fail here, not in the row, if the record is damaged
       const now = ctx.clock.now();
-      await ctx.store.swapToken(record.itemId, record.fromVersion, { kid: envelopeKid(envelope), envelope, rotated: true, status: row.status === 'relink_required' ? 'active' : row.status }, now);
+      await ctx.store.swapToken(
+        record.itemId,
+        record.fromVersion,
+        { kid: envelopeKid(envelope), envelope, rotated: true, status: row.status === 'relink_required' ? 'active' : row.status },
+        now,
+      );
       await ctx.cache.invalidate(record.itemId);
       await release(record);
       ctx.audit.record({ actor: ctx.instanceId, ...item, action: 'recovery.replay', purpose: 'rotation', outcome: 'ok', requestId: null });
@@ -68,7 +73,12 @@ export function createRecovery(
       return 'replayed';
     }
     // Another instance holds a live lease: it is rotating this item now, so a probe would race it.
-    if (row.rotationLeaseOwner && row.rotationLeaseOwner !== record.owner && row.rotationLeaseUntil && row.rotationLeaseUntil > ctx.clock.now()) {
+    if (
+      row.rotationLeaseOwner &&
+      row.rotationLeaseOwner !== record.owner &&
+      row.rotationLeaseUntil &&
+      row.rotationLeaseUntil > ctx.clock.now()
+    ) {
       return 'remaining';
     }
     if (row.status !== 'relink_required') {
@@ -99,7 +109,10 @@ export function createRecovery(
       try {
         report[await replay(entry.record)]++;
       } catch (err) {
-        ctx.logger.warn({ itemId: entry.record.itemId, code: isVaultError(err) ? err.code : 'unknown' }, 'recovery: record kept for a later attempt');
+        ctx.logger.warn(
+          { itemId: entry.record.itemId, code: isVaultError(err) ? err.code : 'unknown' },
+          'recovery: record kept for a later attempt',
+        );
         report.remaining++;
       }
     }

@@ -30,5 +30,13 @@ export async function removeItem(ctx: VaultContext, plaid: PlaidGateway, ref: { 
   }
   await ctx.store.deleteItem(ref.itemId);
   await ctx.cache.invalidate(ref.itemId);
-  ctx.audit.record({ actor: ctx.instanceId, userId: ref.userId, itemId: ref.itemId, action: 'item.remove', purpose: plaidOutcome, outcome: 'ok', requestId: null });
+  ctx.audit.record({
+    actor: ctx.instanceId,
+    userId: ref.userId,
+    itemId: ref.itemId,
+    action: 'item.remove',
+    purpose: plaidOutcome,
+    outcome: 'ok',
+    requestId: null,
+  });
 }

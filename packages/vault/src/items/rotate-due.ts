@@ -26,7 +26,7 @@ export async function rotateDue(
 
   const report: RotateDueReport = { considered: 0, rotated: 0, relinkRequired: 0, failed: [] };
   const ids: string[] = [];
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const rows = await ctx.store.listItems({ ...filter, limit: PAGE, ...(after !== undefined && { afterItemId: after }) });
     ids.push(...rows.map((r) => r.itemId));
     if (rows.length < PAGE) break;

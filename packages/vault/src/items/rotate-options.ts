@@ -47,10 +47,16 @@ export async function writeWithRetry(opts: ResolvedRotationOptions, write: () =>
       return await write();
     } catch (err) {
       if (!isVaultError(err, 'ERR_STORE_UNAVAILABLE')) {
-        throw new RotationFailedError('The new token could not be stored; it is kept in the recovery journal.', { cause: err, details: { journaled: true } });
+        throw new RotationFailedError('The new token could not be stored; it is kept in the recovery journal.', {
+          cause: err,
+          details: { journaled: true },
+        });
       }
       if (attempt >= opts.writeAttempts) {
-        throw new RotationFailedError('The database stayed unavailable; the new token is kept in the recovery journal.', { cause: err, details: { journaled: true } });
+        throw new RotationFailedError('The database stayed unavailable; the new token is kept in the recovery journal.', {
+          cause: err,
+          details: { journaled: true },
+        });
       }
       await opts.sleep(Math.floor(opts.random() * Math.min(2000, opts.writeBaseMs * 2 ** (attempt - 1))));
     }

@@ -8,6 +8,14 @@ import type { VaultContext } from '../context.js';
 export async function markRelinkRequired(ctx: VaultContext, ref: { itemId: string; userId: string }, reason: string): Promise<void> {
   await ctx.store.updateItem(ref.itemId, { status: 'relink_required' }, ctx.clock.now());
   await ctx.cache.invalidate(ref.itemId);
-  ctx.audit.record({ actor: ctx.instanceId, userId: ref.userId, itemId: ref.itemId, action: 'item.relink_required', purpose: reason, outcome: 'ok', requestId: null });
+  ctx.audit.record({
+    actor: ctx.instanceId,
+    userId: ref.userId,
+    itemId: ref.itemId,
+    action: 'item.relink_required',
+    purpose: reason,
+    outcome: 'ok',
+    requestId: null,
+  });
   ctx.logger.error({ itemId: ref.itemId, reason }, 'item needs relinking: its access token is no longer valid');
 }

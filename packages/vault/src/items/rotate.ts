@@ -65,9 +65,16 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
     }
   }
 
-  async function finish(record: JournalRecord, release: boolean): Promise<void> {
+  // Best effort: a lease that cannot be released (DB blip) expires by itself and must not turn a done rotation into an error.
+  async function release(itemId: string): Promise<void> {
+    await ctx.store.releaseLease(itemId, ctx.instanceId).catch((err: unknown) => {
+      ctx.logger.warn({ itemId, code: isVaultError(err) ? err.code : 'unknown' }, 'rotation lease not released; it will expire');
+    });
+  }
+
+  async function finish(record: JournalRecord): Promise<void> {
     await journal.remove(record.id);
-    if (release) await ctx.store.releaseLease(record.itemId, ctx.instanceId);
+    await release(record.itemId);
   }
 
   /** Plaid gave no clear answer to invalidate: is the old token still alive? */
@@ -78,15 +85,19 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
     } catch (err) {
       if (isTokenGone(err)) {
         await markRelinkRequired(ctx, ref, 'rotation:invalidate_outcome_lost');
-        await finish(record, true);
+        await finish(record);
         return { itemId: record.itemId, outcome: 'relink_required', tokenVersion: record.fromVersion };
       }
       // Cannot tell yet: the intent stays in the journal and recovery probes again later.
-      await ctx.store.releaseLease(record.itemId, ctx.instanceId).catch(() => {});
-      throw new RotationFailedError('The token rotation outcome is not known yet; recovery will settle it.', { details: { itemId: record.itemId, pending: true } });
+      await release(record.itemId);
+      throw new RotationFailedError('The token rotation outcome is not known yet; recovery will settle it.', {
+        details: { itemId: record.itemId, pending: true },
+      });
     }
-    await finish(record, true);
-    throw new RotationFailedError('Plaid did not rotate the token; the current token still works.', { details: { itemId: record.itemId, applied: false } });
+    await finish(record);
+    throw new RotationFailedError('Plaid did not rotate the token; the current token still works.', {
+      details: { itemId: record.itemId, applied: false },
+    });
   }
 
   async function run(ref: { itemId: string; userId?: string }): Promise<RotateResult> {
@@ -99,8 +110,14 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
     await step('leased', row.itemId);
 
     const record: JournalRecord = {
-      v: 1, id: journal.newId(), ...item, owner: ctx.instanceId, pid: process.pid,
-      fromVersion: row.tokenVersion, state: 'intent', at: ctx.clock.now().toISOString(),
+      v: 1,
+      id: journal.newId(),
+      ...item,
+      owner: ctx.instanceId,
+      pid: process.pid,
+      fromVersion: row.tokenVersion,
+      state: 'intent',
+      at: ctx.clock.now().toISOString(),
     };
     journalIds.add(record.id);
     try {
@@ -109,7 +126,7 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
         oldToken = open(ctx.keyring, item, row.envelope);
         await journal.write(record);
       } catch (err) {
-        await ctx.store.releaseLease(row.itemId, ctx.instanceId).catch(() => {});
+        await release(row.itemId);
         throw err;
       }
       await step('before-invalidate', row.itemId);
@@ -121,10 +138,10 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
         if (isOutcomeUnknown(err) || isVaultError(err, 'ERR_PLAID_API_ERROR')) return await settleUnknown(record, oldToken);
         if (isTokenGone(err)) {
           await markRelinkRequired(ctx, item, 'rotation:old_token_dead');
-          await finish(record, true);
+          await finish(record);
           return { itemId: row.itemId, outcome: 'relink_required', tokenVersion: row.tokenVersion };
         }
-        await finish(record, true);
+        await finish(record);
         throw err;
       }
       await step('invalidated', row.itemId);
@@ -139,7 +156,7 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
       await step('written', row.itemId);
       await ctx.cache.invalidate(row.itemId);
       await step('purged', row.itemId);
-      await finish(record, true);
+      await finish(record);
       ctx.audit.record({ actor: ctx.instanceId, ...item, action: 'item.rotate', purpose: null, outcome: 'ok', requestId: null });
       return { itemId: row.itemId, outcome: 'rotated', tokenVersion };
     } finally {

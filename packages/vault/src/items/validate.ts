@@ -6,6 +6,7 @@ const ID = /^[\x21-\x7e]{1,256}$/;
 const ACCESS_TOKEN = /^access-(sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Purposes are short labels written to the audit log: printable, spaces allowed. */
 const PURPOSE = /^[\x20-\x7e]{1,128}$/;
+// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const NAME = /^[^\x00-\x1f\x7f]{0,256}$/;
 
 // Messages name the field, never the value: a misplaced token must not echo back.

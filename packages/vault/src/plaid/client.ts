@@ -20,7 +20,8 @@ export interface PlaidClientOptions {
  */
 export function createPlaidApi(options: PlaidClientOptions): PlaidApi {
   const basePath = (options.baseUrl ?? PlaidEnvironments[options.env] ?? '').replace(/\/+$/, '');
-  if (!basePath) throw new ConfigInvalidError('No Plaid base URL for this PLAID_ENV; set PLAID_BASE_URL.', { details: { env: options.env } });
+  if (!basePath)
+    throw new ConfigInvalidError('No Plaid base URL for this PLAID_ENV; set PLAID_BASE_URL.', { details: { env: options.env } });
   return new PlaidApi(
     new Configuration({
       basePath,

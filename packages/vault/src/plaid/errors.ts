@@ -21,7 +21,7 @@ interface AxiosLike {
 const MESSAGES: Record<PlaidErrorCode, string> = {
   ERR_PLAID_INVALID_REQUEST: 'Plaid rejected the request as malformed.',
   ERR_PLAID_INVALID_INPUT: 'Plaid rejected an input value.',
-  ERR_PLAID_INVALID_ACCESS_TOKEN: 'Plaid does not accept this item\'s access token.',
+  ERR_PLAID_INVALID_ACCESS_TOKEN: "Plaid does not accept this item's access token.",
   ERR_PLAID_ITEM_LOGIN_REQUIRED: 'The bank needs the user to sign in again (update mode).',
   ERR_PLAID_ITEM_ERROR: 'Plaid reported an item error.',
   ERR_PLAID_RATE_LIMITED: 'Plaid rate limit exceeded.',

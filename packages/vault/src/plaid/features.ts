@@ -50,7 +50,10 @@ export function createPlaidFeatures(ctx: VaultContext, parts: PlaidFeatureParts 
         parts.plaidClient ??
         (() => {
           // The emulator is started by a composition root (web app, CLI), never by the library.
-          if (cfg.env === 'emulator' && !cfg.baseUrl) throw new ConfigInvalidError('PLAID_ENV=emulator needs PLAID_BASE_URL (the plaid-sandbox address).', { details: { variable: 'PLAID_BASE_URL' } });
+          if (cfg.env === 'emulator' && !cfg.baseUrl)
+            throw new ConfigInvalidError('PLAID_ENV=emulator needs PLAID_BASE_URL (the plaid-sandbox address).', {
+              details: { variable: 'PLAID_BASE_URL' },
+            });
           return createPlaidApi({ env: cfg.env, clientId: cfg.clientId ?? '', secret: cfg.secret ?? '', baseUrl: cfg.baseUrl ?? null });
         }),
       ...(parts.plaidRetry && { retry: parts.plaidRetry }),

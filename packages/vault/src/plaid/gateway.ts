@@ -129,8 +129,15 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     async getWebhookKey(kid) {
       const { key } = await read('webhook_verification_key.get', () => sdk().webhookVerificationKeyGet({ key_id: kid }));
       return {
-        kid: key.kid, alg: key.alg, kty: key.kty, crv: key.crv, x: key.x, y: key.y, use: key.use,
-        createdAt: key.created_at, expiredAt: key.expired_at ?? null,
+        kid: key.kid,
+        alg: key.alg,
+        kty: key.kty,
+        crv: key.crv,
+        x: key.x,
+        y: key.y,
+        use: key.use,
+        createdAt: key.created_at,
+        expiredAt: key.expired_at ?? null,
       };
     },
 

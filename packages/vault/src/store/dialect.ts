@@ -1,16 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { AuditEventsTable, Database } from './db-schema.js';
+import type { EnvelopeRow } from './types.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
-/** The raw hot-path row, as the driver returns it. */
-export interface RawEnvelopeRow {
-  user_id: string;
-  kid: string;
-  envelope: Buffer;
-  token_version: number;
-  status: string;
-}
+/**
+ * The hot-path read, selected with aliases so the driver's row is already an
+ * EnvelopeRow (one object, no mapping). `token_version` is an int4 on
+ * PostgreSQL and an integer on SQLite: a number on both drivers.
+ */
+export const ENVELOPE_COLUMNS = 'user_id as "userId", kid, envelope, token_version as "tokenVersion", status';
 
 export interface AuditHead {
   lastSeq: number;
@@ -33,7 +32,7 @@ export interface StoreBackend {
   /** PostgreSQL schema holding the tables and Kysely's migration bookkeeping. */
   readonly schema: string | undefined;
   /** Primary-key read of what opening a token needs, bypassing the query builder. */
-  readEnvelope(itemId: string): Promise<RawEnvelopeRow | undefined>;
+  readEnvelope(itemId: string): Promise<EnvelopeRow | undefined>;
   /**
    * Lock the audit head, let `build` chain the new rows onto it, insert them and
    * move the head, all in one transaction. Dialect-specific because the lock is:

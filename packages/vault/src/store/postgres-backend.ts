@@ -2,7 +2,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Pool } from 'pg';
 import type { Logger } from '../types.js';
 import type { Database } from './db-schema.js';
-import type { RawEnvelopeRow, StoreBackend } from './dialect.js';
+import { ENVELOPE_COLUMNS, type StoreBackend } from './dialect.js';
+import type { EnvelopeRow } from './types.js';
 
 export interface PostgresOptions {
   url: string;
@@ -18,7 +19,7 @@ const INSERT_CHUNK = 500;
 const ENVELOPE_QUERY = {
   // Named: pg prepares it once per connection and reuses the plan.
   name: 'plaid_vault_get_envelope',
-  text: 'select user_id, kid, envelope, token_version, status from items where item_id = $1',
+  text: `select ${ENVELOPE_COLUMNS} from items where item_id = $1`,
 };
 
 /**
@@ -54,7 +55,7 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
     schema: opts.schema,
     async readEnvelope(itemId) {
       const pool = await poolReady;
-      const result = await pool.query<RawEnvelopeRow>({ ...ENVELOPE_QUERY, values: [itemId] });
+      const result = await pool.query<EnvelopeRow>({ ...ENVELOPE_QUERY, values: [itemId] });
       return result.rows[0];
     },
     appendAudit(build) {

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './db-schema.js';
-import type { AuditAppend, AuditHead, RawEnvelopeRow, StoreBackend } from './dialect.js';
+import { ENVELOPE_COLUMNS, type AuditAppend, type AuditHead, type StoreBackend } from './dialect.js';
+import type { EnvelopeRow } from './types.js';
 
 export interface SqliteOptions {
   /** A file path, or `:memory:`. */
@@ -11,7 +12,7 @@ export interface SqliteOptions {
   busyTimeoutMs: number;
 }
 
-const ENVELOPE_SQL = 'select user_id, kid, envelope, token_version, status from items where item_id = ?';
+const ENVELOPE_SQL = `select ${ENVELOPE_COLUMNS} from items where item_id = ?`;
 
 /**
  * SQLite through better-sqlite3: one connection per store, WAL so readers in
@@ -28,18 +29,23 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
   database.pragma('foreign_keys = ON');
 
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  // Prepared lazily: the table exists only after migrate(). better-sqlite3 is
-  // synchronous, so this read cannot interleave with a statement of Kysely's.
+  // Prepared lazily: the tables exist only after migrate(). better-sqlite3 is
+  // synchronous and the store never leaves a Kysely transaction open, so these
+  // raw statements cannot interleave with one of Kysely's.
   let appendTx: BetterSqlite3.Transaction<(build: (head: AuditHead) => AuditAppend) => void> | undefined;
-  let envelopeStmt: BetterSqlite3.Statement<[string], RawEnvelopeRow> | undefined;
+  let envelopeStmt: BetterSqlite3.Statement<[string], EnvelopeRow> | undefined;
 
   return {
     dialect: 'sqlite',
     db,
     schema: undefined,
-    async readEnvelope(itemId) {
-      envelopeStmt ??= database.prepare<[string], RawEnvelopeRow>(ENVELOPE_SQL);
-      return envelopeStmt.get(itemId);
+    readEnvelope(itemId) {
+      try {
+        envelopeStmt ??= database.prepare<[string], EnvelopeRow>(ENVELOPE_SQL);
+        return Promise.resolve(envelopeStmt.get(itemId));
+      } catch (err) {
+        return Promise.reject(err);
+      }
     },
     async appendAudit(build) {
       appendTx ??= prepareAppend(database);
@@ -47,6 +53,8 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
     },
     async close() {
       await db.destroy();
+      // Kysely closes the database only if it ever used it; the raw paths may have been the only users.
+      if (database.open) database.close();
     },
   };
 }

@@ -48,6 +48,7 @@ export interface ItemFilter {
   rotatedBefore?: Date;
   /** Keyset paging by item id. */
   afterItemId?: string;
+  /** Rows per call, in item id order: default 1000, capped at 10 000. */
   limit?: number;
 }
 

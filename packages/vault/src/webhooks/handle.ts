@@ -39,10 +39,15 @@ function parse(body: Buffer): PlaidWebhookEvent {
  * @example
  * app.post('/plaid/webhook', async (c) => c.json(await vault.webhooks.handle(await c.req.text(), c.req.raw.headers)))
  */
-export function createWebhookHandler(ctx: VaultContext, plaid: PlaidGateway, onWebhook?: WebhookHook): (rawBody: string | Uint8Array, headers: HeaderBag) => Promise<WebhookResult> {
+export function createWebhookHandler(
+  ctx: VaultContext,
+  plaid: PlaidGateway,
+  onWebhook?: WebhookHook,
+): (rawBody: string | Uint8Array, headers: HeaderBag) => Promise<WebhookResult> {
   const keys = createWebhookKeyCache(plaid);
   return async function handle(rawBody, headers) {
-    const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
+    const body =
+      typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
     if (body.length > MAX_BODY_BYTES) throw new WebhookPayloadInvalidError();
     const sha256 = await verifyWebhook(body, verificationHeader(headers), keys, ctx.clock);
     const event = parse(body);
@@ -57,7 +62,10 @@ export function createWebhookHandler(ctx: VaultContext, plaid: PlaidGateway, onW
       await onWebhook?.({ ...event, action });
     } catch (err) {
       await ctx.store.deleteMarker(marker).catch(() => {});
-      ctx.logger.error({ webhookType: event.webhookType, webhookCode: event.webhookCode, code: isVaultError(err) ? err.code : 'unknown' }, 'webhook handling failed');
+      ctx.logger.error(
+        { webhookType: event.webhookType, webhookCode: event.webhookCode, code: isVaultError(err) ? err.code : 'unknown' },
+        'webhook handling failed',
+      );
       throw err;
     }
     ctx.audit.record({

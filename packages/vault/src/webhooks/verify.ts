@@ -44,7 +44,8 @@ export async function verifyWebhook(body: Buffer, header: string | undefined, ke
   } catch {
     throw new WebhookSignatureInvalidError();
   }
-  if (alg !== 'ES256') throw new WebhookAlgUnsupportedError(undefined, { details: { alg: typeof alg === 'string' ? alg.slice(0, 16) : null } });
+  if (alg !== 'ES256')
+    throw new WebhookAlgUnsupportedError(undefined, { details: { alg: typeof alg === 'string' ? alg.slice(0, 16) : null } });
   if (typeof kid !== 'string') throw new WebhookKeyUnknownError();
   const { key, expiredAt } = await keys.get(kid);
 
@@ -62,9 +63,10 @@ export async function verifyWebhook(body: Buffer, header: string | undefined, ke
   if (expiredAt !== null && iat >= expiredAt) throw new WebhookKeyUnknownError();
 
   const actual = createHash('sha256').update(body).digest();
-  const claimed = typeof payload.request_body_sha256 === 'string' && /^[0-9a-f]{64}$/i.test(payload.request_body_sha256)
-    ? Buffer.from(payload.request_body_sha256, 'hex')
-    : Buffer.alloc(32);
+  const claimed =
+    typeof payload.request_body_sha256 === 'string' && /^[0-9a-f]{64}$/i.test(payload.request_body_sha256)
+      ? Buffer.from(payload.request_body_sha256, 'hex')
+      : Buffer.alloc(32);
   if (!timingSafeEqual(actual, claimed)) throw new WebhookBodyMismatchError();
   return actual.toString('hex');
 }

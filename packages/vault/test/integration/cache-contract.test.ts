@@ -7,8 +7,8 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenCache } from '../../src/cache/create-cache.js';
 import type { TokenCache } from '../../src/cache/types.js';
-import { busReady, connectRedis, dropNamespace, manualClock, waitFor, type ManualClock } from '../fixtures/cache-helpers.js';
-import { createMemorySource, type MemorySource } from '../fixtures/cache-source.js';
+import { busReady, connectRedis, dropNamespace, findPlaintext, manualClock, waitFor, type ManualClock } from '../fixtures/cache-helpers.js';
+import { createMemorySource, plaintextsSeen, type MemorySource } from '../fixtures/cache-source.js';
 import { fakeAccessToken, requireService, testNamespace } from '../helpers/services.js';
 
 const redisOk = await requireService('redis', 'cache contract (L1 + L2)');
@@ -159,8 +159,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (!redis) return;
+  // After the whole contract ran on L2: nothing in clear, in any key or value.
+  const scan = await findPlaintext(redis, namespace, plaintextsSeen);
   await dropNamespace(redis, namespace);
   await redis.quit();
+  expect(scan.scanned).toBeGreaterThan(0);
+  expect(scan.found).toEqual([]);
 });
 
 cacheContract(

@@ -11,8 +11,8 @@ import { createTokenCache } from '../../src/cache/create-cache.js';
 import { createRedisTier } from '../../src/cache/redis-tier.js';
 import type { TokenCache } from '../../src/cache/types.js';
 import { silentLogger, systemClock } from '../../src/types.js';
-import { busReady, connectRedis, dropNamespace, waitFor } from '../fixtures/cache-helpers.js';
-import { createMemorySource, type MemorySource } from '../fixtures/cache-source.js';
+import { busReady, connectRedis, dropNamespace, findPlaintext, waitFor } from '../fixtures/cache-helpers.js';
+import { createMemorySource, plaintextsSeen, type MemorySource } from '../fixtures/cache-source.js';
 import { fakeAccessToken, requireService, TEST_REDIS_URL, testNamespace } from '../helpers/services.js';
 
 const ok = await requireService('redis', 'cache L2');
@@ -29,6 +29,9 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
   });
   afterAll(async () => {
     await Promise.all(caches.map((c) => c.close()));
+    const scan = await findPlaintext(redis, namespace, plaintextsSeen);
+    expect(scan.scanned).toBeGreaterThan(0);
+    expect(scan.found).toEqual([]);
     await dropNamespace(redis, namespace);
     await redis.quit();
   });

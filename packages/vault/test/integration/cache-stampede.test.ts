@@ -69,7 +69,7 @@ describe.skipIf(!pgOk || !redisOk)('stampede: 1,000 concurrent on one cold item 
 
   it('vault.withToken: exactly 1 store read', async () => {
     const counted = countingStore(store);
-    const vault = await createVault({ keys, store: counted.store, redis, namespace, logger: silentLogger });
+    const vault = await createVault({ keys, store: counted.store, redisClient: redis, namespace, logger: silentLogger });
     try {
       const ref = { itemId: `item-${randomBytes(4).toString('hex')}`, userId: 'user-vault' };
       const token = fakeAccessToken();

@@ -7,7 +7,9 @@
  */
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpApp, createVaultMetrics, instrumentRotations, startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
+import { createHttpApp, createVaultMetrics, instrumentPlaidGateway, instrumentRotations, startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
+import { createPlaidApi } from '../../src/plaid/client.js';
+import { createPlaidGateway } from '../../src/plaid/gateway.js';
 import type { Vault } from '../../src/vault-types.js';
 import { assertLogClean, createClient, createMemoryLogger, createTestVault, getTestUser, type TestVault } from './http-harness.js';
 
@@ -35,9 +37,12 @@ beforeAll(async () => {
   let app: { fetch(req: Request): Response | Promise<Response> } | undefined;
   server = await startHttpServer({ app: { fetch: (req) => app!.fetch(req) }, port: 0 });
   sandbox = await startSandbox({ webhookBaseOverride: server.url });
+  const api = createPlaidApi({ env: 'emulator', baseUrl: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret });
   tv = await createTestVault({
     logger,
     plaid: { env: 'emulator', baseUrl: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret, webhookUrl: 'https://vault.example/webhooks/plaid' },
+    // How a composition root gets Plaid latency and errors into /metrics.
+    plaidGateway: instrumentPlaidGateway(createPlaidGateway({ api }), metrics),
   });
   vault = instrumentRotations(tv.vault, metrics);
   app = createHttpApp({ vault, getUserId: getTestUser, logger, sandboxLinkEnabled: true, metrics: { token: METRICS_TOKEN, collector: metrics } });
@@ -120,6 +125,9 @@ describe('rotate', () => {
     expect((await client.call('GET', `/items/${itemId}/accounts`, { user: A })).status).toBe(200);
     const m = await client.call('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(m.text).toMatch(/^plaid_vault_rotations_total\{outcome="rotated"\} 1$/m);
+    expect(m.text).toMatch(/^plaid_vault_plaid_request_duration_seconds_count\{operation="invalidateToken"\} 1$/m);
+    expect(m.text).toMatch(/^plaid_vault_plaid_request_duration_seconds_count\{operation="getAccounts"\} [1-9]\d*$/m);
+    expect(m.text).toMatch(/^plaid_vault_plaid_errors_total\{operation="exchangePublicToken",code="ERR_PLAID_INVALID_INPUT"\} 1$/m);
   });
 });
 

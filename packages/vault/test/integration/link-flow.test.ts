@@ -4,15 +4,16 @@
  * token, removal. No return value may contain an access token.
  */
 import axios from 'axios';
-import { Configuration, PlaidApi } from 'plaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isVaultError, type Vault } from '../../src/index.js';
-import { containsAny, startPlaidEnv, TOKEN_MARK, type PlaidEnv } from './plaid-harness.js';
+import { createMemoryLogger } from './http-harness.js';
+import { containsAny, type PlaidEnv, sandboxApi, startPlaidEnv, TOKEN_MARK } from './plaid-harness.js';
 
 let env: PlaidEnv;
 let vault: Vault;
 const wire: { url: string; body: Record<string, unknown> }[] = [];
 const USER = 'user-link-flow@example.com';
+const logger = createMemoryLogger();
 
 beforeAll(async () => {
   env = await startPlaidEnv({ db: 'sqlite', products: ['transactions', 'auth'] });
@@ -22,17 +23,16 @@ beforeAll(async () => {
     wire.push({ url: String(req.url), body: typeof req.data === 'string' ? JSON.parse(req.data) : (req.data ?? {}) });
     return req;
   });
-  const client = new PlaidApi(
-    new Configuration({ basePath: env.sb.url, baseOptions: { headers: { 'PLAID-CLIENT-ID': env.sb.clientId, 'PLAID-SECRET': env.sb.secret } } }),
-    undefined,
-    http,
-  );
-  vault = await env.vault({ plaidClient: client });
+  const client = sandboxApi(env, { http });
+  vault = await env.vault({ plaidClient: client, logger });
 });
 afterAll(async () => env?.close());
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isVaultError(err) ? err.code : err).toBe(code);
 }
 
@@ -129,5 +129,9 @@ describe('link-less flow', () => {
     const events = await vault.audit.list({ itemId });
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['item.link', 'item.remove', 'token.decrypt']));
     expect(containsAny(events, [TOKEN_MARK])).toBe(false);
+  });
+
+  it('wrote no token or secret to the log', () => {
+    expect(logger.lines.filter((l) => l.includes(TOKEN_MARK) || l.includes(env.sb.secret))).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import type { AxiosInstance } from 'axios';
+import { Configuration, PlaidApi } from 'plaid';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { createVault, type CreateVaultOptions, type Vault } from '../../src/index.js';
 import { createTestSchema, testKeys, testNamespace, TEST_REDIS_URL, type TestSchema } from '../helpers/services.js';
@@ -80,6 +82,15 @@ export async function startPlaidEnv(opts: PlaidEnvOptions = {}): Promise<PlaidEn
   };
 }
 
+/** An SDK client straight to the sandbox (to check tokens behind the vault's back). `http` lets a test read requests on the way out. */
+export function sandboxApi(env: PlaidEnv, opts: { secret?: string; http?: AxiosInstance } = {}): PlaidApi {
+  const config = new Configuration({
+    basePath: env.sb.url,
+    baseOptions: { headers: { 'PLAID-CLIENT-ID': env.sb.clientId, 'PLAID-SECRET': opts.secret ?? env.sb.secret } },
+  });
+  return new PlaidApi(config, undefined, opts.http);
+}
+
 /** Every string reachable from `value` (own properties, Maps, Sets, arrays), plus its inspect() and JSON forms. */
 export function deepStrings(value: unknown): string[] {
   const out: string[] = [inspect(value, { depth: 20, showHidden: true })];
@@ -93,8 +104,13 @@ export function deepStrings(value: unknown): string[] {
     if (typeof v === 'string') return void out.push(v);
     if (typeof v !== 'object' || v === null || seen.has(v)) return;
     seen.add(v);
-    if (v instanceof Map) for (const [k, x] of v) (walk(k), walk(x));
-    else if (v instanceof Set) for (const x of v) walk(x);
+    if (v instanceof Map) {
+      for (const [k, x] of v) {
+        walk(k);
+        walk(x);
+      }
+    }
+    if (v instanceof Set) for (const x of v) walk(x);
     for (const key of Reflect.ownKeys(v)) walk((v as Record<string | symbol, unknown>)[key]);
     if (v instanceof Error && v.cause !== undefined) walk(v.cause);
   };

@@ -1,4 +1,3 @@
-import { generateApiKey, hashApiKey } from '../../http/service-auth.js';
 import { InputInvalidError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -21,6 +20,7 @@ Options:
   async run({ values, out }) {
     const id = (values.id as string | undefined) ?? 'backend';
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new InputInvalidError('--id is 1-64 of A-Z a-z 0-9 . _ -.');
+    const { generateApiKey, hashApiKey } = await import('../../http/service-auth.js');
     const key = generateApiKey();
     const entry = `${id}:${hashApiKey(key)}`;
     out.result({ id, key, entry }, () => [`key:    ${key}`, `entry:  ${entry}`]);

@@ -32,14 +32,14 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
     const results: CheckResult[] = [];
     let config;
     try {
-      config = runtime.config();
+      config = await runtime.config();
     } catch (err) {
       results.push(fail('configuration', isVaultError(err) ? err.message : 'the configuration is invalid', 'fix the named variables'));
       return report(results, out);
     }
     let keyring;
     try {
-      keyring = runtime.keyring();
+      keyring = await runtime.keyring();
     } catch (err) {
       results.push(fail('keys', isVaultError(err) ? err.message : 'the keyring is invalid', 'set VAULT_KEYS; generate one with plaid-vault keygen'));
       return report(results, out);
@@ -58,11 +58,11 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
     const redisUrl = config.redis?.url;
     results.push(
       ...(await serviceChecks({
-        store: runtime.store(),
+        store: await runtime.rawStore(),
         kids: keyring.kids,
         activeKid: keyring.activeKid,
         ...(redisUrl !== undefined && { pingRedis: () => pingRedis(redisUrl) }),
-        pendingRecovery: () => pendingRecoveryEntries(config.recoveryDir),
+        pendingRecovery: () => pendingRecoveryEntries(config.recoveryDir, keyring),
       })),
     );
     return report(results, out);

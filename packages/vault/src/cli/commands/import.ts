@@ -1,11 +1,8 @@
-import { isVaultError } from '../../errors.js';
+import { InputInvalidError, isVaultError } from '../../errors.js';
 import { importTokens, type ImportReport, type VerifyOutcome } from '../../import/import-tokens.js';
 import { readJsonLines } from '../../import/json-lines-source.js';
-import { readPostgres } from '../../import/postgres-source.js';
-import { InputInvalidError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { createPlaidFromConfig } from '../plaid.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -35,9 +32,9 @@ Exit code 1 when any line is invalid.`,
     const query = values.query as string | undefined;
     if ((from === undefined) !== (query === undefined)) throw new InputInvalidError('--from-postgres and --query go together.');
     const vault = await runtime.vault();
-    const store = runtime.store();
-    const plaid = values.verify ? createPlaidFromConfig(runtime) : undefined;
-    const source = from !== undefined && query !== undefined ? readPostgres(from, query) : readJsonLines(io.stdin);
+    const store = await runtime.store();
+    const plaid = values.verify ? await (await import('../plaid.js')).createPlaidFromConfig(await runtime.config()) : undefined;
+    const source = from !== undefined && query !== undefined ? (await import('../../import/postgres-source.js')).readPostgres(from, query) : readJsonLines(io.stdin);
 
     const report = await importTokens(source, {
       exists: async (itemId) => (await store.getItem(itemId)) !== undefined,

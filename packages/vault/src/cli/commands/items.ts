@@ -32,7 +32,7 @@ Options:
     if (after !== undefined) assertId(after, '--after');
     const limit = parseCount(values.limit as string | undefined, 'limit', 100, 5000);
 
-    const rows = await runtime.store().listItems({
+    const rows = await (await runtime.store()).listItems({
       limit: limit + 1,
       ...(userId !== undefined && { userId }),
       ...(status !== undefined && { status: status as ItemStatus }),

@@ -14,7 +14,7 @@ Options:
   --status   only list migrations and whether they are applied; exit 1 if any is pending`,
   options: { status: { type: 'boolean' } },
   async run({ values, out, runtime }) {
-    const store = runtime.store();
+    const store = await runtime.rawStore();
     if (!values.status) await store.migrate();
     const migrations = await store.migrationStatus();
     const pending = migrations.filter((m) => m.executedAt === null).length;

@@ -27,8 +27,8 @@ Exit code 1 when some rows could not be re-wrapped (listed with their error code
   async run({ values, out, runtime, io, signal }) {
     const batch = parseCount(values.batch as string | undefined, 'batch', 500, 10_000);
     const concurrency = parseCount(values.concurrency as string | undefined, 'concurrency', 8, 64);
-    const keyring = runtime.keyring();
-    const store = runtime.store();
+    const keyring = await runtime.keyring();
+    const store = await runtime.store();
     const progress = createProgress(io, 'rekey');
     let report;
     try {

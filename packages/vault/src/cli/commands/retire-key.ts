@@ -14,8 +14,8 @@ bytes: remove the KID entry from VAULT_KEYS in your secret store yourself,
 redeploy, and the key is retired. Run plaid-vault rekey first.`,
   positionals: { min: 1, max: 1 },
   async run({ positionals, out, runtime }) {
-    const keyring = runtime.keyring();
-    const plan = await planRetireKey(runtime.store(), keyring.kids, keyring.activeKid, positionals[0]!);
+    const keyring = await runtime.keyring();
+    const plan = await planRetireKey(await runtime.store(), keyring.kids, keyring.activeKid, positionals[0]!);
     out.result({ kid: plan.kid, rows: 0, keep: plan.keep }, () => [
       `kid ${plan.kid} protects no item and can be retired.`,
       `Remove the "${plan.kid}:..." entry from VAULT_KEYS, keeping these kids in this order: ${plan.keep.join(',')}`,

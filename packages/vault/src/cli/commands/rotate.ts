@@ -60,7 +60,7 @@ Exit code 1 when any item failed or needs relinking.`,
     const ms = parseDuration(olderThan!);
     const concurrency = parseCount(values.concurrency as string | undefined, 'concurrency', 4, 32);
     const dryRun = values['dry-run'] === true;
-    const store = runtime.store();
+    const store = await runtime.store();
     const marker = `cli:rotate:older-than:${olderThan}`;
     const cutoff = await resolveCutoff(store, marker, ms, { dryRun, restart: values.restart === true });
     if (cutoff.resumed) out.note(`resuming an interrupted run: cutoff ${cutoff.at.toISOString()} (--restart to start over)`);

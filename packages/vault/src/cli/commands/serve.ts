@@ -1,5 +1,4 @@
 import { InputInvalidError } from '../../errors.js';
-import { createHttpApp, createServiceAuth, startHttpServer } from '../../http/index.js';
 import { parseApiKeysEnv } from '../api-keys-env.js';
 import type { Command } from '../command.js';
 import { parseCount } from '../duration.js';
@@ -29,9 +28,10 @@ Options:
     const port = values.port === '0' ? 0 : parseCount(values.port as string | undefined, 'port', 4100, 65_535);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new InputInvalidError('--host takes a host name or IP address.');
+    const { createHttpApp, createServiceAuth, startHttpServer } = await import('../../http/index.js');
     const apiKeys = parseApiKeysEnv(runtime.env.VAULT_API_KEYS);
     const getUserId = createServiceAuth({ apiKeys, ...(values['user-header'] !== undefined && { userHeader: values['user-header'] as string }) });
-    const config = runtime.config();
+    const config = await runtime.config();
     const vault = await runtime.vault();
     const app = createHttpApp({
       vault,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { format, inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { deriveSubkey, generateKeyEntry, parseKeyring } from '../../../src/crypto/keyring.js';
-import { isVaultError } from '../../../src/errors.js';
+import { codeOf } from './code-of.js';
 
 const b64 = (bytes: Buffer) => bytes.toString('base64');
 const key = () => b64(randomBytes(32));
@@ -13,15 +13,6 @@ function urlUnsafeKey(): string {
     if (/[+/]/.test(encoded)) return encoded;
   }
   throw new Error('no URL-unsafe key in 1000 draws');
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return isVaultError(error) ? error.code : `non-vault error: ${String(error)}`;
-  }
 }
 
 describe('parseKeyring accepts', () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { open, seal } from '../../../src/crypto/envelope.js';
 import { loadKeyring, type LoadKeyringOptions } from '../../../src/crypto/keyring.js';
 import { isVaultError } from '../../../src/errors.js';
+import { codeOf } from './code-of.js';
 import type { Logger } from '../../../src/types.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pv-keys-'));
@@ -27,15 +28,6 @@ function recordingLogger(): Recorded {
     warn: (fields, message) => void rec.warnings.push({ fields, message }),
   };
   return rec;
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return isVaultError(error) ? error.code : `non-vault error: ${String(error)}`;
-  }
 }
 
 const spec = (...kids: string[]) => kids.map((kid) => `${kid}:${randomBytes(32).toString('base64')}`).join(',');

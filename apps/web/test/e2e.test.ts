@@ -1,0 +1,289 @@
+/**
+ * The reference app end to end: a production build, a real Chromium, the
+ * offline Plaid emulator held by this test (so it can trigger reset_login),
+ * SQLite in a temp dir. Two users; user A connects, rotates, loses and repairs
+ * the bank login, removes; user B must get 404 on every one of A's item routes.
+ * A leak canary checks everything the browser received and the server log
+ * for the access tokens the vault held.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from 'plaid-sandbox';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulatorAdmin } from './helpers/emulator-admin';
+import { LeakCanary } from './helpers/leak-canary';
+import { openTokenReader } from './helpers/token-reader';
+import { APP_DIR, REPO_DIR, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Waits (bounded by the action timeout) until the locator's first match is visible. */
+const visible = (l: Locator) => l.first().waitFor({ state: 'visible' });
+
+/** Waits until the locator's text contains `want` (a string or a pattern). */
+async function hasText(l: Locator, want: string | RegExp) {
+  await visible(l);
+  await expect.poll(async () => (await l.first().textContent()) ?? '', { timeout: 10_000 }).toMatch(want);
+}
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  if (process.env.REQUIRE_SERVICES === '1') throw new Error(`e2e: ${CHROMIUM} is required (REQUIRE_SERVICES=1)`);
+  console.warn(`[skipped] web e2e: ${CHROMIUM} not installed (apt-get install chromium)`);
+}
+
+const ARTIFACTS = join(REPO_DIR, 'test-artifacts');
+const SHOTS = join(ARTIFACTS, 'screenshots');
+const A = { email: `a-${randomBytes(3).toString('hex')}@example.com`, password: 'correct horse battery' };
+const B = { email: `b-${randomBytes(3).toString('hex')}@example.com`, password: 'another good passphrase' };
+
+describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () => {
+  let sandbox: Sandbox;
+  let admin: Awaited<ReturnType<typeof startEmulatorAdmin>>;
+  let server: WebServer;
+  let browser: Browser;
+  let ctxA: BrowserContext;
+  let ctxB: BrowserContext;
+  let pageA: Page;
+  let reader: Awaited<ReturnType<typeof openTokenReader>>;
+  let dir: string;
+  const canary = new LeakCanary();
+  const heldTokens = new Set<string>();
+  const keys = `e2e1:${randomBytes(32).toString('base64')}`;
+  const sessionSecret = randomBytes(32).toString('base64');
+  let itemId = '';
+
+  async function recordTokens() {
+    for (const token of (await reader.tokens(reader.userId(A.email))).values()) heldTokens.add(token);
+  }
+
+  /** HTML, storage and cookies into the canary, then full-page screenshots at desktop and phone width. */
+  async function shoot(page: Page, name: string) {
+    await canary.snapshot(page, name);
+    for (const [width, height, tag] of [[1280, 800, 'desktop'], [390, 844, 'phone']] as const) {
+      await page.setViewportSize({ width, height });
+      // Phone width must not scroll sideways (tables scroll inside their own box).
+      if (tag === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: join(SHOTS, `${name}-${tag}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
+  async function signUp(page: Page, user: { email: string; password: string }) {
+    await page.goto(`${server.url}/signup`);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/dashboard');
+  }
+
+  beforeAll(async () => {
+    const built = ensureBuilt();
+    console.log(`[e2e] packages ${built.packagesSeconds.toFixed(1)} s, next build ${built.reason ?? 'current'} ${built.nextSeconds.toFixed(1)} s`);
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'pv-web-e2e-'));
+    sandbox = await startSandbox({ port: 0 });
+    admin = await startEmulatorAdmin(sandbox);
+    const port = await freePort();
+    server = await startWebServer({
+      port,
+      logFile: join(ARTIFACTS, 'e2e-server.log'),
+      env: {
+        WEB_DATA_DIR: dir,
+        VAULT_DATABASE_URL: `sqlite:${join(dir, 'vault.db')}`,
+        VAULT_KEYS: keys,
+        SESSION_SECRET: sessionSecret,
+        PLAID_ENV: 'emulator',
+        PLAID_BASE_URL: sandbox.url,
+        PLAID_CLIENT_ID: sandbox.clientId,
+        PLAID_SECRET: sandbox.secret,
+        PLAID_WEBHOOK_URL: `http://127.0.0.1:${port}/api/webhooks/plaid`,
+        PLAID_EMULATOR_ADMIN_URL: admin.url,
+        WEB_TEST_ROUTES: '1',
+        VAULT_LOG_LEVEL: 'debug',
+      },
+    });
+    reader = await openTokenReader(join(dir, 'vault.db'), keys);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    ctxA = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    ctxB = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    for (const ctx of [ctxA, ctxB]) ctx.setDefaultTimeout(15_000);
+    canary.watch(ctxA, 'A');
+    canary.watch(ctxB, 'B');
+    pageA = await ctxA.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await reader?.close();
+    await server?.stop();
+    await admin?.close();
+    await sandbox?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('signs user A up and shows the empty dashboard with the emulator banner', async () => {
+    await pageA.goto(`${server.url}/signin`);
+    await shoot(pageA, 'signin');
+    await pageA.goto(`${server.url}/signup?error=weak_password`);
+    await shoot(pageA, 'signup');
+    await signUp(pageA, A);
+    await visible(pageA.getByText('Running on the offline Plaid emulator'));
+    await visible(pageA.locator('#no-banks'));
+    const cookie = (await ctxA.cookies()).find((c) => c.name.includes('pv_session'));
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    await shoot(pageA, 'dashboard-empty');
+  });
+
+  it('connects a bank through the sandbox form and shows accounts, balances and synced transactions', async () => {
+    await pageA.getByLabel('Bank').selectOption('ins_109511');
+    await pageA.getByRole('button', { name: 'Connect bank' }).click();
+    await pageA.waitForURL(/\/items\/[^/]+$/);
+    itemId = decodeURIComponent(new URL(pageA.url()).pathname.split('/').pop()!);
+    await visible(pageA.getByRole('heading', { level: 1, name: 'Tartan Bank' }));
+    await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
+    await hasText(pageA.locator('#sync-status'), /[1-9]\d* new/);
+    expect(await pageA.locator('#transactions tbody tr').count()).toBeGreaterThan(0);
+    await recordTokens();
+    expect(heldTokens.size).toBe(1);
+    await shoot(pageA, 'item');
+
+    await pageA.getByRole('link', { name: /All banks/ }).click();
+    await visible(pageA.getByRole('link', { name: 'Tartan Bank' }));
+    await visible(pageA.getByText('$110.00').first());
+    await shoot(pageA, 'dashboard');
+  });
+
+  it('pages through transactions and syncs incrementally (nothing new on the second visit)', async () => {
+    await pageA.goto(`${server.url}/items/${encodeURIComponent(itemId)}`);
+    await hasText(pageA.locator('#sync-status'), '0 new, 0 updated, 0 removed');
+    const first = await pageA.locator('#transactions tbody tr').allTextContents();
+    await pageA.getByRole('link', { name: 'Next' }).click();
+    await pageA.waitForURL(/page=2/);
+    const second = await pageA.locator('#transactions tbody tr').allTextContents();
+    expect(second.length).toBeGreaterThan(0);
+    expect(second).not.toEqual(first);
+  });
+
+  it('rotates the access token: a new token is stored and the old one is dead at Plaid', async () => {
+    await pageA.goto(`${server.url}/items/${encodeURIComponent(itemId)}`);
+    const before = [...heldTokens];
+    await pageA.getByRole('button', { name: 'Rotate access token' }).click();
+    await hasText(pageA.locator('#action-notice'), 'Access token rotated');
+    await recordTokens();
+    expect(heldTokens.size).toBe(2);
+    expect(before.every((t) => heldTokens.has(t))).toBe(true);
+    expect(sandbox.state.item(itemId)?.liveAccessTokens).toBe(1);
+    await pageA.reload();
+    await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
+  });
+
+  it('shows "sign in again" after reset_login and reconnects through update mode', async () => {
+    await sandbox.state.resetLogin(itemId);
+    await pageA.reload();
+    await hasText(pageA.locator('#item-error'), 'Your bank needs you to sign in again');
+    await shoot(pageA, 'item-login-required');
+    await pageA.getByRole('button', { name: 'Reconnect (sandbox)' }).click();
+    await pageA.locator('#item-error').waitFor({ state: 'detached' });
+    await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
+    expect(admin.calls).toEqual([itemId]);
+    expect(sandbox.state.item(itemId)?.status).toBe('active');
+  });
+
+  it('lists token use on the security page with the purpose of each use', async () => {
+    await pageA.goto(`${server.url}/security`);
+    const audit = pageA.locator('#audit');
+    await hasText(audit, 'Access token used');
+    await hasText(audit, 'accounts.get');
+    await hasText(audit, 'transactions.sync');
+    await hasText(audit, 'Access token rotated');
+    await shoot(pageA, 'security');
+  });
+
+  it('gives user B a 404 on every one of user A\'s item routes, and leaves the item untouched', async () => {
+    const pageB = await ctxB.newPage();
+    await signUp(pageB, B);
+    const id = encodeURIComponent(itemId);
+    const origin = { origin: server.url };
+    const api = ctxB.request;
+    const answers = [
+      await api.get(`${server.url}/api/items/${id}/accounts`),
+      await api.get(`${server.url}/api/items/${id}/transactions`),
+      await api.post(`${server.url}/api/items/${id}/rotate`, { headers: origin }),
+      await api.delete(`${server.url}/api/items/${id}`, { headers: origin }),
+      await api.post(`${server.url}/api/link/token`, { headers: origin, data: { itemId } }),
+      await api.post(`${server.url}/items/${id}/reconnect`, { headers: origin, data: {} }),
+    ];
+    for (const res of answers) {
+      expect(res.status(), res.url()).toBe(404);
+      expect((await res.json()).code).toBe('ERR_ITEM_NOT_FOUND');
+    }
+    expect((await api.get(`${server.url}/test-only/taint?item=${id}`)).status()).not.toBe(200);
+    expect((await pageB.goto(`${server.url}/items/${id}`))?.status()).toBe(404);
+    expect((await (await api.get(`${server.url}/api/items`)).json()).items).toEqual([]);
+    await canary.snapshot(pageB, 'B-item-404');
+    await pageB.close();
+    const tokensNow = await reader.tokens(reader.userId(A.email));
+    expect(tokensNow.size).toBe(1);
+    expect(heldTokens.has(tokensNow.get(itemId)!)).toBe(true);
+  });
+
+  it('refuses to hand a tainted access token to a Client Component', async () => {
+    const id = encodeURIComponent(itemId);
+    const control = await ctxA.request.get(`${server.url}/test-only/taint?item=${id}&control=1`);
+    expect(control.status()).toBe(200);
+    const token = [...(await reader.tokens(reader.userId(A.email))).values()][0]!;
+    expect(await control.text()).toContain(`Received <!-- -->${token.length}<!-- --> characters`);
+    const tainted = await ctxA.request.get(`${server.url}/test-only/taint?item=${id}`);
+    expect(tainted.status()).toBe(500);
+    expect(await tainted.text()).not.toContain(token);
+    expect(server.log()).toContain('Do not pass access tokens to the client');
+  });
+
+  it('signs out (the old cookie stops working) and back in with the keyboard only', async () => {
+    const stale = (await ctxA.cookies()).find((c) => c.name.includes('pv_session'))!;
+    await pageA.goto(`${server.url}/dashboard`);
+    await pageA.getByRole('button', { name: 'Sign out' }).click();
+    await pageA.waitForURL('**/signin');
+    const replay = await fetch(`${server.url}/api/items`, { headers: { cookie: `${stale.name}=${stale.value}` } });
+    expect(replay.status).toBe(401);
+    await pageA.getByLabel('Email').focus();
+    await pageA.keyboard.type(A.email);
+    await pageA.keyboard.press('Tab');
+    await pageA.keyboard.type(A.password);
+    await pageA.keyboard.press('Enter');
+    await pageA.waitForURL('**/dashboard');
+  });
+
+  it('removes the bank: the dashboard is empty and the item is gone at Plaid and in the vault', async () => {
+    await pageA.goto(`${server.url}/items/${encodeURIComponent(itemId)}`);
+    await recordTokens();
+    await pageA.getByRole('button', { name: 'Remove connection' }).click();
+    await pageA.getByRole('button', { name: 'Yes, remove Tartan Bank' }).click();
+    await pageA.waitForURL('**/dashboard');
+    await visible(pageA.locator('#no-banks'));
+    expect(sandbox.state.item(itemId)).toMatchObject({ status: 'removed', liveAccessTokens: 0 });
+    expect((await reader.tokens(reader.userId(A.email))).size).toBe(0);
+  });
+
+  it('leak canary: no access token in anything the browser received, in built chunks or in the server log', async () => {
+    await sandbox.state.flushWebhooks();
+    await canary.settle();
+    const chunks = canary.addFiles(join(APP_DIR, '.next', 'static'), 'chunk');
+    canary.add('server log', server.log());
+    expect(heldTokens.size).toBe(2);
+    expect(chunks).toBeGreaterThan(0);
+    expect(canary.samples.filter((s) => s.source.endsWith('[body]')).length).toBeGreaterThan(20);
+    const needles = [...heldTokens, /access-sandbox-/, keys.split(':')[1]!, sessionSecret];
+    // The canary can fail: a planted token is found.
+    const probe = new LeakCanary();
+    probe.add('planted', `x${[...heldTokens][0]}x`);
+    expect(probe.findings(needles)).toContainEqual({ source: 'planted', needle: 'token#0' });
+    expect(canary.findings(needles)).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+/** Rejection reason of a command that outlived its deadline. */
+export const TIMED_OUT = new Error('redis command timed out');
+
+/**
+ * Bounds promises by a deadline without one timer per command: a single
+ * interval (running only while something is pending, never keeping the process
+ * alive) rejects whatever is overdue. A per-command setTimeout/clearTimeout
+ * pair cost more than the rest of an L2 hit's own overhead.
+ * A bounded promise settles within `timeoutMs` to `1.25 * timeoutMs`.
+ */
+export interface DeadlineSweeper {
+  bound<T>(op: Promise<T>): Promise<T>;
+  close(): void;
+}
+
+interface Pending {
+  at: number;
+  reject(reason: unknown): void;
+}
+
+export function createDeadlineSweeper(timeoutMs: number): DeadlineSweeper {
+  const pending = new Set<Pending>();
+  const tickMs = Math.max(1, Math.floor(timeoutMs / 4));
+  let timer: NodeJS.Timeout | undefined;
+
+  const sweep = (): void => {
+    const now = performance.now();
+    for (const p of pending) {
+      if (p.at <= now) {
+        pending.delete(p);
+        p.reject(TIMED_OUT);
+      }
+    }
+    if (pending.size === 0 && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+
+  return {
+    bound<T>(op: Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const entry: Pending = { at: performance.now() + timeoutMs, reject };
+        pending.add(entry);
+        if (timer === undefined) {
+          timer = setInterval(sweep, tickMs);
+          timer.unref();
+        }
+        op.then(
+          (value) => {
+            pending.delete(entry);
+            resolve(value);
+          },
+          (error: unknown) => {
+            pending.delete(entry);
+            reject(error);
+          },
+        );
+      });
+    },
+    close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
