@@ -142,16 +142,18 @@ async function main() {
   try {
     // The same 1,000 tokens in the vault's tables (both dialects) and the recipe's table.
     const now = new Date();
+    const inChunks = async (fn) => {
+      for (let i = 0; i < ITEMS; i += 50) await Promise.all(refs.slice(i, i + 50).map((_, k) => fn(i + k)));
+    };
     for (const store of Object.values(stores)) {
       await store.migrate();
-      for (let i = 0; i < ITEMS; i++) {
-        const envelope = seal(keyring, refs[i], tokens[i]);
-        await store.insertItem({ ...refs[i], institutionId: null, institutionName: null, products: [], kid: keyring.activeKid, envelope }, now);
-      }
+      await inChunks((i) =>
+        store.insertItem({ ...refs[i], institutionId: null, institutionName: null, products: [], kid: keyring.activeKid, envelope: seal(keyring, refs[i], tokens[i]) }, now),
+      );
     }
     const baselineKey = randomBytes(32);
     await createBaselineTable(db);
-    for (let i = 0; i < ITEMS; i++) await db.query('INSERT INTO plaid_items (user_id, access_token) VALUES ($1, $2)', [userId(i), encryptToken(baselineKey, tokens[i])]);
+    await inChunks((i) => db.query('INSERT INTO plaid_items (user_id, access_token) VALUES ($1, $2)', [userId(i), encryptToken(baselineKey, tokens[i])]));
     let baselineSelects = 0;
     const countingDb = { query: (...a) => (baselineSelects++, db.query(...a)) };
     const getAccessToken = createBaselineRecipe({ db: countingDb, redis, key: baselineKey });
@@ -189,9 +191,16 @@ async function main() {
       ];
       if (got.some((t) => t !== tokens[i])) throw new Error(`wrong token for item ${i}`);
     }
-    const deadline = Date.now() + 10_000;
-    while ((await redis.exists(...l2Keys)) < ITEMS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    if ((await redis.exists(...l2Keys)) < ITEMS) throw new Error('L2 did not fill');
+    // Fills are best effort (a slow Redis drops some): resolve the missing ones again until L2 is full.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const present = await Promise.all(l2Keys.map((k) => redis.exists(k)));
+      const missing = present.flatMap((p, i) => (p ? [] : [i]));
+      if (missing.length === 0) break;
+      if (Date.now() > deadline) throw new Error(`L2 did not fill (${missing.length} missing)`);
+      await new Promise((r) => setTimeout(r, 50));
+      for (const i of missing) await l2.resolve(refs[i]);
+    }
 
     const paths = {
       baselineHit: (i) => getAccessToken(userId(i)),
@@ -221,6 +230,7 @@ async function main() {
       baselineHit: await concurrent(paths.baselineHit, REDIS_OPS * 2),
       l1Hit: await concurrent(paths.l1Hit, L1_OPS),
       l2Hit: await concurrent(paths.l2Hit, REDIS_OPS * 2),
+      rawGetDecrypt: await concurrent(paths.rawGetDecrypt, REDIS_OPS * 2),
       storePostgres: await concurrent(paths.storePostgres, STORE_OPS * 2),
     };
 
@@ -241,7 +251,8 @@ async function main() {
     if (child.status !== 0) throw new Error(`heap child failed: ${child.stderr}`);
     const heap = JSON.parse(child.stdout);
 
-    return { seq, conc, stampede, heap };
+    const l2Stats = l2.stats();
+    return { seq, conc, stampede, heap, l2Health: { errors: l2Stats.l2.errors, breaker: l2Stats.breaker, loads: l2Stats.loads } };
   } finally {
     await Promise.all(caches.map((c) => c.close()));
     const plaintextKeys = refs.map((r) => `plaid_token:${r.userId}`);
@@ -286,6 +297,7 @@ console.log(`heap added by ${r.heap.items} L1 entries: ${(r.heap.addedBytes / 2 
 console.log('| target | measured | goal |');
 console.log('| --- | ---: | --- |');
 for (const [name, t] of Object.entries(targets)) console.log(`| ${name} | ${t.value} | ${t.target} |`);
+console.log(`\nL2 cache during the run: ${r.l2Health.errors} Redis errors/timeouts, ${r.l2Health.loads} store loads, breaker ${r.l2Health.breaker}`);
 console.log(`\n64-way: L1 ops/s = ${ratio(r.conc.l1Hit.opsPerSec, r.conc.baselineHit.opsPerSec)}x the baseline's 64-way Redis-hit ops/s`);
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -21,7 +21,11 @@ export interface HttpAppOptions {
   getUserId: GetUserId;
   /** Where the app is mounted, e.g. `/api` under a Next.js catch-all route. */
   basePath?: string;
-  /** Origins besides the app's own that may POST/DELETE (e.g. `https://app.example.com`). */
+  /**
+   * Origins besides the request URL's own that may POST/DELETE (and get CORS),
+   * e.g. `https://app.example.com`. Behind a TLS-terminating proxy the URL the
+   * server sees may differ from the one the browser used: list the public origin.
+   */
   allowedOrigins?: string[];
   /** Largest accepted request body; default 16 KiB. */
   maxBodyBytes?: number;
@@ -60,7 +64,7 @@ export function createHttpApp(opts: HttpAppOptions): Hono<AppEnv> {
     throw new ConfigInvalidError('maxBodyBytes must be a positive integer.');
   }
 
-  const base = opts.basePath ?? '';
+  const base = checkBasePath(opts.basePath ?? '');
   const app = base ? new Hono<AppEnv>().basePath(base) : new Hono<AppEnv>();
   app.use('*', requestContext());
   // Browsers on an allowed origin need CORS to send JSON and read answers; same-origin hosts need nothing.
@@ -91,6 +95,12 @@ function resolveMetrics(opts: HttpAppOptions): { token: string; collector: Vault
   const vault = opts.vault;
   collector.observeStats(() => vault.stats());
   return { token, collector };
+}
+
+function checkBasePath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed !== '' && !/^\/[A-Za-z0-9._~\/-]*$/.test(trimmed)) throw new ConfigInvalidError('basePath must be a URL path such as /api.');
+  return trimmed;
 }
 
 /** Normalised (`https://a.example/` -> `https://a.example`) so they compare equal to an `Origin` header. */

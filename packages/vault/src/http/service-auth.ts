@@ -46,8 +46,11 @@ export function hashApiKey(key: string, opts: { algorithm?: 'sha256' | 'scrypt' 
   return `sha256:${createHash('sha256').update(key, 'utf8').digest('base64url')}`;
 }
 
-function parseHash(entry: ServiceApiKey): Verifier {
-  const parts = entry.hash.split(':');
+function parseHash(entry: ServiceApiKey, index: number): Verifier {
+  if (typeof entry.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(entry.id)) {
+    throw new ConfigInvalidError(`API key ${index + 1} needs an id of 1-64 letters, digits, . _ or -.`);
+  }
+  const parts = typeof entry.hash === 'string' ? entry.hash.split(':') : [];
   if (parts[0] === 'sha256' && parts.length === 2) {
     const digest = Buffer.from(parts[1]!, 'base64url');
     if (digest.length === 32) return { kind: 'sha256', digest };
@@ -89,7 +92,7 @@ function scrypt(key: string, salt: Buffer, params: ScryptOptions): Promise<Buffe
  */
 export function createServiceAuth(opts: ServiceAuthOptions): (req: Request) => Promise<string | null> {
   if (opts.apiKeys.length === 0) throw new ConfigInvalidError('At least one service API key is required.');
-  const verifiers = opts.apiKeys.map(parseHash);
+  const verifiers = opts.apiKeys.map((entry, index) => parseHash(entry, index));
   const header = (opts.userHeader ?? 'x-plaid-vault-user').toLowerCase();
   if (!/^[a-z0-9-]{1,64}$/.test(header)) throw new ConfigInvalidError('userHeader must be an HTTP header name.');
 

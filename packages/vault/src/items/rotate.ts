@@ -147,7 +147,10 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
       await step('invalidated', row.itemId);
 
       const envelope = seal(ctx.keyring, item, newToken.reveal());
-      await journal.write({ ...record, state: 'token', envelope: envelope.toString('base64') });
+      // If the journal cannot take it (disk full), the database write below is still the token's best chance.
+      await journal.write({ ...record, state: 'token', envelope: envelope.toString('base64') }).catch((err: unknown) => {
+        ctx.logger.error({ itemId: row.itemId, code: (err as NodeJS.ErrnoException).code ?? 'unknown' }, 'recovery journal write failed');
+      });
       await step('journaled', row.itemId);
 
       const tokenVersion = await writeWithRetry(opts, () =>

@@ -1,9 +1,9 @@
 import { isVaultError } from '../errors.js';
-import type { ItemRow, TokenStore } from '../store/types.js';
+import type { ItemRow, RewrapRow, TokenStore } from '../store/types.js';
 import type { Clock } from '../types.js';
 
 export interface RekeyDeps {
-  store: Pick<TokenStore, 'listItems' | 'getItem' | 'rewrapToken' | 'countByKid' | 'appendAudit'>;
+  store: Pick<TokenStore, 'listItems' | 'getItem' | 'rewrapToken' | 'rewrapTokens' | 'countByKid' | 'appendAudit'>;
   activeKid: string;
   /** Open the DEK under the row's kid and seal it under the active one; the token itself is not touched. */
   rewrap(envelope: Buffer, ref: { itemId: string; userId: string }): Buffer;
@@ -66,12 +66,14 @@ export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<R
     if (page.length === 0) break;
     after = page[page.length - 1]!.itemId;
     const stale = page.filter((row) => row.kid !== deps.activeKid);
-    await forEachLimited(stale, concurrency, async (row) => {
-      const outcome = await rewrapRow(deps, row);
+    const tally = (row: ItemRow, outcome: RowOutcome) => {
       if (outcome === 'rewrapped') report.rewrapped++;
       else if (outcome === 'skipped') report.skipped++;
       else report.failed.push({ itemId: row.itemId, code: outcome.code });
-    });
+    };
+    // With a batched store, one statement writes the page; only rows that lost their race go row by row.
+    const rest = deps.store.rewrapTokens ? await rewrapPage(deps, stale, tally) : stale;
+    await forEachLimited(rest, concurrency, async (row) => tally(row, await rewrapRow(deps, row)));
     progress();
     if (page.length < batch) break;
   }
@@ -93,18 +95,44 @@ export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<R
 
 type RowOutcome = 'rewrapped' | 'skipped' | { code: string };
 
+function rewrapOne(deps: RekeyDeps, row: ItemRow): Buffer | { code: string } {
+  try {
+    return deps.rewrap(row.envelope, { itemId: row.itemId, userId: row.userId });
+  } catch (err) {
+    // A row we cannot open stays as it is and is reported; the run goes on.
+    return { code: isVaultError(err) ? err.code : 'ERR_INTERNAL' };
+  }
+}
+
+/** Re-wrap a page in one store call; returns the rows that lost their compare-and-swap. */
+async function rewrapPage(deps: RekeyDeps, rows: ItemRow[], tally: (row: ItemRow, outcome: RowOutcome) => void): Promise<ItemRow[]> {
+  const batch: RewrapRow[] = [];
+  const byId = new Map<string, ItemRow>();
+  for (const row of rows) {
+    const envelope = rewrapOne(deps, row);
+    if (!Buffer.isBuffer(envelope)) tally(row, envelope);
+    else {
+      batch.push({ itemId: row.itemId, expectedVersion: row.tokenVersion, kid: deps.activeKid, envelope });
+      byId.set(row.itemId, row);
+    }
+  }
+  if (batch.length === 0) return [];
+  const written = await deps.store.rewrapTokens!(batch, deps.clock.now());
+  for (const itemId of written) {
+    tally(byId.get(itemId)!, 'rewrapped');
+    byId.delete(itemId);
+    await deps.invalidate?.(itemId);
+  }
+  return [...byId.values()];
+}
+
 async function rewrapRow(deps: RekeyDeps, first: ItemRow): Promise<RowOutcome> {
   let row: ItemRow | undefined = first;
   for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
     if (!row) return 'skipped';
     if (row.kid === deps.activeKid) return 'skipped';
-    let envelope: Buffer;
-    try {
-      envelope = deps.rewrap(row.envelope, { itemId: row.itemId, userId: row.userId });
-    } catch (err) {
-      // A row we cannot open stays as it is and is reported; the run goes on.
-      return { code: isVaultError(err) ? err.code : 'ERR_INTERNAL' };
-    }
+    const envelope = rewrapOne(deps, row);
+    if (!Buffer.isBuffer(envelope)) return envelope;
     if (await deps.store.rewrapToken(row.itemId, row.tokenVersion, { kid: deps.activeKid, envelope }, deps.clock.now())) {
       await deps.invalidate?.(row.itemId);
       return 'rewrapped';

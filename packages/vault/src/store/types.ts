@@ -61,6 +61,14 @@ export interface ItemPatch {
   lastUsedAt?: Date;
 }
 
+/** One row of a batched re-wrap (rekey). */
+export interface RewrapRow {
+  itemId: string;
+  expectedVersion: number;
+  kid: string;
+  envelope: Buffer;
+}
+
 export interface MigrationState {
   name: string;
   executedAt: Date | null;
@@ -107,6 +115,15 @@ export interface TokenStore {
 
   /** Re-wrap only (rekey): CAS on token_version, does not bump it. Returns false on a lost race. */
   rewrapToken(itemId: string, expectedVersion: number, next: { kid: string; envelope: Buffer }, now: Date): Promise<boolean>;
+
+  /**
+   * Optional batched form of rewrapToken for rekey: one statement (one commit)
+   * per page instead of one per row, each row still CAS on token_version.
+   * Returns the item ids written; the others lost their race. Without it,
+   * rekey falls back to rewrapToken per row, which is bound by one commit
+   * (WAL fsync) per row.
+   */
+  rewrapTokens?(rows: readonly RewrapRow[], now: Date): Promise<string[]>;
 
   updateItem(itemId: string, patch: ItemPatch, now: Date): Promise<boolean>;
 

@@ -165,6 +165,24 @@ describe('webhook dispatch on real deliveries', () => {
     }
   });
 
+  it.each([
+    ['ITEM', 'NEW_ACCOUNTS_AVAILABLE', 'new_accounts_available', 'active'],
+    ['ITEM', 'WEBHOOK_UPDATE_ACKNOWLEDGED', 'acknowledged', 'active'],
+    ['ITEM', 'PENDING_EXPIRATION', 'status:pending_expiration', 'pending_expiration'],
+    ['ITEM', 'LOGIN_REPAIRED', 'status:active', 'active'],
+  ])('%s %s -> %s', async (type, code, action, status) => {
+    const raw = body({
+      webhook_type: type,
+      webhook_code: code,
+      item_id: itemId,
+      error: null,
+      environment: 'sandbox',
+      consent_expiration_time: '2026-12-31T00:00:00Z',
+    });
+    expect((await vault.webhooks.handle(raw, { 'plaid-verification': env.sb.signWebhook(raw) })).action).toBe(action);
+    expect(await statusOf(itemId)).toBe(status);
+  });
+
   it('PENDING_DISCONNECT sets pending_expiration; unknown types are accepted and ignored', async () => {
     const raw = body({
       webhook_type: 'ITEM',

@@ -74,6 +74,7 @@ describe('createServiceAuth', () => {
     ['a raw key instead of a hash', { apiKeys: [{ id: 'a', hash: generateApiKey() }] }],
     ['a short sha256 digest', { apiKeys: [{ id: 'a', hash: 'sha256:abcd' }] }],
     ['weak scrypt parameters', { apiKeys: [{ id: 'a', hash: hashApiKey('x', { algorithm: 'scrypt' }).replace(/^scrypt:\d+/, 'scrypt:2') }] }],
+    ['a key id with spaces', { apiKeys: [{ id: 'a b', hash: hashApiKey('x') }] }],
     ['a bad header name', { apiKeys: [{ id: 'a', hash: hashApiKey('x') }], userHeader: 'x user' }],
   ])('refuses to start with %s (fail closed)', (_name, opts) => {
     expect(configError(() => createServiceAuth(opts))).toBe('ERR_CONFIG_INVALID');
