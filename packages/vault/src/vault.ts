@@ -5,6 +5,7 @@ import { createTokenCache } from './cache/create-cache.js';
 import { createRedisClient } from './cache/redis-client.js';
 import type { ItemRef } from './cache/types.js';
 import { parseConfig, type VaultConfig, type VaultConfigInput } from './config.js';
+import { ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
 import { deriveSubkey, loadKeyring, type Keyring } from './crypto/keyring.js';
@@ -39,12 +40,25 @@ export interface VaultParts extends PlaidFeatureParts {
 
 export type CreateVaultOptions = VaultConfigInput & VaultParts & { config?: VaultConfig };
 
-const NOT_YET = (what: string) => () => {
-  throw new Error(`${what} is not available in this build`);
-};
+/** Option names that are ready-made parts, not configuration (everything else goes to parseConfig). */
+const PART_KEYS = new Set<string>([
+  'store', 'keyring', 'redisClient', 'logger', 'clock', 'migrate', 'instanceId',
+  'plaidClient', 'plaidGateway', 'plaidRetry', 'rotation', 'onWebhook', 'recoverOnStart',
+]);
+
+function split(options: Record<string, unknown>): { parts: VaultParts; input: VaultConfigInput } {
+  const parts: Record<string, unknown> = {};
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) (PART_KEYS.has(key) ? parts : input)[key] = value;
+  return { parts: parts as VaultParts, input: input as VaultConfigInput };
+}
 
 /**
  * Create a vault from explicit options (no environment is read).
+ *
+ * Keys are required (`keys`, `keysFile` or a `keyring`), unless `nodeEnv` is
+ * given and is not `production`, in which case a development key is generated:
+ * the library never decides on its own that it runs outside production.
  *
  * @example
  * const vault = await createVault({ database: 'sqlite:.data/vault.db', keys: process.env.VAULT_KEYS });
@@ -52,8 +66,14 @@ const NOT_YET = (what: string) => () => {
  * await vault.withToken({ userId, itemId, purpose: 'accounts.get' }, (token) => plaid.accountsGet({ access_token: token.reveal() }));
  */
 export async function createVault(options: CreateVaultOptions = {}): Promise<Vault> {
-  const { store, keyring, redisClient, logger, clock, migrate, instanceId, config, plaidClient, plaidGateway, plaidRetry, rotation, onWebhook, recoverOnStart, ...input } = options;
-  return assemble(config ?? parseConfig(input, {}), { store, keyring, redisClient, logger, clock, migrate, instanceId, plaidClient, plaidGateway, plaidRetry, rotation, onWebhook, recoverOnStart });
+  const { config, ...rest } = options;
+  const { parts, input } = split(rest);
+  if (!config && !parts.keyring && input.keys === undefined && input.keysFile === undefined && input.nodeEnv === undefined) {
+    throw new ConfigInvalidError(
+      'createVault needs keys: pass `keys` (kid:base64,...), `keysFile` or `keyring`; for a generated development key pass `nodeEnv: "development"`.',
+    );
+  }
+  return assemble(config ?? parseConfig(input, {}), parts);
 }
 
 /**
@@ -64,8 +84,8 @@ export async function createVaultFromEnv(
   env: Record<string, string | undefined>,
   overrides: VaultConfigInput & VaultParts = {},
 ): Promise<Vault> {
-  const { store, keyring, redisClient, logger, clock, migrate, instanceId, plaidClient, plaidGateway, plaidRetry, rotation, onWebhook, recoverOnStart, ...input } = overrides;
-  return assemble(parseConfig(input, env), { store, keyring, redisClient, logger, clock, migrate, instanceId, plaidClient, plaidGateway, plaidRetry, rotation, onWebhook, recoverOnStart });
+  const { parts, input } = split(overrides as Record<string, unknown>);
+  return assemble(parseConfig(input, env), parts);
 }
 
 async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> {

@@ -129,6 +129,14 @@ describe('rotate', () => {
     expect(m.text).toMatch(/^plaid_vault_plaid_request_duration_seconds_count\{operation="getAccounts"\} [1-9]\d*$/m);
     expect(m.text).toMatch(/^plaid_vault_plaid_errors_total\{operation="exchangePublicToken",code="ERR_PLAID_INVALID_INPUT"\} 1$/m);
   });
+
+  it('counts batch rotations (rotateDue) in /metrics too', async () => {
+    const report = await vault.items.rotateDue({ olderThan: new Date(Date.now() + 60_000) });
+    expect(report.rotated).toBe(1);
+    await recordToken(itemId);
+    const m = await client.call('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(m.text).toMatch(/^plaid_vault_rotations_total\{outcome="rotated"\} 2$/m);
+  });
 });
 
 describe('webhooks', () => {
@@ -174,7 +182,7 @@ describe('remove', () => {
 describe('leak canary', () => {
   it('no response and no log line held any access token of the run', async () => {
     // The client already refused any response with one; this proves it looked.
-    expect(heldTokens.size).toBe(2);
+    expect(heldTokens.size).toBe(3);
     expect(client.calls()).toBeGreaterThan(15);
     assertLogClean(logger.lines, [...heldTokens]);
   });

@@ -296,3 +296,11 @@ for (const dialect of [sqlite, postgres]) {
     });
   });
 }
+
+describe('createVault fails closed', () => {
+  it('refuses to start without keys unless told it is not production', async () => {
+    expect(await codeOf(createVault({ database: 'sqlite::memory:', logger: silentLogger }))).toBe('ERR_CONFIG_INVALID');
+    expect(await codeOf(createVault({ database: 'sqlite::memory:', keys: 'k1:AAAA', logger: silentLogger }))).toBe('ERR_CONFIG_INVALID');
+    expect(await codeOf(createVault({ database: 'sqlite::memory:', nodeEnv: 'production', logger: silentLogger }))).toBe('ERR_CONFIG_INVALID');
+  });
+});
