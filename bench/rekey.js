@@ -155,7 +155,14 @@ try {
   if (raw.result !== SIZE) throw new Error(`raw update touched ${raw.result} of ${SIZE}`);
 
   const rate = (r, size) => Math.round(size / r.seconds);
-  const row = (path, r, size) => ({ path, items: size, itemsPerSec: rate(r, size), seconds: +r.seconds.toFixed(2), peakRssMb: r.peakRssMb, growthMb: r.growthMb });
+  const row = (path, r, size) => ({
+    path,
+    items: size,
+    itemsPerSec: rate(r, size),
+    seconds: +r.seconds.toFixed(2),
+    peakRssMb: r.peakRssMb,
+    growthMb: r.growthMb,
+  });
   const rows = [
     row('rekey, batched store (rewrapTokens: 1 CAS statement per page)', batched, SIZE),
     row('rekey, per-row store (rewrapToken: 1 commit per row, as shipped)', perRow, PER_ROW_SIZE),
@@ -169,7 +176,10 @@ try {
   for (const r of rows) console.log(`| ${r.path} | ${r.items} | ${r.itemsPerSec} | ${r.seconds} | ${r.peakRssMb} | ${r.growthMb} |`);
   console.log(`\nrekey / raw rate: batched ${ratio}, per-row ${perRowRatio} (target >= 0.5)`);
   mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', 'rekey.json'), `${JSON.stringify({ size: SIZE, perRowSize: PER_ROW_SIZE, batch: BATCH, concurrency: CONCURRENCY, rows, ratio, perRowRatio, date: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    join(here, 'results', 'rekey.json'),
+    `${JSON.stringify({ size: SIZE, perRowSize: PER_ROW_SIZE, batch: BATCH, concurrency: CONCURRENCY, rows, ratio, perRowRatio, date: new Date().toISOString() }, null, 2)}\n`,
+  );
 } finally {
   await store.close();
   await perRowStore.close();

@@ -141,7 +141,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
   });
 
   it('connects a bank through the sandbox form and shows accounts, balances and synced transactions', async () => {
-    await pageA.getByLabel('Bank').selectOption('ins_109511');
+    await pageA.getByLabel('Bank', { exact: true }).selectOption('ins_109511');
     await pageA.getByRole('button', { name: 'Connect bank' }).click();
     await pageA.waitForURL(/\/items\/[^/]+$/);
     itemId = decodeURIComponent(new URL(pageA.url()).pathname.split('/').pop()!);

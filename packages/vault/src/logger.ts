@@ -7,9 +7,28 @@ import type { Logger } from './types.js';
  * raw strings from libraries.
  */
 const REDACT = [
-  'accessToken', 'access_token', 'new_access_token', 'public_token', 'publicToken', 'secret', 'token', 'password', 'authorization',
-  '*.accessToken', '*.access_token', '*.new_access_token', '*.public_token', '*.publicToken', '*.secret', '*.token', '*.password',
-  '*.authorization', 'headers["plaid-secret"]', '*.headers["plaid-secret"]', 'config', '*.config',
+  'accessToken',
+  'access_token',
+  'new_access_token',
+  'public_token',
+  'publicToken',
+  'secret',
+  'token',
+  'password',
+  'authorization',
+  '*.accessToken',
+  '*.access_token',
+  '*.new_access_token',
+  '*.public_token',
+  '*.publicToken',
+  '*.secret',
+  '*.token',
+  '*.password',
+  '*.authorization',
+  'headers["plaid-secret"]',
+  '*.headers["plaid-secret"]',
+  'config',
+  '*.config',
 ];
 
 /** The default logger: JSON lines on stdout with redaction. */

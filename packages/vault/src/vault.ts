@@ -42,8 +42,19 @@ export type CreateVaultOptions = VaultConfigInput & VaultParts & { config?: Vaul
 
 /** Option names that are ready-made parts, not configuration (everything else goes to parseConfig). */
 const PART_KEYS = new Set<string>([
-  'store', 'keyring', 'redisClient', 'logger', 'clock', 'migrate', 'instanceId',
-  'plaidClient', 'plaidGateway', 'plaidRetry', 'rotation', 'onWebhook', 'recoverOnStart',
+  'store',
+  'keyring',
+  'redisClient',
+  'logger',
+  'clock',
+  'migrate',
+  'instanceId',
+  'plaidClient',
+  'plaidGateway',
+  'plaidRetry',
+  'rotation',
+  'onWebhook',
+  'recoverOnStart',
 ]);
 
 function split(options: Record<string, unknown>): { parts: VaultParts; input: VaultConfigInput } {

@@ -23,7 +23,7 @@ export function TransactionsTable({ rows }: { rows: TransactionRow[] }) {
               <td>
                 {t.merchantName ?? t.name}
                 {t.pending && <span className="badge badge-warn">Pending</span>}
-                {t.category && <span className="muted"> · {t.category}</span>}
+                {t.category && <span className="muted tx-category"> · {t.category}</span>}
               </td>
               {/* Plaid amounts are positive for money leaving the account. */}
               <td className={`num ${t.amount < 0 ? 'credit' : ''}`}>{money(-t.amount, t.currency)}</td>

@@ -1,5 +1,5 @@
 import 'server-only';
-import { isVaultError, type AccountView, type ItemSummary } from 'plaid-vault';
+import type { AccountView, ItemSummary } from 'plaid-vault';
 import { getServices } from './vault';
 
 /** A read that may fail with a vault error code (shown to the user as a message). */
@@ -10,7 +10,8 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await fn() };
   } catch (err) {
-    if (isVaultError(err)) return { ok: false, code: err.code };
+    const code = (await getServices()).errorCode(err);
+    if (code) return { ok: false, code };
     throw err;
   }
 }

@@ -2,14 +2,14 @@ import 'server-only';
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { createVaultFromEnv, type Vault } from 'plaid-vault';
-import { createHttpApp } from 'plaid-vault/http';
+import type { Vault } from 'plaid-vault';
 import { createAppDb, type AppDb } from './app-db';
 import { createSessions, type Sessions } from './auth/sessions';
 import { deriveSessionKey } from './auth/session-cookie';
 import { plaidModeFrom } from '../plaid-mode';
 import { createEmulatorControl, type EmulatorControl } from './emulator-control';
 import type { Sandbox } from 'plaid-sandbox';
+import { loadHttpModule, loadSandboxModule, loadVaultModule } from './vault-runtime';
 
 /**
  * The composition root of the reference app: the one module that reads
@@ -39,6 +39,8 @@ export interface WebServices {
   readonly sessions: Sessions;
   readonly http: { fetch(req: Request): Response | Promise<Response> };
   readonly settings: WebSettings;
+  /** The vault error code of `err` (any copy of the package), or undefined for other errors. */
+  readonly errorCode: (err: unknown) => string | undefined;
   /** Emulator only: stands in for the bank's side of Link update mode. */
   readonly emulator: EmulatorControl | null;
 }
@@ -81,7 +83,7 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   let secret = env.PLAID_SECRET;
   let sandbox: Sandbox | null = null;
   if (emulator && !baseUrl) {
-    const { startSandbox } = await import('plaid-sandbox');
+    const { startSandbox } = await loadSandboxModule();
     sandbox = await startSandbox({ port: 0, clientId: 'embedded-client', secret: randomBytes(16).toString('hex') });
     baseUrl = sandbox.url;
     clientId = sandbox.clientId;
@@ -119,6 +121,7 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     PLAID_SECRET: secret,
     PLAID_WEBHOOK_URL: webhookUrl,
   };
+  const [{ createVaultFromEnv, isVaultError }, { createHttpApp }] = await Promise.all([loadVaultModule(), loadHttpModule()]);
   const vault = await createVaultFromEnv(vaultEnv);
   const db = await createAppDb(databaseUrl);
   // Secure cookies are accepted on http://localhost by browsers, so production mode always sets them.
@@ -144,5 +147,6 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   });
   // PLAID_EMULATOR_ADMIN_URL: where an out-of-process emulator serves its /__admin helpers (tests).
   const emulatorControl = emulator ? createEmulatorControl(sandbox, env.PLAID_EMULATOR_ADMIN_URL ?? baseUrl) : null;
-  return { vault, db, sessions, http, settings, emulator: emulatorControl };
+  const errorCode = (err: unknown) => (isVaultError(err) ? err.code : undefined);
+  return { vault, db, sessions, http, settings, emulator: emulatorControl, errorCode };
 }

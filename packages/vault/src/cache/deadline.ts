@@ -6,7 +6,8 @@ export const TIMED_OUT = new Error('redis command timed out');
  * interval (running only while something is pending, never keeping the process
  * alive) rejects whatever is overdue. A per-command setTimeout/clearTimeout
  * pair cost more than the rest of an L2 hit's own overhead.
- * A bounded promise settles within `timeoutMs` to `1.25 * timeoutMs`.
+ * A bounded promise is rejected between `timeoutMs` and `1.25 * timeoutMs` late
+ * (plus one event-loop turn).
  */
 export interface DeadlineSweeper {
   bound<T>(op: Promise<T>): Promise<T>;
@@ -23,18 +24,23 @@ export function createDeadlineSweeper(timeoutMs: number): DeadlineSweeper {
   const tickMs = Math.max(1, Math.floor(timeoutMs / 4));
   let timer: NodeJS.Timeout | undefined;
 
-  const sweep = (): void => {
-    const now = performance.now();
-    for (const p of pending) {
-      if (p.at <= now) {
-        pending.delete(p);
-        p.reject(TIMED_OUT);
-      }
+  const expire = (overdue: Pending[]): void => {
+    for (const p of overdue) {
+      if (pending.delete(p)) p.reject(TIMED_OUT);
     }
-    if (pending.size === 0 && timer) {
+  };
+  const sweep = (): void => {
+    if (pending.size === 0) {
       clearInterval(timer);
       timer = undefined;
+      return;
     }
+    const now = performance.now();
+    const overdue: Pending[] = [];
+    for (const p of pending) if (p.at <= now) overdue.push(p);
+    // Timers run before the event loop reads sockets: after a busy stretch the reply may
+    // already be waiting. Expire after this loop turn's I/O, so only a really late reply counts.
+    if (overdue.length > 0) setImmediate(expire, overdue);
   };
 
   return {

@@ -19,6 +19,8 @@ export type Skipped = typeof SKIPPED;
 /** Message that tells every instance to drop its whole L1 (after a namespace purge). */
 export const CLEAR_ALL_MESSAGE = '*';
 
+const FIRST_REPLAY_MS = 50;
+
 /** Invalidations remembered during an outage; beyond this the whole namespace is purged instead. */
 const MAX_PENDING = 10_000;
 
@@ -29,7 +31,7 @@ export interface RedisTierOptions {
   commandTimeoutMs: number;
   breaker: CircuitBreaker;
   logger: Logger;
-  /** How often queued invalidations are retried while Redis is away. */
+  /** Longest pause between retries of queued invalidations while Redis is away (first retry after 50 ms). */
   retryMs?: number;
 }
 
@@ -49,6 +51,7 @@ export class RedisTier {
   readonly #prefix: string;
   readonly #ttl: number;
   readonly #deadlines: DeadlineSweeper;
+  readonly #writeDeadlines: DeadlineSweeper;
   readonly #breaker: CircuitBreaker;
   readonly #logger: Logger;
   readonly #retryMs: number;
@@ -56,6 +59,7 @@ export class RedisTier {
   readonly #invalidate = toScript(INVALIDATE);
   readonly #pending = new Set<string>();
   #purgeAll = false;
+  #replayDelay = FIRST_REPLAY_MS;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -65,6 +69,7 @@ export class RedisTier {
     this.channel = `pv:${opts.namespace}:inval`;
     this.#ttl = opts.ttlSeconds;
     this.#deadlines = createDeadlineSweeper(opts.commandTimeoutMs);
+    this.#writeDeadlines = createDeadlineSweeper(Math.max(opts.commandTimeoutMs * 10, 250));
     this.#breaker = opts.breaker;
     this.#logger = opts.logger;
     this.#retryMs = opts.retryMs ?? 1000;
@@ -111,14 +116,18 @@ export class RedisTier {
   close(): void {
     this.#closed = true;
     this.#deadlines.close();
+    this.#writeDeadlines.close();
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
   }
 
+  // Invalidations are about correctness, not speed, and writes are rare: they are sent even
+  // while the breaker is open (a refused connection fails at once anyway) and get a longer
+  // deadline, so a slow moment does not turn into a stale instance until the replay.
   #sendInvalidation(hash: string): Promise<unknown> {
     return this.#run(async () => {
       await runScript(this.#client, this.#invalidate, [this.key(hash), this.generationKey(hash)], [this.channel, hash, this.#ttl]);
       this.published += 1;
-    });
+    }, this.#writeDeadlines);
   }
 
   // Another instance may still read the old envelope from L2 until the DEL lands, so a
@@ -134,10 +143,13 @@ export class RedisTier {
 
   #scheduleReplay(): void {
     if (this.#retryTimer || this.#closed) return;
+    // Soon at first (a blip), then backing off to retryMs (an outage).
+    const delay = this.#replayDelay;
+    this.#replayDelay = Math.min(this.#retryMs, delay * 2);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       void this.#replay();
-    }, this.#retryMs);
+    }, delay);
     this.#retryTimer.unref();
   }
 
@@ -151,6 +163,7 @@ export class RedisTier {
       if ((await this.#sendInvalidation(hash)) === SKIPPED) return this.#scheduleReplay();
       this.#pending.delete(hash);
     }
+    this.#replayDelay = FIRST_REPLAY_MS;
     this.#logger.info({ namespace: this.#prefix }, 'queued cache invalidations replayed');
   }
 
@@ -158,20 +171,21 @@ export class RedisTier {
   async #purgeNamespace(): Promise<boolean> {
     let cursor = '0';
     for (let round = 0; round < 100_000; round += 1) {
-      const page = await this.#run(() => this.#client.scan(cursor, 'MATCH', `${this.#prefix}{*`, 'COUNT', 500));
+      const page = await this.#run(() => this.#client.scan(cursor, 'MATCH', `${this.#prefix}{*`, 'COUNT', 500), this.#writeDeadlines);
       if (page === SKIPPED) return false;
       const [next, keys] = page;
-      if (keys.length > 0 && (await this.#run(() => this.#client.unlink(...keys))) === SKIPPED) return false;
+      if (keys.length > 0 && (await this.#run(() => this.#client.unlink(...keys), this.#writeDeadlines)) === SKIPPED) return false;
       cursor = next;
       if (cursor === '0') break;
     }
-    return (await this.#run(() => this.#client.publish(this.channel, CLEAR_ALL_MESSAGE))) !== SKIPPED;
+    return (await this.#run(() => this.#client.publish(this.channel, CLEAR_ALL_MESSAGE), this.#writeDeadlines)) !== SKIPPED;
   }
 
-  async #run<T>(op: () => Promise<T>): Promise<T | Skipped> {
-    if (!this.#breaker.allow()) return SKIPPED;
+  /** `deadlines` given = a write: sent whatever the breaker says. */
+  async #run<T>(op: () => Promise<T>, deadlines?: DeadlineSweeper): Promise<T | Skipped> {
+    if (deadlines === undefined && !this.#breaker.allow()) return SKIPPED;
     try {
-      const value = await this.#deadlines.bound(op());
+      const value = await (deadlines ?? this.#deadlines).bound(op());
       this.#breaker.success();
       return value;
     } catch {

@@ -8,9 +8,12 @@ import type { ServiceApiKey } from '../http/service-auth.js';
  */
 export function parseApiKeysEnv(value: string | undefined): ServiceApiKey[] {
   if (value === undefined || value.trim() === '') {
-    throw new ConfigInvalidError('VAULT_API_KEYS is not set: plaid-vault serve needs at least one service key. Generate one with plaid-vault apikey.', {
-      details: { variable: 'VAULT_API_KEYS' },
-    });
+    throw new ConfigInvalidError(
+      'VAULT_API_KEYS is not set: plaid-vault serve needs at least one service key. Generate one with plaid-vault apikey.',
+      {
+        details: { variable: 'VAULT_API_KEYS' },
+      },
+    );
   }
   return value
     .split(',')
@@ -20,9 +23,12 @@ export function parseApiKeysEnv(value: string | undefined): ServiceApiKey[] {
       const colon = entry.indexOf(':');
       const id = colon > 0 ? entry.slice(0, colon) : '';
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || !/^(sha256|scrypt):/.test(entry.slice(colon + 1))) {
-        throw new ConfigInvalidError(`VAULT_API_KEYS entry ${index + 1} is not "id:sha256:..." (use the entry plaid-vault apikey prints).`, {
-          details: { variable: 'VAULT_API_KEYS', entry: index + 1 },
-        });
+        throw new ConfigInvalidError(
+          `VAULT_API_KEYS entry ${index + 1} is not "id:sha256:..." (use the entry plaid-vault apikey prints).`,
+          {
+            details: { variable: 'VAULT_API_KEYS', entry: index + 1 },
+          },
+        );
       }
       return { id, hash: entry.slice(colon + 1) };
     });

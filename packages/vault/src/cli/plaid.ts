@@ -12,7 +12,9 @@ import type { PlaidGateway } from '../plaid/types.js';
 export function createPlaidFromConfig(config: Readonly<VaultConfig>): PlaidGateway {
   const { plaid } = config;
   if (plaid.env === 'emulator' && !plaid.baseUrl) {
-    throw new ConfigInvalidError('PLAID_ENV=emulator needs PLAID_BASE_URL (the plaid-sandbox address).', { details: { variable: 'PLAID_BASE_URL' } });
+    throw new ConfigInvalidError('PLAID_ENV=emulator needs PLAID_BASE_URL (the plaid-sandbox address).', {
+      details: { variable: 'PLAID_BASE_URL' },
+    });
   }
   return createPlaidGateway({
     api: createPlaidApi({ env: plaid.env, clientId: plaid.clientId ?? '', secret: plaid.secret ?? '', baseUrl: plaid.baseUrl ?? null }),

@@ -71,7 +71,10 @@ function parse(command: Command, args: string[]): Parsed {
   const { min, max } = command.positionals ?? { min: 0, max: 0 };
   const values = result.values as OptionValues;
   if (!values.help && (result.positionals.length < min || result.positionals.length > max)) {
-    return { ok: false, reason: max === 0 ? 'This command takes no arguments' : `Expected ${min === max ? min : `${min} to ${max}`} argument(s)` };
+    return {
+      ok: false,
+      reason: max === 0 ? 'This command takes no arguments' : `Expected ${min === max ? min : `${min} to ${max}`} argument(s)`,
+    };
   }
   return { ok: true, values, positionals: result.positionals };
 }

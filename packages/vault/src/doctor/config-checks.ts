@@ -14,7 +14,17 @@ export interface DeploymentFacts {
 }
 
 /** Products that expose more than account and transaction data; each one is a deliberate choice. */
-const SENSITIVE_PRODUCTS = new Set(['auth', 'identity', 'identity_match', 'income', 'income_verification', 'assets', 'employment', 'transfer', 'payment_initiation']);
+const SENSITIVE_PRODUCTS = new Set([
+  'auth',
+  'identity',
+  'identity_match',
+  'income',
+  'income_verification',
+  'assets',
+  'employment',
+  'transfer',
+  'payment_initiation',
+]);
 /** More kids than this means retired keys linger in the environment. */
 const MAX_KIDS = 3;
 
@@ -24,12 +34,24 @@ const MAX_KIDS = 3;
  */
 export function configChecks(f: DeploymentFacts): CheckResult[] {
   const production = f.nodeEnv === 'production';
-  return [nodeEnvCheck(f), keyChecks(f, production), keyCountCheck(f), databaseTlsCheck(f, production), redisTlsCheck(f, production), productsCheck(f), webhookCheck(f, production)];
+  return [
+    nodeEnvCheck(f),
+    keyChecks(f, production),
+    keyCountCheck(f),
+    databaseTlsCheck(f, production),
+    redisTlsCheck(f, production),
+    productsCheck(f),
+    webhookCheck(f, production),
+  ];
 }
 
 function nodeEnvCheck(f: DeploymentFacts): CheckResult {
   if (f.nodeEnv === 'production') return pass('node_env', 'NODE_ENV=production');
-  return warn('node_env', `NODE_ENV is ${f.nodeEnv ? `"${f.nodeEnv}"` : 'not set'}: development defaults apply (generated key, relaxed TLS checks)`, 'set NODE_ENV=production on deployed hosts');
+  return warn(
+    'node_env',
+    `NODE_ENV is ${f.nodeEnv ? `"${f.nodeEnv}"` : 'not set'}: development defaults apply (generated key, relaxed TLS checks)`,
+    'set NODE_ENV=production on deployed hosts',
+  );
 }
 
 function keyChecks(f: DeploymentFacts, production: boolean): CheckResult {
@@ -39,18 +61,29 @@ function keyChecks(f: DeploymentFacts, production: boolean): CheckResult {
     return production ? fail('keys', message, fix) : warn('keys', message, fix);
   }
   // parseKeyring already refused short, repeated-byte and duplicate keys: what is left is 32 random-looking bytes each.
-  return pass('keys', `${f.kids.length} key(s) from ${f.keySource === 'env' ? 'VAULT_KEYS' : 'VAULT_KEYS_FILE'}, each 32 bytes; active kid ${f.kids[0]}`);
+  return pass(
+    'keys',
+    `${f.kids.length} key(s) from ${f.keySource === 'env' ? 'VAULT_KEYS' : 'VAULT_KEYS_FILE'}, each 32 bytes; active kid ${f.kids[0]}`,
+  );
 }
 
 function keyCountCheck(f: DeploymentFacts): CheckResult {
   if (f.kids.length <= MAX_KIDS) return pass('key_count', `${f.kids.length} kid(s) in the keyring`);
-  return warn('key_count', `${f.kids.length} kids in the keyring: old keys widen what a leak exposes`, 'run plaid-vault rekey, then plaid-vault retire-key KID for each old kid');
+  return warn(
+    'key_count',
+    `${f.kids.length} kids in the keyring: old keys widen what a leak exposes`,
+    'run plaid-vault rekey, then plaid-vault retire-key KID for each old kid',
+  );
 }
 
 function databaseTlsCheck(f: DeploymentFacts, production: boolean): CheckResult {
   if (f.databaseUrl.startsWith('sqlite:')) {
     return production
-      ? warn('database_tls', 'SQLite in production: one host, no replication', 'use PostgreSQL (VAULT_DATABASE_URL=postgres://...) for production')
+      ? warn(
+          'database_tls',
+          'SQLite in production: one host, no replication',
+          'use PostgreSQL (VAULT_DATABASE_URL=postgres://...) for production',
+        )
       : pass('database_tls', 'SQLite file database (no network)');
   }
   const tls = /[?&](sslmode=(require|verify-ca|verify-full)|ssl=(true|1))(&|$)/.test(f.databaseUrl);
@@ -84,7 +117,11 @@ function productsCheck(f: DeploymentFacts): CheckResult {
 
 function webhookCheck(f: DeploymentFacts, production: boolean): CheckResult {
   if (!f.webhookUrl) {
-    return warn('webhook_url', 'PLAID_WEBHOOK_URL is not set: item health (login required, revoked) is only learned on the next call', 'set PLAID_WEBHOOK_URL to your https webhook route');
+    return warn(
+      'webhook_url',
+      'PLAID_WEBHOOK_URL is not set: item health (login required, revoked) is only learned on the next call',
+      'set PLAID_WEBHOOK_URL to your https webhook route',
+    );
   }
   if (f.webhookUrl.startsWith('https://')) return pass('webhook_url', 'webhook URL is https');
   const message = 'PLAID_WEBHOOK_URL is not https';

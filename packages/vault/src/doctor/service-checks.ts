@@ -24,21 +24,33 @@ export async function serviceChecks(p: ServiceProbes): Promise<CheckResult[]> {
     () => true,
     () => false,
   );
-  results.push(databaseUp ? pass('database', 'database reachable') : fail('database', 'database unreachable', 'check VAULT_DATABASE_URL and that the database is running'));
+  results.push(
+    databaseUp
+      ? pass('database', 'database reachable')
+      : fail('database', 'database unreachable', 'check VAULT_DATABASE_URL and that the database is running'),
+  );
   if (p.pingRedis) {
     const redisUp = await p.pingRedis().then(
       () => true,
       () => false,
     );
     // The cache falls back to the database, so a down Redis slows the vault but does not break it.
-    results.push(redisUp ? pass('redis', 'Redis reachable') : warn('redis', 'Redis unreachable: running on the L1 cache and the database', 'check VAULT_REDIS_URL and that Redis is running'));
+    results.push(
+      redisUp
+        ? pass('redis', 'Redis reachable')
+        : warn('redis', 'Redis unreachable: running on the L1 cache and the database', 'check VAULT_REDIS_URL and that Redis is running'),
+    );
   }
   results.push(await recoveryCheck(p));
   if (!databaseUp) return results;
 
   const migrations = await p.store.migrationStatus();
   const pending = migrations.filter((m) => m.executedAt === null).map((m) => m.name);
-  results.push(pending.length === 0 ? pass('migrations', `${migrations.length} migration(s) applied`) : fail('migrations', `${pending.length} migration(s) pending`, 'run plaid-vault migrate'));
+  results.push(
+    pending.length === 0
+      ? pass('migrations', `${migrations.length} migration(s) applied`)
+      : fail('migrations', `${pending.length} migration(s) pending`, 'run plaid-vault migrate'),
+  );
   if (pending.length > 0) return results;
 
   results.push(await kidsCheck(p));
@@ -52,7 +64,11 @@ async function recoveryCheck(p: ServiceProbes): Promise<CheckResult> {
     if (entries === 0) return pass('recovery_journal', 'recovery journal is empty');
     return fail('recovery_journal', `${entries} rotation(s) waiting in the recovery journal`, 'run plaid-vault recover');
   } catch (err) {
-    return fail('recovery_journal', `recovery journal unreadable (${isVaultError(err) ? err.code : 'error'})`, 'check VAULT_RECOVERY_DIR exists and is readable by this user');
+    return fail(
+      'recovery_journal',
+      `recovery journal unreadable (${isVaultError(err) ? err.code : 'error'})`,
+      'check VAULT_RECOVERY_DIR exists and is readable by this user',
+    );
   }
 }
 
@@ -61,7 +77,11 @@ async function kidsCheck(p: ServiceProbes): Promise<CheckResult> {
   const orphaned = usage.filter((u) => !u.inKeyring && u.rows > 0);
   if (orphaned.length > 0) {
     const list = orphaned.map((u) => `${u.kid} (${u.rows})`).join(', ');
-    return fail('kids', `rows under kids missing from the keyring: ${list}; they cannot be decrypted`, 'put the missing keys back into VAULT_KEYS, then run plaid-vault rekey');
+    return fail(
+      'kids',
+      `rows under kids missing from the keyring: ${list}; they cannot be decrypted`,
+      'put the missing keys back into VAULT_KEYS, then run plaid-vault rekey',
+    );
   }
   const old = usage.filter((u) => !u.active && u.rows > 0);
   if (old.length > 0) {
@@ -73,7 +93,10 @@ async function kidsCheck(p: ServiceProbes): Promise<CheckResult> {
 }
 
 async function itemHealthCheck(p: ServiceProbes): Promise<CheckResult> {
-  const [login, relink] = await Promise.all([p.store.countItems({ status: 'login_required' }), p.store.countItems({ status: 'relink_required' })]);
+  const [login, relink] = await Promise.all([
+    p.store.countItems({ status: 'login_required' }),
+    p.store.countItems({ status: 'relink_required' }),
+  ]);
   if (login + relink === 0) return pass('item_health', 'no items need the user');
   return warn(
     'item_health',

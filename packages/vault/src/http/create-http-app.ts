@@ -69,9 +69,21 @@ export function createHttpApp(opts: HttpAppOptions): Hono<AppEnv> {
   app.use('*', requestContext());
   // Browsers on an allowed origin need CORS to send JSON and read answers; same-origin hosts need nothing.
   if (allowedOrigins.length > 0) {
-    app.use('*', cors({ origin: allowedOrigins, credentials: true, allowMethods: ['GET', 'POST', 'DELETE'], allowHeaders: ['content-type'], maxAge: 600 }));
+    app.use(
+      '*',
+      cors({
+        origin: allowedOrigins,
+        credentials: true,
+        allowMethods: ['GET', 'POST', 'DELETE'],
+        allowHeaders: ['content-type'],
+        maxAge: 600,
+      }),
+    );
   }
-  app.use('*', originGuard(allowedOrigins, (path) => path === base + WEBHOOK_PATH));
+  app.use(
+    '*',
+    originGuard(allowedOrigins, (path) => path === base + WEBHOOK_PATH),
+  );
 
   app.route('/', linkRoutes(deps, { sandboxLinkEnabled: opts.sandboxLinkEnabled === true }));
   app.route('/', itemRoutes(deps));
@@ -99,7 +111,7 @@ function resolveMetrics(opts: HttpAppOptions): { token: string; collector: Vault
 
 function checkBasePath(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
-  if (trimmed !== '' && !/^\/[A-Za-z0-9._~\/-]*$/.test(trimmed)) throw new ConfigInvalidError('basePath must be a URL path such as /api.');
+  if (trimmed !== '' && !/^\/[A-Za-z0-9._~/-]*$/.test(trimmed)) throw new ConfigInvalidError('basePath must be a URL path such as /api.');
   return trimmed;
 }
 

@@ -6,4 +6,10 @@ export { createHttpApp, type HttpAppOptions } from './create-http-app.js';
 export type { GetUserId } from './app-env.js';
 export { startHttpServer, type HttpServerHandle } from './start-http-server.js';
 export { createServiceAuth, generateApiKey, hashApiKey, type ServiceApiKey, type ServiceAuthOptions } from './service-auth.js';
-export { createVaultMetrics, instrumentPlaidGateway, instrumentRotations, type VaultMetrics, type VaultMetricsRecorder } from '../metrics/index.js';
+export {
+  createVaultMetrics,
+  instrumentPlaidGateway,
+  instrumentRotations,
+  type VaultMetrics,
+  type VaultMetricsRecorder,
+} from '../metrics/index.js';

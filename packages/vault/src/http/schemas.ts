@@ -9,14 +9,25 @@ export const linkTokenBody = z.strictObject({ itemId: idSchema.optional() });
 export const exchangeBody = z.strictObject({ publicToken: z.string().regex(/^public-[a-z]+-[0-9a-zA-Z-]{1,64}$/) });
 
 export const sandboxLinkBody = z.strictObject({
-  institutionId: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).optional(),
-  username: z.string().regex(/^[\x21-\x7e]{1,64}$/).optional(),
+  institutionId: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/)
+    .optional(),
+  username: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,64}$/)
+    .optional(),
 });
 
 export const itemParams = z.object({ id: idSchema });
 
 // Plaid cursors are base64, at most 256 characters; the emulator's may differ, so allow a little more.
-export const transactionsQuery = z.object({ cursor: z.string().regex(/^[A-Za-z0-9+/=_-]{1,1024}$/).optional() });
+export const transactionsQuery = z.object({
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=_-]{1,1024}$/)
+    .optional(),
+});
 
 export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -16,9 +16,7 @@ export interface ServiceAuthOptions {
   userHeader?: string;
 }
 
-type Verifier =
-  | { kind: 'sha256'; digest: Buffer }
-  | { kind: 'scrypt'; salt: Buffer; digest: Buffer; params: ScryptOptions };
+type Verifier = { kind: 'sha256'; digest: Buffer } | { kind: 'scrypt'; salt: Buffer; digest: Buffer; params: ScryptOptions };
 
 const KEY_PREFIX = 'pvk_';
 const SCRYPT_PARAMS = { N: 16384, r: 8, p: 1 } as const;
@@ -59,7 +57,10 @@ function parseHash(entry: ServiceApiKey, index: number): Verifier {
     const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
     const salt = Buffer.from(parts[4]!, 'base64url');
     const digest = Buffer.from(parts[5]!, 'base64url');
-    if ([N, r, p].every(Number.isInteger) && N >= 1024 && salt.length >= 16 && digest.length === 32) {
+    // Bounded so a bad entry fails here, not as a 500 (or a memory spike) on every request.
+    const sane =
+      [N, r, p].every(Number.isInteger) && N >= 1024 && N <= 1 << 20 && (N & (N - 1)) === 0 && r >= 1 && r <= 32 && p >= 1 && p <= 16;
+    if (sane && salt.length >= 16 && digest.length === 32) {
       return { kind: 'scrypt', salt, digest, params: { N, r, p, maxmem: 256 * N * r } };
     }
   }

@@ -32,6 +32,11 @@ export function toImportInput(line: number, fields: { userId: unknown; itemId: u
   }
   return {
     ok: true,
-    record: { line, userId: fields.userId as string, itemId: fields.itemId as string, accessToken: new Secret(fields.accessToken as string) },
+    record: {
+      line,
+      userId: fields.userId as string,
+      itemId: fields.itemId as string,
+      accessToken: new Secret(fields.accessToken as string),
+    },
   };
 }

@@ -31,7 +31,11 @@ export const DETAIL_LIMIT = 1000;
  * @example
  *   const report = await importTokens(readJsonLines(process.stdin), { exists, put });
  */
-export async function importTokens(source: AsyncIterable<ImportInput>, deps: ImportDeps, onRecord?: (report: ImportReport) => void): Promise<ImportReport> {
+export async function importTokens(
+  source: AsyncIterable<ImportInput>,
+  deps: ImportDeps,
+  onRecord?: (report: ImportReport) => void,
+): Promise<ImportReport> {
   const report: ImportReport = { read: 0, imported: 0, skipped: 0, invalid: 0, skippedLines: [], invalidLines: [] };
   const reject = (line: number, reason: string) => {
     report.invalid++;
@@ -49,7 +53,9 @@ export async function importTokens(source: AsyncIterable<ImportInput>, deps: Imp
       }
     } else {
       const { record } = input;
-      const check = deps.verify ? await deps.verify(record.accessToken) : ({ ok: true, itemId: record.itemId, institutionId: null } as const);
+      const check = deps.verify
+        ? await deps.verify(record.accessToken)
+        : ({ ok: true, itemId: record.itemId, institutionId: null } as const);
       if (!check.ok) reject(record.line, check.reason);
       else if (check.itemId !== record.itemId) reject(record.line, 'the token belongs to another item id');
       else {

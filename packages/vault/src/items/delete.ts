@@ -10,5 +10,13 @@ export async function deleteItem(ctx: VaultContext, ref: { userId: string; itemI
   await getOwnedItem(ctx, ref);
   await ctx.store.deleteItem(ref.itemId);
   await ctx.cache.invalidate(ref.itemId);
-  ctx.audit.record({ actor: ctx.instanceId, userId: ref.userId, itemId: ref.itemId, action: 'item.delete', purpose: null, outcome: 'ok', requestId: null });
+  ctx.audit.record({
+    actor: ctx.instanceId,
+    userId: ref.userId,
+    itemId: ref.itemId,
+    action: 'item.delete',
+    purpose: null,
+    outcome: 'ok',
+    requestId: null,
+  });
 }

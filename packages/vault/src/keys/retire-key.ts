@@ -25,7 +25,9 @@ export async function planRetireKey(
 ): Promise<RetirePlan> {
   if (!kids.includes(kid)) throw new KeyUnknownError('This kid is not in the keyring.', { details: { kid } });
   if (kid === activeKid) {
-    throw new KeyInUseError('The active key cannot be retired; put a new key first in VAULT_KEYS, then rekey.', { details: { kid, rows: null } });
+    throw new KeyInUseError('The active key cannot be retired; put a new key first in VAULT_KEYS, then rekey.', {
+      details: { kid, rows: null },
+    });
   }
   const rows = (await store.countByKid())[kid] ?? 0;
   if (rows > 0) throw new KeyInUseError(`The key still protects ${rows} items; run rekey first.`, { details: { kid, rows } });

@@ -6,10 +6,11 @@ import type { VaultMetricsRecorder } from './types.js';
 type AsyncMethods = Record<string, unknown>;
 
 /**
- * Time every method call of a Plaid gateway (src/plaid/gateway.ts) and count
- * failures by vault error code. Wraps any object whose methods return
- * promises; the operation label is the method name. A wrapper rather than a
- * hook so the gateway stays unaware of metrics.
+ * Time every Plaid call of a gateway (src/plaid/gateway.ts) and count
+ * failures by vault error code. Methods that return a promise are timed
+ * until it settles, labelled with the method name; synchronous ones (such as
+ * `health()`) pass through untouched. A wrapper rather than a hook, so the
+ * gateway stays unaware of metrics.
  *
  * @example const plaid = instrumentPlaidGateway(createPlaidGateway({ api }), metrics);
  */
@@ -17,16 +18,21 @@ export function instrumentPlaidGateway<G extends object>(gateway: G, recorder: V
   const wrapped: AsyncMethods = {};
   for (const key of methodNames(gateway)) {
     const fn = (gateway as AsyncMethods)[key] as (...args: unknown[]) => unknown;
-    wrapped[key] = async (...args: unknown[]) => {
+    wrapped[key] = (...args: unknown[]) => {
       const started = performance.now();
-      try {
-        const result = await fn.apply(gateway, args);
-        recorder.plaidRequest(key, (performance.now() - started) / 1000, null);
-        return result;
-      } catch (err) {
-        recorder.plaidRequest(key, (performance.now() - started) / 1000, isVaultError(err) ? err.code : 'ERR_INTERNAL');
-        throw err;
-      }
+      const result = fn.apply(gateway, args);
+      if (!(result instanceof Promise)) return result;
+      const seconds = () => (performance.now() - started) / 1000;
+      return result.then(
+        (value) => {
+          recorder.plaidRequest(key, seconds(), null);
+          return value;
+        },
+        (err: unknown) => {
+          recorder.plaidRequest(key, seconds(), isVaultError(err) ? err.code : 'ERR_INTERNAL');
+          throw err;
+        },
+      );
     };
   }
   return Object.assign(Object.create(Object.getPrototypeOf(gateway) as object) as G, gateway, wrapped);

@@ -27,6 +27,15 @@ export async function dispatchWebhook(ctx: VaultContext, plaid: PlaidGateway, ev
     return itemId ? 'unknown_item' : 'ignored';
   }
   const ref = { itemId: row.itemId, userId: row.userId };
+  // A lost token (relink_required) or a withdrawn consent (revoked) is final: no webhook brings the item back.
+  if (
+    (row.status === 'relink_required' || row.status === 'revoked') &&
+    webhookType === 'ITEM' &&
+    webhookCode !== 'USER_PERMISSION_REVOKED'
+  ) {
+    ctx.logger.info({ itemId: row.itemId, webhookCode, status: row.status }, 'webhook for an item that needs relinking: status kept');
+    return `kept:${row.status}`;
+  }
   switch (key) {
     case 'ITEM:ERROR':
       if (event.errorCode === 'ITEM_LOGIN_REQUIRED') {

@@ -102,34 +102,45 @@ describe.skipIf(!pgOk || !redisOk)('three processes, one PostgreSQL, one Redis',
     for (const reader of readers) reader.send({ cmd: 'watch', ref, everyMs: POLL_MS });
     for (const reader of readers) await reader.next('seen', (m) => m.token === tokens[0]);
 
-    const delays: number[] = [];
+    // When each reader first read the new token (informational: it also counts pauses of the
+    // reader process itself, which a loaded 2-core machine produces).
+    const firstSeen: number[] = [];
     for (let i = 1; i <= WRITES; i += 1) {
       tokens.push(fakeAccessToken());
       writer.send({ cmd: 'put', seq: i, ref, token: tokens[i] });
       doneAt.push((await writer.next('put', (m) => m.seq === i)).doneAt as number);
       for (const reader of readers) {
         const seen = await reader.next('seen', (m) => m.token === tokens[i], 5000);
-        delays.push(Math.max(0, (seen.at as number) - doneAt[i]!));
+        firstSeen.push(Math.max(0, (seen.at as number) - doneAt[i]!));
       }
     }
 
     for (const instance of instances) instance.send({ cmd: 'stop' });
     const summaries = await Promise.all(readers.map((r) => r.next('summary')));
-    let stale = 0;
+    const writerStats = (await writer.next('summary')).stats as { l2: { errors: number }; invalidations: { published: number } };
+    // The claim: any withToken that starts more than BOUND_MS after a write returns the new
+    // token. So the window in which a reader still served token i-1 after write i is the
+    // measure; each reader also has to have seen every token.
+    const windows: number[] = [];
     for (const summary of summaries) {
       expect(summary.errors).toBe(0);
+      // Dense enough that a stale L1 entry could not hide between two reads.
+      expect(summary.reads as number).toBeGreaterThan(WRITES * 10);
       const seenTokens = summary.tokens as Record<string, { first: number; last: number }>;
-      // Token i-1 is superseded when write i is done; reading it later than the bound is a stale read.
-      for (let i = 1; i <= WRITES; i += 1) {
-        const old = seenTokens[tokens[i - 1]!];
-        if (old && old.last > doneAt[i]! + BOUND_MS) stale += 1;
-      }
+      expect(tokens.every((t) => seenTokens[t] !== undefined)).toBe(true);
       expect(Object.keys(seenTokens).every((t) => tokens.includes(t))).toBe(true);
+      for (let i = 1; i <= WRITES; i += 1) windows.push(Math.max(0, seenTokens[tokens[i - 1]!]!.last - doneAt[i]!));
     }
-    const sorted = [...delays].sort((a, b) => a - b);
-    console.log(`[cache multi-process] ${delays.length} propagations: p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)} ms, p99 ${sorted[Math.floor(sorted.length * 0.99)]!.toFixed(2)} ms, max ${sorted.at(-1)!.toFixed(2)} ms, stale reads after ${BOUND_MS} ms: ${stale}`);
-    expect(delays).toHaveLength(WRITES * 2);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(BOUND_MS);
-    expect(stale).toBe(0);
+    const stats = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return `p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)} ms, p99 ${sorted[Math.floor(sorted.length * 0.99)]!.toFixed(2)} ms, max ${sorted.at(-1)!.toFixed(2)} ms`;
+    };
+    console.log(
+      `[cache multi-process] ${windows.length} propagations; stale window ${stats(windows)}; first read of the new token ${stats(firstSeen)}; ` +
+        `writer published ${writerStats.invalidations.published}, Redis errors ${writerStats.l2.errors}`,
+    );
+    expect(firstSeen).toHaveLength(WRITES * 2);
+    expect(writerStats.invalidations.published).toBe(WRITES + 1);
+    expect(windows.filter((w) => w > BOUND_MS)).toEqual([]);
   });
 });

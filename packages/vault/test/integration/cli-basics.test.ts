@@ -10,7 +10,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, ensureBuilt, json, runCli } from './cli-harness.js';
 
-const COMMANDS = ['keygen', 'migrate', 'doctor', 'items', 'rotate', 'rekey', 'retire-key', 'recover', 'audit', 'import', 'serve', 'apikey', 'sandbox'];
+const COMMANDS = [
+  'keygen',
+  'migrate',
+  'doctor',
+  'items',
+  'rotate',
+  'rekey',
+  'retire-key',
+  'recover',
+  'audit',
+  'import',
+  'serve',
+  'apikey',
+  'sandbox',
+];
 const ERROR_LINE = /^error ERR_[A-Z_]+: [^\n]+ — [^\n]+$/;
 const CLOSED_PORT_DB = 'postgres://postgres@127.0.0.1:1/test';
 
@@ -132,15 +146,20 @@ describe.concurrent('configuration errors (exit 3)', () => {
 describe.concurrent('database down (exit 4)', () => {
   const env = () => ({ VAULT_KEYS: keys, VAULT_DATABASE_URL: CLOSED_PORT_DB });
 
-  it.each([
-    [['items', 'list']],
-    [['migrate', '--status']],
-    [['rekey']],
-  ])('%j exits 4 with ERR_STORE_UNAVAILABLE', async (args) => {
+  it.each([[['items', 'list']], [['migrate', '--status']], [['rekey']]])('%j exits 4 with ERR_STORE_UNAVAILABLE', async (args) => {
     const r = await runCli(args, { env: env() });
     expect(errorCode(r)).toBe('ERR_STORE_UNAVAILABLE');
     expect(r.code).toBe(4);
     expect(r.stderr).not.toContain('postgres://');
+  });
+
+  it('doctor reports an invalid configuration as a fail line naming the variable', async () => {
+    const r = await runCli(['doctor', '--json'], { env: { VAULT_KEYS: keys, VAULT_DATABASE_URL: 'mysql://x' } });
+    expect(r.code).toBe(1);
+    const checks = json<{ checks: { id: string; status: string; message: string }[] }>(r).checks;
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ id: 'configuration', status: 'fail' });
+    expect(checks[0]!.message).toContain('VAULT_DATABASE_URL');
   });
 
   it('doctor reports the database as a fail line with its fix and exits 1', async () => {

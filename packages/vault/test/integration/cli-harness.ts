@@ -27,7 +27,11 @@ export function ensureBuilt(): void {
   if (fresh()) return;
   // tsc -b exits non-zero for type errors anywhere in the package but still emits; the check below decides.
   try {
-    execFileSync('flock', ['/tmp/plaid-vault-cli-build.lock', 'npx', 'tsc', '-b', 'packages/vault'], { cwd: REPO_DIR, stdio: 'pipe', timeout: 180_000 });
+    execFileSync('flock', ['/tmp/plaid-vault-cli-build.lock', 'npx', 'tsc', '-b', 'packages/vault'], {
+      cwd: REPO_DIR,
+      stdio: 'pipe',
+      timeout: 180_000,
+    });
   } catch {
     // fall through to the existence check
   }

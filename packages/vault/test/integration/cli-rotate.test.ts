@@ -138,7 +138,12 @@ describe.each(targets)('rotate, recover and import --verify on %s', (_name, open
     dir = mkdtempSync(join(tmpdir(), 'pv-cli-rotate-'));
     t = await open(dir);
     sandbox = await startSandbox({ port: 0 });
-    plaid = new PlaidApi(new Configuration({ basePath: sandbox.url, baseOptions: { headers: { 'PLAID-CLIENT-ID': sandbox.clientId, 'PLAID-SECRET': sandbox.secret } } }));
+    plaid = new PlaidApi(
+      new Configuration({
+        basePath: sandbox.url,
+        baseOptions: { headers: { 'PLAID-CLIENT-ID': sandbox.clientId, 'PLAID-SECRET': sandbox.secret } },
+      }),
+    );
     env = {
       ...t.env,
       VAULT_KEYS: KEYS,
@@ -207,7 +212,13 @@ describe.each(targets)('rotate, recover and import --verify on %s', (_name, open
     sandbox.faults.set({ errorRates: { '/item/access_token/invalidate': { status: 500, rate: 0.02 } }, seed: 11 });
     const r = await run(['rotate', '--older-than', '90d', '--concurrency', '8', '--json']);
     sandbox.faults.clear();
-    const report = json<{ considered: number; rotated: number; relinkRequired: number; failed: { itemId: string; code: string }[]; failedByCode: Record<string, number> }>(r);
+    const report = json<{
+      considered: number;
+      rotated: number;
+      relinkRequired: number;
+      failed: { itemId: string; code: string }[];
+      failedByCode: Record<string, number>;
+    }>(r);
     expect(report.considered).toBe(N);
     expect(report.rotated + report.relinkRequired + report.failed.length).toBe(N);
     expect(report.failed.length).toBeGreaterThan(0); // the faults did fire

@@ -84,6 +84,7 @@ const records = Array.from({ length: ITEMS }, (_, i) => ({
   accessToken: fakeAccessToken(),
 }));
 const strayToken = fakeAccessToken();
+const legacyTokens: string[] = [];
 const malformedShape = `access-sandbox-${randomBytes(12).toString('hex')}`;
 /** The import input, and the (1-based) line numbers of its malformed lines. */
 function importInput(): { input: string; malformed: number[] } {
@@ -116,7 +117,8 @@ beforeAll(() => ensureBuilt(), 180_000);
 
 describe.each(targets)('CLI data commands on %s', (_name, open, enabled) => {
   let t: Target;
-  const run = (args: string[], keys: string, input?: string) => runCli(args, { env: { ...t.env, VAULT_KEYS: keys }, ...(input !== undefined && { input }) });
+  const run = (args: string[], keys: string, input?: string) =>
+    runCli(args, { env: { ...t.env, VAULT_KEYS: keys }, ...(input !== undefined && { input }) });
 
   beforeAll(async () => {
     if (enabled) t = await open();
@@ -154,7 +156,9 @@ describe.each(targets)('CLI data commands on %s', (_name, open, enabled) => {
     const first = json<{ items: { itemId: string }[]; next: string | null }>(await run(['items', 'list', '--limit', '25', '--json'], K1));
     expect(first.items).toHaveLength(25);
     expect(first.next).toBe(first.items[24]!.itemId);
-    const second = json<{ items: { itemId: string }[]; next: string | null }>(await run(['items', 'list', '--after', first.next!, '--json'], K1));
+    const second = json<{ items: { itemId: string }[]; next: string | null }>(
+      await run(['items', 'list', '--after', first.next!, '--json'], K1),
+    );
     expect(second.items).toHaveLength(ITEMS - 25);
     expect(second.next).toBeNull();
     expect([...first.items, ...second.items].map((i) => i.itemId)).toEqual(records.map((r) => r.itemId).sort());
@@ -272,10 +276,58 @@ describe.each(targets)('CLI data commands on %s', (_name, open, enabled) => {
     expect(healthy.stdout).toMatch(/^warn {2}webhook_url: .* — fix: /m);
   });
 
+  it.skipIf(!enabled || !pgReady)('import --from-postgres streams rows of a query, numbering rejected rows', async () => {
+    const legacy = await createTestSchema('legacy');
+    const rows = Array.from({ length: 12 }, (_, i) => ({
+      userId: `legacy-user-${i}`,
+      itemId: `legacy-item-${i}`,
+      accessToken: fakeAccessToken(),
+    }));
+    legacyTokens.push(...rows.map((r) => r.accessToken));
+    try {
+      const client = new pg.Client({ connectionString: legacy.url });
+      await client.connect();
+      try {
+        await client.query(`create table "${legacy.schema}".plaid_items (id serial primary key, uid text, iid text, token text)`);
+        for (const r of rows)
+          await client.query(`insert into "${legacy.schema}".plaid_items (uid, iid, token) values ($1, $2, $3)`, [
+            r.userId,
+            r.itemId,
+            r.accessToken,
+          ]);
+        await client.query(`update "${legacy.schema}".plaid_items set token = 'plain-' || token where id = 5`);
+      } finally {
+        await client.end();
+      }
+      const query = `select uid as user_id, iid as item_id, token as access_token from "${legacy.schema}".plaid_items order by id`;
+      const r = await run(['import', '--from-postgres', legacy.url, '--query', query, '--json'], K2);
+      expect(r.code).toBe(1);
+      const report = json<{ imported: number; invalid: number; invalidLines: { line: number }[] }>(r);
+      expect(report).toMatchObject({ imported: 11, invalid: 1 });
+      expect(report.invalidLines.map((l) => l.line)).toEqual([5]);
+
+      const missing = await run(
+        ['import', '--from-postgres', legacy.url, '--query', `select uid as user_id from "${legacy.schema}".plaid_items`],
+        K2,
+      );
+      expect(missing.code).toBe(2);
+      expect(errorCode(missing)).toBe('ERR_INPUT_INVALID');
+      const broken = await run(['import', '--from-postgres', legacy.url, '--query', 'select secret_words from nowhere_at_all'], K2);
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toContain('SQLSTATE 42P01');
+      expect(broken.stderr).not.toContain('nowhere_at_all');
+      const down = await run(['import', '--from-postgres', 'postgres://postgres@127.0.0.1:1/test', '--query', 'select 1'], K2);
+      expect(down.code).toBe(4);
+    } finally {
+      await legacy.drop();
+    }
+  });
+
   it.skipIf(!enabled)('no output of any command held a token', () => {
     const all = transcript.join('\n');
     expect(all.length).toBeGreaterThan(1000);
-    for (const token of [...records.map((r) => r.accessToken), strayToken, malformedShape]) expect(all).not.toContain(token);
+    for (const token of [...records.map((r) => r.accessToken), ...legacyTokens, strayToken, malformedShape])
+      expect(all).not.toContain(token);
     expect(all).not.toContain(K1.slice(3));
     expect(all).not.toContain(K2.slice(3));
   });

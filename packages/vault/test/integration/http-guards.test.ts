@@ -4,14 +4,15 @@
  * carries, /healthz and /metrics.
  */
 import { register } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StoreUnavailableError, isVaultError } from '../../src/errors.js';
 import { createHttpApp } from '../../src/http/index.js';
-import { fakeAccessToken } from '../helpers/services.js';
+import { TEST_REDIS_URL, fakeAccessToken, requireService, testNamespace } from '../helpers/services.js';
 import { createClient, createMemoryLogger, createTestVault, getTestUser, type TestVault } from './http-harness.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 const BASE = 'http://vault.test';
+const redisOk = await requireService('redis', 'http /healthz with Redis');
 
 let tv: TestVault;
 const logger = createMemoryLogger();
@@ -43,7 +44,11 @@ afterAll(async () => {
 
 describe('every response', () => {
   it('carries a request id, no-store and nosniff, on success and on error', async () => {
-    for (const [method, path] of [['GET', '/items'], ['GET', '/nope'], ['POST', '/link/token']] as const) {
+    for (const [method, path] of [
+      ['GET', '/items'],
+      ['GET', '/nope'],
+      ['POST', '/link/token'],
+    ] as const) {
       const r = await client.call(method, path, { user: 'alice', headers: { origin: 'https://evil.example' } });
       expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       expect(r.headers.get('cache-control')).toBe('no-store');
@@ -74,9 +79,30 @@ describe('errors have stable codes', () => {
     ['a missing field', 'POST', '/link/exchange', { user: 'alice', body: {} }, 400, 'ERR_INPUT_INVALID'],
     ['an unknown field', 'POST', '/link/token', { user: 'alice', body: { userId: 'bob' } }, 400, 'ERR_INPUT_INVALID'],
     ['a malformed public token', 'POST', '/link/exchange', { user: 'alice', body: { publicToken: 'nope' } }, 400, 'ERR_INPUT_INVALID'],
-    ['a text/plain body', 'POST', '/link/token', { user: 'alice', body: '{}', headers: { 'content-type': 'text/plain' } }, 415, 'ERR_UNSUPPORTED_MEDIA_TYPE'],
-    ['a non-JSON body on a route whose fields are optional', 'POST', '/link/token', { user: 'alice', body: 'x', headers: { 'content-type': 'text/plain' } }, 415, 'ERR_UNSUPPORTED_MEDIA_TYPE'],
-    ['a form body', 'POST', '/link/exchange', { user: 'alice', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'ERR_UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'a text/plain body',
+      'POST',
+      '/link/token',
+      { user: 'alice', body: '{}', headers: { 'content-type': 'text/plain' } },
+      415,
+      'ERR_UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'a non-JSON body on a route whose fields are optional',
+      'POST',
+      '/link/token',
+      { user: 'alice', body: 'x', headers: { 'content-type': 'text/plain' } },
+      415,
+      'ERR_UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'a form body',
+      'POST',
+      '/link/exchange',
+      { user: 'alice', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'ERR_UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['a body over the limit', 'POST', '/link/token', { user: 'alice', body: { pad: 'x'.repeat(2000) } }, 413, 'ERR_PAYLOAD_TOO_LARGE'],
     ['a webhook body over the limit', 'POST', '/webhooks/plaid', { body: { pad: 'x'.repeat(2000) } }, 413, 'ERR_PAYLOAD_TOO_LARGE'],
   ] as const)('%s', async (_name, method, path, opts, status, code) => {
@@ -136,7 +162,12 @@ describe('cross-site requests', () => {
   });
 
   it('lets same-origin, allowed-origin and server-to-server POSTs through to validation', async () => {
-    const cases: Record<string, string>[] = [{ origin: BASE }, { origin: 'https://partner.example', 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-origin' }, {}];
+    const cases: Record<string, string>[] = [
+      { origin: BASE },
+      { origin: 'https://partner.example', 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-origin' },
+      {},
+    ];
     for (const headers of cases) {
       const r = await client.call('POST', '/link/exchange', { user: 'alice', body: {}, headers });
       expect(r.json.code).toBe('ERR_INPUT_INVALID');
@@ -145,7 +176,9 @@ describe('cross-site requests', () => {
 
   it('answers CORS preflights for allowed origins only', async () => {
     const preflight = (origin: string) =>
-      client.call('OPTIONS', '/link/token', { headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      client.call('OPTIONS', '/link/token', {
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
     const ok = await preflight('https://partner.example');
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://partner.example');
     expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
@@ -199,6 +232,25 @@ describe('/healthz', () => {
     const res = await app.fetch(new Request(`${BASE}/healthz`));
     expect(res.status).toBe(503);
     expect(((await res.json()) as { ok: boolean }).ok).toBe(false);
+  });
+});
+
+describe.skipIf(!redisOk)('/healthz with Redis', () => {
+  it('reports Redis as ok when the vault has an L2 cache', async () => {
+    const other = await createTestVault({ redis: TEST_REDIS_URL, namespace: testNamespace('http') });
+    try {
+      const app = createHttpApp({ vault: other.vault, getUserId: getTestUser, logger });
+      // The client connects in the background; wait for it rather than sleeping.
+      await vi.waitFor(
+        async () => {
+          const body = (await (await app.fetch(new Request(`${BASE}/healthz`))).json()) as { redis: string };
+          expect(body.redis).toBe('ok');
+        },
+        { timeout: 5000, interval: 50 },
+      );
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -60,6 +60,8 @@ export interface Reply {
   status: number;
   headers: Headers;
   text: string;
+  // Replies are asserted field by field; a precise type per route would add nothing.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 
@@ -79,7 +81,11 @@ export const getTestUser = (req: Request): string | null => req.headers.get(SESS
  * contains `access-sandbox-` or one of `secrets()` in a header or the body.
  * The error names the request, never the matched value.
  */
-export function createClient(fetcher: (req: Request) => Response | Promise<Response>, base = 'http://vault.test', secrets: () => string[] = () => []) {
+export function createClient(
+  fetcher: (req: Request) => Response | Promise<Response>,
+  base = 'http://vault.test',
+  secrets: () => string[] = () => [],
+) {
   let calls = 0;
   async function call(method: string, path: string, opts: CallOptions = {}): Promise<Reply> {
     const headers = new Headers(opts.headers);

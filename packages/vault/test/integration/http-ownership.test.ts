@@ -19,15 +19,30 @@ const bItem = 'item-b-1';
 
 beforeAll(async () => {
   tv = await createTestVault();
-  for (const [userId, itemId] of [[A, aItems[0]], [A, aItems[1]], [B, bItem]] as const) {
+  for (const [userId, itemId] of [
+    [A, aItems[0]],
+    [A, aItems[1]],
+    [B, bItem],
+  ] as const) {
     const accessToken = fakeAccessToken();
     tokens.push(accessToken);
-    await tv.vault.items.put({ userId, itemId, accessToken, institutionId: 'ins_109508', institutionName: 'First Platypus Bank', products: ['transactions'] });
+    await tv.vault.items.put({
+      userId,
+      itemId,
+      accessToken,
+      institutionId: 'ins_109508',
+      institutionName: 'First Platypus Bank',
+      products: ['transactions'],
+    });
   }
   await tv.vault.withToken({ userId: A, itemId: aItems[0]!, purpose: 'accounts.get' }, () => undefined);
   await tv.vault.withToken({ userId: B, itemId: bItem, purpose: 'accounts.get' }, () => undefined);
   const app = createHttpApp({ vault: tv.vault, getUserId: getTestUser, logger });
-  client = createClient((req) => app.fetch(req), 'http://vault.test', () => tokens);
+  client = createClient(
+    (req) => app.fetch(req),
+    'http://vault.test',
+    () => tokens,
+  );
 });
 
 afterAll(async () => {
@@ -40,7 +55,15 @@ describe('items', () => {
     expect(r.status).toBe(200);
     expect(r.json.items.map((i: { itemId: string }) => i.itemId).sort()).toEqual([...aItems].sort());
     for (const item of r.json.items) {
-      expect(Object.keys(item).sort()).toEqual(['createdAt', 'institutionId', 'institutionName', 'itemId', 'products', 'rotatedAt', 'status']);
+      expect(Object.keys(item).sort()).toEqual([
+        'createdAt',
+        'institutionId',
+        'institutionName',
+        'itemId',
+        'products',
+        'rotatedAt',
+        'status',
+      ]);
       expect(new Date(item.createdAt).toISOString()).toBe(item.createdAt);
     }
     expect((await client.call('GET', '/items', { user: B })).json.items.map((i: { itemId: string }) => i.itemId)).toEqual([bItem]);
@@ -56,16 +79,19 @@ describe('items', () => {
       ['POST', '/link/token', { itemId: id }],
     ] as const;
 
-  it.each(routes(aItems[0]!).map((r) => [`${r[0]} ${r[1]}`, r] as const))('B gets 404 on A’s %s, same body as a missing item', async (_n, route) => {
-    const [method, path, body] = route;
-    const other = await client.call(method, path, { user: B, ...(body ? { body } : {}) });
-    const missingPath = path.replace(aItems[0]!, 'item-does-not-exist');
-    const missingBody = body ? { itemId: 'item-does-not-exist' } : undefined;
-    const missing = await client.call(method, missingPath, { user: B, ...(missingBody ? { body: missingBody } : {}) });
-    expect(other.status).toBe(404);
-    expect(other.json).toEqual({ code: 'ERR_ITEM_NOT_FOUND', message: missing.json.message });
-    expect(other.text).toBe(missing.text);
-  });
+  it.each(routes(aItems[0]!).map((r) => [`${r[0]} ${r[1]}`, r] as const))(
+    'B gets 404 on A’s %s, same body as a missing item',
+    async (_n, route) => {
+      const [method, path, body] = route;
+      const other = await client.call(method, path, { user: B, ...(body ? { body } : {}) });
+      const missingPath = path.replace(aItems[0]!, 'item-does-not-exist');
+      const missingBody = body ? { itemId: 'item-does-not-exist' } : undefined;
+      const missing = await client.call(method, missingPath, { user: B, ...(missingBody ? { body: missingBody } : {}) });
+      expect(other.status).toBe(404);
+      expect(other.json).toEqual({ code: 'ERR_ITEM_NOT_FOUND', message: missing.json.message });
+      expect(other.text).toBe(missing.text);
+    },
+  );
 
   it('leaves A’s items untouched after B’s attempts', async () => {
     const items = await tv.vault.items.list(A);
@@ -94,7 +120,9 @@ describe('audit', () => {
     }
     const aSeqs = new Set(((await client.call('GET', '/audit?limit=200', { user: A })).json.events as { seq: number }[]).map((e) => e.seq));
     expect(r.json.events.filter((e: { seq: number }) => aSeqs.has(e.seq))).toEqual([]);
-    expect(r.json.events.some((e: { action: string; purpose: string }) => e.action === 'token.decrypt' && e.purpose === 'accounts.get')).toBe(true);
+    expect(
+      r.json.events.some((e: { action: string; purpose: string }) => e.action === 'token.decrypt' && e.purpose === 'accounts.get'),
+    ).toBe(true);
     const seqs = r.json.events.map((e: { seq: number }) => e.seq);
     expect(seqs).toEqual([...seqs].sort((x: number, y: number) => y - x));
   });

@@ -7,7 +7,14 @@
  */
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpApp, createVaultMetrics, instrumentPlaidGateway, instrumentRotations, startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
+import {
+  createHttpApp,
+  createVaultMetrics,
+  instrumentPlaidGateway,
+  instrumentRotations,
+  startHttpServer,
+  type HttpServerHandle,
+} from '../../src/http/index.js';
 import { createPlaidApi } from '../../src/plaid/client.js';
 import { createPlaidGateway } from '../../src/plaid/gateway.js';
 import type { Vault } from '../../src/vault-types.js';
@@ -34,19 +41,35 @@ async function recordToken(id: string): Promise<void> {
 
 beforeAll(async () => {
   // The server exists before the app so the sandbox can be told where to deliver webhooks.
-  let app: { fetch(req: Request): Response | Promise<Response> } | undefined;
-  server = await startHttpServer({ app: { fetch: (req) => app!.fetch(req) }, port: 0 });
+  const late: { app?: { fetch(req: Request): Response | Promise<Response> } } = {};
+  server = await startHttpServer({ app: { fetch: (req) => late.app!.fetch(req) }, port: 0 });
   sandbox = await startSandbox({ webhookBaseOverride: server.url });
   const api = createPlaidApi({ env: 'emulator', baseUrl: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret });
   tv = await createTestVault({
     logger,
-    plaid: { env: 'emulator', baseUrl: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret, webhookUrl: 'https://vault.example/webhooks/plaid' },
+    plaid: {
+      env: 'emulator',
+      baseUrl: sandbox.url,
+      clientId: sandbox.clientId,
+      secret: sandbox.secret,
+      webhookUrl: 'https://vault.example/webhooks/plaid',
+    },
     // How a composition root gets Plaid latency and errors into /metrics.
     plaidGateway: instrumentPlaidGateway(createPlaidGateway({ api }), metrics),
   });
   vault = instrumentRotations(tv.vault, metrics);
-  app = createHttpApp({ vault, getUserId: getTestUser, logger, sandboxLinkEnabled: true, metrics: { token: METRICS_TOKEN, collector: metrics } });
-  client = createClient((req) => fetch(req), server.url, () => [...heldTokens]);
+  late.app = createHttpApp({
+    vault,
+    getUserId: getTestUser,
+    logger,
+    sandboxLinkEnabled: true,
+    metrics: { token: METRICS_TOKEN, collector: metrics },
+  });
+  client = createClient(
+    (req) => fetch(req),
+    server.url,
+    () => [...heldTokens],
+  );
 });
 
 afterAll(async () => {
@@ -76,7 +99,10 @@ describe('link', () => {
   });
 
   it('exchanges a public token (the real Link path) and refuses a bad one with a Plaid code', async () => {
-    const bad = await client.call('POST', '/link/exchange', { user: B, body: { publicToken: 'public-sandbox-00000000-0000-4000-8000-000000000000' } });
+    const bad = await client.call('POST', '/link/exchange', {
+      user: B,
+      body: { publicToken: 'public-sandbox-00000000-0000-4000-8000-000000000000' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.code).toBe('ERR_PLAID_INVALID_INPUT');
   });
@@ -93,12 +119,20 @@ describe('data', () => {
     }
   });
 
+  it('reports Plaid reachable in /healthz once calls succeed', async () => {
+    const r = await client.call('GET', '/healthz');
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ ok: true, database: 'ok', redis: 'disabled', plaid: 'ok' });
+  });
+
   it('pages transactions by cursor', async () => {
     const first = await client.call('GET', `/items/${itemId}/transactions`, { user: A });
     expect(first.status).toBe(200);
     expect(first.json.added.length).toBeGreaterThan(0);
     expect(typeof first.json.nextCursor).toBe('string');
-    const again = await client.call('GET', `/items/${itemId}/transactions?cursor=${encodeURIComponent(first.json.nextCursor)}`, { user: A });
+    const again = await client.call('GET', `/items/${itemId}/transactions?cursor=${encodeURIComponent(first.json.nextCursor)}`, {
+      user: A,
+    });
     expect(again.status).toBe(200);
     expect(again.json.added).toEqual([]);
     // No transaction appears twice in one delta.
@@ -107,7 +141,12 @@ describe('data', () => {
   });
 
   it('answers B with 404 on every one of A’s data routes', async () => {
-    for (const [method, path] of [['GET', `/items/${itemId}/accounts`], ['GET', `/items/${itemId}/transactions`], ['POST', `/items/${itemId}/rotate`], ['DELETE', `/items/${itemId}`]] as const) {
+    for (const [method, path] of [
+      ['GET', `/items/${itemId}/accounts`],
+      ['GET', `/items/${itemId}/transactions`],
+      ['POST', `/items/${itemId}/rotate`],
+      ['DELETE', `/items/${itemId}`],
+    ] as const) {
       const r = await client.call(method, path, { user: B });
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(r.json.code).toBe('ERR_ITEM_NOT_FOUND');

@@ -4,7 +4,14 @@
  * user header, called with fetch like a backend in another language would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpApp, createServiceAuth, generateApiKey, hashApiKey, startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
+import {
+  createHttpApp,
+  createServiceAuth,
+  generateApiKey,
+  hashApiKey,
+  startHttpServer,
+  type HttpServerHandle,
+} from '../../src/http/index.js';
 import { fakeAccessToken } from '../helpers/services.js';
 import { assertLogClean, assertNoSecrets, createMemoryLogger, createTestVault, type TestVault } from './http-harness.js';
 
@@ -25,7 +32,12 @@ beforeAll(async () => {
   tv = await createTestVault();
   await tv.vault.items.put({ userId: 'svc-user-1', itemId: 'svc-item-1', accessToken: tokens[0]! });
   await tv.vault.items.put({ userId: 'svc-user-2', itemId: 'svc-item-2', accessToken: tokens[1]! });
-  const getUserId = createServiceAuth({ apiKeys: [{ id: 'other', hash: hashApiKey(generateApiKey()) }, { id: 'billing', hash: hashApiKey(apiKey) }] });
+  const getUserId = createServiceAuth({
+    apiKeys: [
+      { id: 'other', hash: hashApiKey(generateApiKey()) },
+      { id: 'billing', hash: hashApiKey(apiKey) },
+    ],
+  });
   server = await startHttpServer({ app: createHttpApp({ vault: tv.vault, getUserId, logger }), port: 0 });
 });
 
@@ -61,7 +73,11 @@ describe('serve over a real socket', () => {
   });
 
   it('keeps ownership: user 2 cannot delete user 1’s item through the same key', async () => {
-    const r = await call('/items/svc-item-1', { authorization: `Bearer ${apiKey}`, 'x-plaid-vault-user': 'svc-user-2' }, { method: 'DELETE' });
+    const r = await call(
+      '/items/svc-item-1',
+      { authorization: `Bearer ${apiKey}`, 'x-plaid-vault-user': 'svc-user-2' },
+      { method: 'DELETE' },
+    );
     expect(r.status).toBe(404);
     expect(r.json.code).toBe('ERR_ITEM_NOT_FOUND');
     expect((await tv.vault.items.list('svc-user-1')).length).toBe(1);

@@ -88,7 +88,8 @@ export function sandboxApi(env: PlaidEnv, opts: { secret?: string; http?: AxiosI
     basePath: env.sb.url,
     baseOptions: { headers: { 'PLAID-CLIENT-ID': env.sb.clientId, 'PLAID-SECRET': opts.secret ?? env.sb.secret } },
   });
-  return new PlaidApi(config, undefined, opts.http);
+  // axios ships separate ESM and CJS typings; the SDK's are the CJS ones.
+  return new PlaidApi(config, undefined, opts.http as unknown as ConstructorParameters<typeof PlaidApi>[2]);
 }
 
 /** Every string reachable from `value` (own properties, Maps, Sets, arrays), plus its inspect() and JSON forms. */

@@ -84,11 +84,7 @@ describe('recovery', () => {
     await vault.items.delete(gone);
     const foreign = createRecoveryJournal(
       join(env.dir, 'recovery'),
-      parseKeyring(
-        `k1:${Buffer.alloc(32, 9)
-          .map((_, i) => i + 1)
-          .toString('base64')}`,
-      ),
+      parseKeyring(`k1:${Buffer.from(Array.from({ length: 32 }, (_, i) => i + 1)).toString('base64')}`),
     );
     const unreadable = rec(live);
     await foreign.write(unreadable);

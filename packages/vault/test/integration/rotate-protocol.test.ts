@@ -131,6 +131,10 @@ describe.skipIf(!pgOk || !redisOk)('rotation protocol', () => {
     expect(await codeOf(vault.data.accounts({ userId: USER, itemId }))).toBe('ERR_ITEM_RELINK_REQUIRED');
     expect(await codeOf(vault.items.rotate({ itemId }))).toBe('ERR_ITEM_RELINK_REQUIRED');
     expect(journal()).toEqual([]);
+    // No webhook brings a lost item back to "active".
+    const raw = JSON.stringify({ webhook_type: 'ITEM', webhook_code: 'LOGIN_REPAIRED', item_id: itemId, environment: 'sandbox' }, null, 2);
+    expect((await vault.webhooks.handle(raw, { 'plaid-verification': env.sb.signWebhook(raw) })).action).toBe('kept:relink_required');
+    expect((await vault.items.get({ userId: USER, itemId })).status).toBe('relink_required');
   });
 
   it('DB down right after invalidate: the new token waits in the journal and recover() stores it', async () => {

@@ -77,6 +77,9 @@ describe('instrumentPlaidGateway', () => {
     async removeItem() {
       throw new PlaidError('ERR_PLAID_RATE_LIMITED', 'Rate limited.', plaidFields);
     },
+    health(): 'ok' | 'down' {
+      return 'ok';
+    },
   };
 
   it('times each call, passes results and errors through, and counts errors by code', async () => {
@@ -90,5 +93,8 @@ describe('instrumentPlaidGateway', () => {
     expect(sample(text, 'plaid_vault_plaid_request_duration_seconds_count{operation="removeItem"}')).toBe(1);
     expect(sample(text, 'plaid_vault_plaid_errors_total{operation="removeItem",code="ERR_PLAID_RATE_LIMITED"}')).toBe(1);
     expect(text).not.toContain('operation="getAccounts",code=');
+    // A synchronous method stays synchronous and is not a Plaid call.
+    expect(g.health()).toBe('ok');
+    expect(text).not.toContain('operation="health"');
   });
 });

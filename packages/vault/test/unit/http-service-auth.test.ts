@@ -73,7 +73,14 @@ describe('createServiceAuth', () => {
     ['no keys', { apiKeys: [] }],
     ['a raw key instead of a hash', { apiKeys: [{ id: 'a', hash: generateApiKey() }] }],
     ['a short sha256 digest', { apiKeys: [{ id: 'a', hash: 'sha256:abcd' }] }],
-    ['weak scrypt parameters', { apiKeys: [{ id: 'a', hash: hashApiKey('x', { algorithm: 'scrypt' }).replace(/^scrypt:\d+/, 'scrypt:2') }] }],
+    [
+      'weak scrypt parameters',
+      { apiKeys: [{ id: 'a', hash: hashApiKey('x', { algorithm: 'scrypt' }).replace(/^scrypt:\d+/, 'scrypt:2') }] },
+    ],
+    [
+      'a scrypt N that is not a power of two',
+      { apiKeys: [{ id: 'a', hash: hashApiKey('x', { algorithm: 'scrypt' }).replace(/^scrypt:\d+/, 'scrypt:3000') }] },
+    ],
     ['a key id with spaces', { apiKeys: [{ id: 'a b', hash: hashApiKey('x') }] }],
     ['a bad header name', { apiKeys: [{ id: 'a', hash: hashApiKey('x') }], userHeader: 'x user' }],
   ])('refuses to start with %s (fail closed)', (_name, opts) => {

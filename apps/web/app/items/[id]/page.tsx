@@ -1,6 +1,5 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { isVaultError } from 'plaid-vault';
 import { AccountsTable } from '@/components/accounts-table';
 import { ItemActions } from '@/components/item-actions';
 import { ReconnectBank } from '@/components/reconnect-bank';
@@ -20,14 +19,15 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
   const { id } = await params;
   const { page: pageParam } = await searchParams;
   const page = Math.max(1, Math.min(10_000, Number.parseInt(pageParam ?? '1', 10) || 1));
-  const { vault, db, settings } = await getServices();
+  const { vault, db, settings, errorCode } = await getServices();
 
   let summary;
   try {
     summary = await vault.items.get({ userId, itemId: id });
   } catch (err) {
     // Someone else's item looks exactly like a missing one.
-    if (isVaultError(err, 'ERR_ITEM_NOT_FOUND') || isVaultError(err, 'ERR_INPUT_INVALID')) notFound();
+    const code = errorCode(err);
+    if (code === 'ERR_ITEM_NOT_FOUND' || code === 'ERR_INPUT_INVALID') notFound();
     throw err;
   }
   const item = itemCard(summary);

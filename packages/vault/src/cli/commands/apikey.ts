@@ -24,7 +24,8 @@ Options:
     const key = generateApiKey();
     const entry = `${id}:${hashApiKey(key)}`;
     out.result({ id, key, entry }, () => [`key:    ${key}`, `entry:  ${entry}`]);
-    if (!out.json) out.note('The key is shown once: store it with the calling backend. Append the entry to VAULT_API_KEYS (comma-separated).');
+    if (!out.json)
+      out.note('The key is shown once: store it with the calling backend. Append the entry to VAULT_API_KEYS (comma-separated).');
     return EXIT.ok;
   },
 };

@@ -22,7 +22,13 @@ Options:
   --since T    only events at or after T: an ISO date-time, or a duration back from now (7d, 12h)
   --limit N    at most N events (default 100, max 1000)
   --verify     verify the hash chain instead of listing`,
-  options: { user: { type: 'string' }, item: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, verify: { type: 'boolean' } },
+  options: {
+    user: { type: 'string' },
+    item: { type: 'string' },
+    since: { type: 'string' },
+    limit: { type: 'string' },
+    verify: { type: 'boolean' },
+  },
   async run({ values, out, runtime }) {
     const vault = await runtime.vault();
     if (values.verify) {

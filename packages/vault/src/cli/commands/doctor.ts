@@ -41,7 +41,9 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
     try {
       keyring = await runtime.keyring();
     } catch (err) {
-      results.push(fail('keys', isVaultError(err) ? err.message : 'the keyring is invalid', 'set VAULT_KEYS; generate one with plaid-vault keygen'));
+      results.push(
+        fail('keys', isVaultError(err) ? err.message : 'the keyring is invalid', 'set VAULT_KEYS; generate one with plaid-vault keygen'),
+      );
       return report(results, out);
     }
     results.push(

@@ -34,7 +34,10 @@ Exit code 1 when any line is invalid.`,
     const vault = await runtime.vault();
     const store = await runtime.store();
     const plaid = values.verify ? await (await import('../plaid.js')).createPlaidFromConfig(await runtime.config()) : undefined;
-    const source = from !== undefined && query !== undefined ? (await import('../../import/postgres-source.js')).readPostgres(from, query) : readJsonLines(io.stdin);
+    const source =
+      from !== undefined && query !== undefined
+        ? (await import('../../import/postgres-source.js')).readPostgres(from, query)
+        : readJsonLines(io.stdin);
 
     const report = await importTokens(source, {
       exists: async (itemId) => (await store.getItem(itemId)) !== undefined,

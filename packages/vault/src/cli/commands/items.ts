@@ -32,7 +32,9 @@ Options:
     if (after !== undefined) assertId(after, '--after');
     const limit = parseCount(values.limit as string | undefined, 'limit', 100, 5000);
 
-    const rows = await (await runtime.store()).listItems({
+    const rows = await (
+      await runtime.store()
+    ).listItems({
       limit: limit + 1,
       ...(userId !== undefined && { userId }),
       ...(status !== undefined && { status: status as ItemStatus }),
@@ -53,7 +55,10 @@ Options:
       rotatedAt: r.rotatedAt?.toISOString() ?? null,
     }));
     out.result({ items, next }, () => [
-      ...items.map((i) => `${i.itemId}  user=${i.userId}  ${i.status}  ${i.institutionName ?? i.institutionId ?? '-'}  kid=${i.kid}  rotated=${i.rotatedAt ?? 'never'}`),
+      ...items.map(
+        (i) =>
+          `${i.itemId}  user=${i.userId}  ${i.status}  ${i.institutionName ?? i.institutionId ?? '-'}  kid=${i.kid}  rotated=${i.rotatedAt ?? 'never'}`,
+      ),
       `${items.length} item(s)${next ? `; more: --after ${next}` : ''}`,
     ]);
     return EXIT.ok;

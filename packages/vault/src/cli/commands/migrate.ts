@@ -18,13 +18,12 @@ Options:
     if (!values.status) await store.migrate();
     const migrations = await store.migrationStatus();
     const pending = migrations.filter((m) => m.executedAt === null).length;
-    out.result(
-      { migrations: migrations.map((m) => ({ name: m.name, appliedAt: m.executedAt?.toISOString() ?? null })), pending },
-      () => [
-        ...migrations.map((m) => `${m.executedAt ? 'applied' : 'pending'}  ${m.name}${m.executedAt ? `  ${m.executedAt.toISOString()}` : ''}`),
-        values.status ? `${pending} pending` : `database is up to date (${migrations.length} migration(s))`,
-      ],
-    );
+    out.result({ migrations: migrations.map((m) => ({ name: m.name, appliedAt: m.executedAt?.toISOString() ?? null })), pending }, () => [
+      ...migrations.map(
+        (m) => `${m.executedAt ? 'applied' : 'pending'}  ${m.name}${m.executedAt ? `  ${m.executedAt.toISOString()}` : ''}`,
+      ),
+      values.status ? `${pending} pending` : `database is up to date (${migrations.length} migration(s))`,
+    ]);
     return pending > 0 ? EXIT.failure : EXIT.ok;
   },
 };

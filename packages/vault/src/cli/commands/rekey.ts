@@ -50,7 +50,9 @@ Exit code 1 when some rows could not be re-wrapped (listed with their error code
     out.result({ ...report, kids: usage }, () => [
       ...report.failed.slice(0, 50).map((f) => `failed  ${f.itemId}  ${f.code}`),
       `rekey to ${report.activeKid}: ${report.rewrapped} rewrapped, ${report.skipped} skipped, ${report.failed.length} failed${report.interrupted ? ' (interrupted: run again to continue)' : ''}`,
-      left.length === 0 ? 'every item is under the active key' : `still under old kids: ${left.map((u) => `${u.kid} (${u.rows})`).join(', ')}`,
+      left.length === 0
+        ? 'every item is under the active key'
+        : `still under old kids: ${left.map((u) => `${u.kid} (${u.rows})`).join(', ')}`,
     ]);
     return report.failed.length > 0 || report.interrupted ? EXIT.failure : EXIT.ok;
   },

@@ -46,7 +46,8 @@ Exit code 1 when any item failed or needs relinking.`,
   async run({ values, out, runtime, io, signal }) {
     const itemId = values.item as string | undefined;
     const olderThan = values['older-than'] as string | undefined;
-    if ((itemId === undefined) === (olderThan === undefined)) throw new InputInvalidError('Give either --item ID or --older-than DURATION.');
+    if ((itemId === undefined) === (olderThan === undefined))
+      throw new InputInvalidError('Give either --item ID or --older-than DURATION.');
     const vault = await runtime.vault();
 
     if (itemId !== undefined) {
@@ -70,7 +71,12 @@ Exit code 1 when any item failed or needs relinking.`,
     const progress = createProgress(io, dryRun ? 'rotate (dry run)' : 'rotate');
     let report: RotateDueReport;
     try {
-      report = await vault.items.rotateDue({ olderThan: cutoff.at, concurrency, dryRun, onProgress: (done, total) => progress.update(done, total) });
+      report = await vault.items.rotateDue({
+        olderThan: cutoff.at,
+        concurrency,
+        dryRun,
+        onProgress: (done, total) => progress.update(done, total),
+      });
     } finally {
       progress.stop();
       signal.removeEventListener('abort', onAbort);
@@ -86,7 +92,13 @@ Exit code 1 when any item failed or needs relinking.`,
         ? `dry run: ${report.considered} item(s) older than ${cutoff.at.toISOString()} would be rotated`
         : [
             ...report.failed.slice(0, 100).map((f) => `failed  ${f.itemId}  ${f.code}`),
-            `rotated ${report.rotated}, relink_required ${report.relinkRequired}, failed ${report.failed.length}${report.failed.length ? ` (${Object.entries(failedByCode).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''} of ${report.considered} due (cutoff ${cutoff.at.toISOString()})`,
+            `rotated ${report.rotated}, relink_required ${report.relinkRequired}, failed ${report.failed.length}${
+              report.failed.length
+                ? ` (${Object.entries(failedByCode)
+                    .map(([c, n]) => `${c}: ${n}`)
+                    .join(', ')})`
+                : ''
+            } of ${report.considered} due (cutoff ${cutoff.at.toISOString()})`,
           ],
     );
     return report.failed.length > 0 || report.relinkRequired > 0 ? EXIT.failure : EXIT.ok;

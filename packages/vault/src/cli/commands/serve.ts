@@ -30,7 +30,10 @@ Options:
     if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new InputInvalidError('--host takes a host name or IP address.');
     const { createHttpApp, createServiceAuth, startHttpServer } = await import('../../http/index.js');
     const apiKeys = parseApiKeysEnv(runtime.env.VAULT_API_KEYS);
-    const getUserId = createServiceAuth({ apiKeys, ...(values['user-header'] !== undefined && { userHeader: values['user-header'] as string }) });
+    const getUserId = createServiceAuth({
+      apiKeys,
+      ...(values['user-header'] !== undefined && { userHeader: values['user-header'] as string }),
+    });
     const config = await runtime.config();
     const vault = await runtime.vault();
     const app = createHttpApp({
@@ -42,7 +45,10 @@ Options:
     });
     const server = await startHttpServer({ app, port, host });
     runtime.onClose(() => server.close());
-    out.result({ url: server.url, apiKeys: apiKeys.map((k) => k.id) }, () => `plaid-vault listening on ${server.url} (${apiKeys.length} service key(s))`);
+    out.result(
+      { url: server.url, apiKeys: apiKeys.map((k) => k.id) },
+      () => `plaid-vault listening on ${server.url} (${apiKeys.length} service key(s))`,
+    );
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     out.note('stopping');
     return EXIT.ok;

@@ -13,7 +13,9 @@ export function auditRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.get('/audit', async (c) => {
     const userId = await requireUser(c.req.raw, getUserId, logger, c.get('requestId'));
     const q = parseInput(auditQuery, c.req.query(), 'query');
-    const events = await vault.audit.list(q.before === undefined ? { userId, limit: q.limit } : { userId, limit: q.limit, beforeSeq: q.before });
+    const events = await vault.audit.list(
+      q.before === undefined ? { userId, limit: q.limit } : { userId, limit: q.limit, beforeSeq: q.before },
+    );
     // A full page may have more behind it; the client asks again with before=<last seq>.
     const last = events.at(-1);
     return c.json({ events: events.map(auditJson), nextBefore: events.length === q.limit && last ? last.seq : null });

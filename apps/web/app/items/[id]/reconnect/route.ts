@@ -1,4 +1,3 @@
-import { isVaultError } from 'plaid-vault';
 import { getServices } from '@/server/vault';
 import { isSameOriginPost, readCookieFrom } from '@/server/form-post';
 
@@ -13,7 +12,7 @@ const json = (status: number, body: unknown) => Response.json(body, { status, he
  */
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   if (!isSameOriginPost(req)) return json(403, { code: 'ERR_ORIGIN_FORBIDDEN' });
-  const { vault, sessions, emulator } = await getServices();
+  const { vault, sessions, emulator, errorCode } = await getServices();
   const userId = await sessions.userIdFromCookie(readCookieFrom(req, sessions.cookieName));
   if (!userId) return json(401, { code: 'ERR_AUTH_REQUIRED' });
   if (!emulator) return json(404, { code: 'ERR_ROUTE_NOT_FOUND' });
@@ -25,7 +24,8 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
     const item = await vault.items.get({ userId, itemId: id });
     return json(200, { itemId: id, status: item.status });
   } catch (err) {
-    if (isVaultError(err)) return json(err.status, { code: err.code });
+    const code = errorCode(err);
+    if (code) return json((err as { status?: number }).status ?? 500, { code });
     console.error('[plaid-vault web] sandbox reconnect failed:', err instanceof Error ? err.name : 'error');
     return json(502, { code: 'ERR_PLAID_UNREACHABLE' });
   }

@@ -1,0 +1,165 @@
+// GET /api/items/:id/accounts through the production Next.js server (session
+// cookie, vault HTTP API, token cache, audit, Plaid SDK call to the emulator)
+// vs the emulator's /accounts/get called directly, same machine, same run.
+// The difference is what the app and the vault add per request.
+//
+//   node bench/http-accounts.js [--seconds 5] [--connections 64]
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildNeeded } from '../apps/web/scripts/build-state.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const APP = join(ROOT, 'apps/web');
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const SECONDS = arg('seconds', 5);
+const CONNECTIONS = arg('connections', 64);
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+function startProcess(args, env) {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  return {
+    child,
+    stop: () => {
+      if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    },
+  };
+}
+
+async function waitFor(check, what) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not start within 60 s`);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+
+/** One request; resolves with [status, body]. */
+function request(url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve([res.statusCode, Buffer.concat(chunks).toString('utf8'), res.headers]));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** `CONNECTIONS` loops, each issuing requests back to back for `seconds`. */
+async function load(makeRequest, seconds) {
+  const latencies = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const t = process.hrtime.bigint();
+      const [status] = await makeRequest();
+      if (status !== 200) errors++;
+      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { requests: latencies.length, errors, reqPerSec: latencies.length / elapsed, p50Ms: pct(50), p99Ms: pct(99) };
+}
+
+async function main() {
+  const reason = buildNeeded(APP);
+  if (reason) {
+    console.error(`next build (${reason})...`);
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], { cwd: APP, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('next build failed');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pv-bench-http-'));
+  const [sandboxPort, webPort] = [await freePort(), await freePort()];
+  const creds = { 'PLAID-CLIENT-ID': 'bench_client', 'PLAID-SECRET': randomBytes(12).toString('hex') };
+  const plaidUrl = `http://127.0.0.1:${sandboxPort}`;
+  const web = `http://127.0.0.1:${webPort}`;
+  // The emulator runs in its own process so it competes with neither the server nor the load loop.
+  const sandbox = startProcess([join(ROOT, 'packages/plaid-sandbox/dist/cli.js'), '--port', String(sandboxPort), '--client-id', creds['PLAID-CLIENT-ID'], '--secret', creds['PLAID-SECRET']], {});
+  const server = startProcess([join(APP, 'scripts/start.js')], {
+    PORT: String(webPort),
+    NODE_ENV: 'production',
+    WEB_DATA_DIR: dir,
+    VAULT_DATABASE_URL: `sqlite:${join(dir, 'vault.db')}`,
+    VAULT_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
+    SESSION_SECRET: randomBytes(32).toString('base64'),
+    PLAID_ENV: 'emulator',
+    PLAID_BASE_URL: plaidUrl,
+    PLAID_CLIENT_ID: creds['PLAID-CLIENT-ID'],
+    PLAID_SECRET: creds['PLAID-SECRET'],
+    VAULT_LOG_LEVEL: 'warn',
+  });
+  try {
+    const plaid = (path, body) => request(`${plaidUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...creds }, body: JSON.stringify(body) });
+    await waitFor(async () => (await plaid('/institutions/get_by_id', { institution_id: 'ins_109508', country_codes: ['US'] }))[0] === 200, 'plaid-sandbox');
+    await waitFor(async () => (await request(`${web}/signin`))[0] === 200, 'the web server');
+
+    // A signed-in user with one bank, through the app's own routes.
+    const form = new URLSearchParams({ email: `bench-${randomBytes(4).toString('hex')}@example.com`, password: 'bench password 1' }).toString();
+    const [, , signup] = await request(`${web}/auth/signup`, { method: 'POST', headers: { origin: web, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const cookie = String(signup['set-cookie']).split(';')[0];
+    const [linkStatus, linked] = await request(`${web}/api/link/sandbox`, { method: 'POST', headers: { origin: web, cookie, 'content-type': 'application/json' }, body: '{}' });
+    if (linkStatus !== 201) throw new Error(`link failed: ${linkStatus}`);
+    const { itemId } = JSON.parse(linked);
+
+    // The same call without the app: a token straight from the emulator.
+    const [, pub] = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'] });
+    const [, exchanged] = await plaid('/item/public_token/exchange', { public_token: JSON.parse(pub).public_token });
+    const directBody = JSON.stringify({ access_token: JSON.parse(exchanged).access_token });
+    const direct = () => request(`${plaidUrl}/accounts/get`, { method: 'POST', headers: { 'content-type': 'application/json', ...creds }, body: directBody });
+    const viaNext = () => request(`${web}/api/items/${encodeURIComponent(itemId)}/accounts`, { headers: { cookie } });
+
+    await load(direct, 1); // warm-up: JIT, sockets, the vault's token cache
+    await load(viaNext, 1);
+    const sandboxResult = await load(direct, SECONDS);
+    const nextResult = await load(viaNext, SECONDS);
+    const added = { p50Ms: nextResult.p50Ms - sandboxResult.p50Ms, p99Ms: nextResult.p99Ms - sandboxResult.p99Ms };
+
+    const f = (n) => n.toFixed(2);
+    console.log(`\n### GET /items/:id/accounts — ${CONNECTIONS} connections, ${SECONDS} s each\n`);
+    console.log('| path | req/s | p50 ms | p99 ms | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    console.log(`| plaid-sandbox /accounts/get (direct) | ${sandboxResult.reqPerSec.toFixed(0)} | ${f(sandboxResult.p50Ms)} | ${f(sandboxResult.p99Ms)} | ${sandboxResult.errors} |`);
+    console.log(`| Next.js /api/items/:id/accounts | ${nextResult.reqPerSec.toFixed(0)} | ${f(nextResult.p50Ms)} | ${f(nextResult.p99Ms)} | ${nextResult.errors} |`);
+    console.log(`| **added by app + vault** | | **${f(added.p50Ms)}** | **${f(added.p99Ms)}** | |`);
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(
+      join(ROOT, 'bench/results/http-accounts.json'),
+      JSON.stringify({ connections: CONNECTIONS, seconds: SECONDS, sandbox: sandboxResult, next: nextResult, addedMs: added, at: new Date().toISOString() }, null, 2),
+    );
+  } finally {
+    agent.destroy();
+    server.stop();
+    sandbox.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
