@@ -64,7 +64,12 @@ async function sequential(fn, ops, { untimed = false } = {}) {
     elapsed = performance.now() - started;
   }
   lat.sort();
-  return { ops, opsPerSec: Math.round(ops / (elapsed / 1000)), p50Us: +percentile(lat, 50).toFixed(3), p99Us: +percentile(lat, 99).toFixed(3) };
+  return {
+    ops,
+    opsPerSec: Math.round(ops / (elapsed / 1000)),
+    p50Us: +percentile(lat, 50).toFixed(3),
+    p99Us: +percentile(lat, 99).toFixed(3),
+  };
 }
 
 /** `workers` loops sharing `ops` operations; throughput over the wall time. */
@@ -84,14 +89,20 @@ async function concurrent(fn, ops, workers = CONCURRENCY) {
   );
   const elapsed = performance.now() - started;
   lat.sort();
-  return { ops, opsPerSec: Math.round(ops / (elapsed / 1000)), p50Us: +percentile(lat, 50).toFixed(3), p99Us: +percentile(lat, 99).toFixed(3) };
+  return {
+    ops,
+    opsPerSec: Math.round(ops / (elapsed / 1000)),
+    p50Us: +percentile(lat, 50).toFixed(3),
+    p99Us: +percentile(lat, 99).toFixed(3),
+  };
 }
 
 /** Heap added by HEAP_ITEMS L1 entries, in a child with --expose-gc (a fresh heap). */
 async function heapChild() {
   const keyring = parseKeyring(`k1:${randomBytes(32).toString('base64')}`);
   const rows = new Map();
-  for (let i = 0; i < HEAP_ITEMS; i++) rows.set(itemId(i), { userId: userId(i), envelope: seal(keyring, { itemId: itemId(i), userId: userId(i) }, fakeToken()) });
+  for (let i = 0; i < HEAP_ITEMS; i++)
+    rows.set(itemId(i), { userId: userId(i), envelope: seal(keyring, { itemId: itemId(i), userId: userId(i) }, fakeToken()) });
   const source = { load: async (id) => rows.get(id), open: (envelope, ref) => open(keyring, ref, envelope) };
   const cache = createTokenCache({ source, l1: { max: HEAP_ITEMS } });
   // The refs exist before and after: they are the caller's, not the cache's.
@@ -112,7 +123,15 @@ async function heapChild() {
   // Two readings: filled minus empty-before, and filled minus emptied-after (robust to
   // unrelated garbage dying in between). The larger one is reported.
   const added = Math.max(after - before, after - cleared);
-  process.stdout.write(JSON.stringify({ items: HEAP_ITEMS, addedBytes: added, bytesPerItem: Math.round(added / HEAP_ITEMS), fillMinusBefore: after - before, fillMinusCleared: after - cleared }));
+  process.stdout.write(
+    JSON.stringify({
+      items: HEAP_ITEMS,
+      addedBytes: added,
+      bytesPerItem: Math.round(added / HEAP_ITEMS),
+      fillMinusBefore: after - before,
+      fillMinusCleared: after - cleared,
+    }),
+  );
 }
 
 if (process.argv.includes('--heap-child')) {
@@ -148,12 +167,24 @@ async function main() {
     for (const store of Object.values(stores)) {
       await store.migrate();
       await inChunks((i) =>
-        store.insertItem({ ...refs[i], institutionId: null, institutionName: null, products: [], kid: keyring.activeKid, envelope: seal(keyring, refs[i], tokens[i]) }, now),
+        store.insertItem(
+          {
+            ...refs[i],
+            institutionId: null,
+            institutionName: null,
+            products: [],
+            kid: keyring.activeKid,
+            envelope: seal(keyring, refs[i], tokens[i]),
+          },
+          now,
+        ),
       );
     }
     const baselineKey = randomBytes(32);
     await createBaselineTable(db);
-    await inChunks((i) => db.query('INSERT INTO plaid_items (user_id, access_token) VALUES ($1, $2)', [userId(i), encryptToken(baselineKey, tokens[i])]));
+    await inChunks((i) =>
+      db.query('INSERT INTO plaid_items (user_id, access_token) VALUES ($1, $2)', [userId(i), encryptToken(baselineKey, tokens[i])]),
+    );
     let baselineSelects = 0;
     const countingDb = { query: (...a) => (baselineSelects++, db.query(...a)) };
     const getAccessToken = createBaselineRecipe({ db: countingDb, redis, key: baselineKey });
@@ -178,7 +209,10 @@ async function main() {
     const pgSource = sourceOf(stores.postgres);
     const l1 = make({ source: pgSource, l1: { max: ITEMS * 2 } });
     const l2 = make({ source: pgSource, l1: { max: 0 }, redis: { client: redis, namespace, hmacKey } });
-    const storeOnly = { sqlite: make({ source: sourceOf(stores.sqlite), l1: { max: 0 } }), postgres: make({ source: pgSource, l1: { max: 0 } }) };
+    const storeOnly = {
+      sqlite: make({ source: sourceOf(stores.sqlite), l1: { max: 0 } }),
+      postgres: make({ source: pgSource, l1: { max: 0 } }),
+    };
     const l2Keys = refs.map((r) => `pv:${namespace}:{${createHmac('sha256', hmacKey).update(r.itemId).digest('base64url')}}`);
 
     // Correctness and warm-up: every path returns the right token; L1, L2 and the recipe's Redis are full.
@@ -248,11 +282,16 @@ async function main() {
     await redis.del(`plaid_token:${coldRef.userId}`);
     baselineSelects = 0;
     const baselineTokens = await Promise.all(Array.from({ length: STAMPEDE }, () => getAccessToken(coldRef.userId)));
-    if (![...vaultTokens.map((t) => t.reveal()), ...baselineTokens].every((t) => t === tokens[ITEMS - 1])) throw new Error('stampede: wrong token');
+    if (![...vaultTokens.map((t) => t.reveal()), ...baselineTokens].every((t) => t === tokens[ITEMS - 1]))
+      throw new Error('stampede: wrong token');
     const stampede = { requests: STAMPEDE, vaultStoreReads: coldSource.loads, baselineStoreReads: baselineSelects };
 
     // Heap, in a fresh process with --expose-gc.
-    const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--heap-child', '--heap-items', String(HEAP_ITEMS)], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(import.meta.url), '--heap-child', '--heap-items', String(HEAP_ITEMS)],
+      { encoding: 'utf8' },
+    );
     if (child.status !== 0) throw new Error(`heap child failed: ${child.stderr}`);
     const heap = JSON.parse(child.stdout);
 
@@ -278,7 +317,7 @@ const targets = {
   l1P50Us: { value: r.seq.l1Hit.p50Us, target: '< 1' },
   l2VsRawP50: { value: ratio(r.seq.l2Hit.p50Us, r.seq.rawGetDecrypt.p50Us), target: '<= 1.2' },
   stampedeStoreReads: { value: `${r.stampede.vaultStoreReads} vs ${r.stampede.baselineStoreReads}`, target: '1 vs 1000' },
-  heapMbPer100k: { value: +((r.heap.addedBytes / r.heap.items) * 100_000 / 2 ** 20).toFixed(1), target: '< 64' },
+  heapMbPer100k: { value: +(((r.heap.addedBytes / r.heap.items) * 100_000) / 2 ** 20).toFixed(1), target: '< 64' },
 };
 const LABELS = {
   baselineHit: 'baseline recipe: Redis hit (GET plaintext)',
@@ -292,19 +331,31 @@ console.log(`${ITEMS} items; sequential (one request at a time) and ${CONCURRENC
 console.log('| path | mode | ops | ops/s | p50 µs | p99 µs |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: |');
 for (const [name, label] of Object.entries(LABELS)) {
-  for (const [mode, set] of [['sequential', r.seq], [`${CONCURRENCY}-way`, r.conc]]) {
+  for (const [mode, set] of [
+    ['sequential', r.seq],
+    [`${CONCURRENCY}-way`, r.conc],
+  ]) {
     const p = set[name];
     if (p) console.log(`| ${label} | ${mode} | ${p.ops} | ${p.opsPerSec} | ${p.p50Us} | ${p.p99Us} |`);
   }
 }
-console.log(`\ncold stampede (${STAMPEDE} concurrent on one item): store reads, vault ${r.stampede.vaultStoreReads}, baseline ${r.stampede.baselineStoreReads}`);
-console.log(`heap added by ${r.heap.items} L1 entries: ${(r.heap.addedBytes / 2 ** 20).toFixed(1)} MB (${r.heap.bytesPerItem} B per item)\n`);
+console.log(
+  `\ncold stampede (${STAMPEDE} concurrent on one item): store reads, vault ${r.stampede.vaultStoreReads}, baseline ${r.stampede.baselineStoreReads}`,
+);
+console.log(
+  `heap added by ${r.heap.items} L1 entries: ${(r.heap.addedBytes / 2 ** 20).toFixed(1)} MB (${r.heap.bytesPerItem} B per item)\n`,
+);
 console.log('| target | measured | goal |');
 console.log('| --- | ---: | --- |');
 for (const [name, t] of Object.entries(targets)) console.log(`| ${name} | ${t.value} | ${t.target} |`);
-console.log(`\nL2 cache during the run: ${r.l2Health.errors} Redis errors/timeouts, ${r.l2Health.loads} store loads, breaker ${r.l2Health.breaker}`);
+console.log(
+  `\nL2 cache during the run: ${r.l2Health.errors} Redis errors/timeouts, ${r.l2Health.loads} store loads, breaker ${r.l2Health.breaker}`,
+);
 console.log(`\n64-way: L1 ops/s = ${ratio(r.conc.l1Hit.opsPerSec, r.conc.baselineHit.opsPerSec)}x the baseline's 64-way Redis-hit ops/s`);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'cache.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, items: ITEMS, ...r, targets }, null, 2));
+writeFileSync(
+  join(here, 'results', 'cache.json'),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, items: ITEMS, ...r, targets }, null, 2),
+);

@@ -11,7 +11,7 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URLSearchParams } from 'node:url';
 import { buildNeeded } from '../apps/web/scripts/build-state.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +32,11 @@ const freePort = () =>
   });
 
 function startProcess(args, env) {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
   return {
     child,
     stop: () => {
@@ -99,7 +103,18 @@ async function main() {
   const plaidUrl = `http://127.0.0.1:${sandboxPort}`;
   const web = `http://127.0.0.1:${webPort}`;
   // The emulator runs in its own process so it competes with neither the server nor the load loop.
-  const sandbox = startProcess([join(ROOT, 'packages/plaid-sandbox/dist/cli.js'), '--port', String(sandboxPort), '--client-id', creds['PLAID-CLIENT-ID'], '--secret', creds['PLAID-SECRET']], {});
+  const sandbox = startProcess(
+    [
+      join(ROOT, 'packages/plaid-sandbox/dist/cli.js'),
+      '--port',
+      String(sandboxPort),
+      '--client-id',
+      creds['PLAID-CLIENT-ID'],
+      '--secret',
+      creds['PLAID-SECRET'],
+    ],
+    {},
+  );
   const server = startProcess([join(APP, 'scripts/start.js')], {
     PORT: String(webPort),
     NODE_ENV: 'production',
@@ -114,15 +129,34 @@ async function main() {
     VAULT_LOG_LEVEL: 'warn',
   });
   try {
-    const plaid = (path, body) => request(`${plaidUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...creds }, body: JSON.stringify(body) });
-    await waitFor(async () => (await plaid('/institutions/get_by_id', { institution_id: 'ins_109508', country_codes: ['US'] }))[0] === 200, 'plaid-sandbox');
+    const plaid = (path, body) =>
+      request(`${plaidUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...creds },
+        body: JSON.stringify(body),
+      });
+    await waitFor(
+      async () => (await plaid('/institutions/get_by_id', { institution_id: 'ins_109508', country_codes: ['US'] }))[0] === 200,
+      'plaid-sandbox',
+    );
     await waitFor(async () => (await request(`${web}/signin`))[0] === 200, 'the web server');
 
     // A signed-in user with one bank, through the app's own routes.
-    const form = new URLSearchParams({ email: `bench-${randomBytes(4).toString('hex')}@example.com`, password: 'bench password 1' }).toString();
-    const [, , signup] = await request(`${web}/auth/signup`, { method: 'POST', headers: { origin: web, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const form = new URLSearchParams({
+      email: `bench-${randomBytes(4).toString('hex')}@example.com`,
+      password: 'bench password 1',
+    }).toString();
+    const [, , signup] = await request(`${web}/auth/signup`, {
+      method: 'POST',
+      headers: { origin: web, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     const cookie = String(signup['set-cookie']).split(';')[0];
-    const [linkStatus, linked] = await request(`${web}/api/link/sandbox`, { method: 'POST', headers: { origin: web, cookie, 'content-type': 'application/json' }, body: '{}' });
+    const [linkStatus, linked] = await request(`${web}/api/link/sandbox`, {
+      method: 'POST',
+      headers: { origin: web, cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
     if (linkStatus !== 201) throw new Error(`link failed: ${linkStatus}`);
     const { itemId } = JSON.parse(linked);
 
@@ -130,26 +164,48 @@ async function main() {
     const [, pub] = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'] });
     const [, exchanged] = await plaid('/item/public_token/exchange', { public_token: JSON.parse(pub).public_token });
     const directBody = JSON.stringify({ access_token: JSON.parse(exchanged).access_token });
-    const direct = () => request(`${plaidUrl}/accounts/get`, { method: 'POST', headers: { 'content-type': 'application/json', ...creds }, body: directBody });
+    const direct = () =>
+      request(`${plaidUrl}/accounts/get`, { method: 'POST', headers: { 'content-type': 'application/json', ...creds }, body: directBody });
     const viaNext = () => request(`${web}/api/items/${encodeURIComponent(itemId)}/accounts`, { headers: { cookie } });
+    // Next.js + the HTTP app with no vault work (an unknown /api route): separates the framework's cost from the vault's.
+    const floor = () => request(`${web}/api/bench-floor`, { headers: { cookie } }).then(([s, b, h]) => [s === 404 ? 200 : s, b, h]);
 
     await load(direct, 1); // warm-up: JIT, sockets, the vault's token cache
     await load(viaNext, 1);
     const sandboxResult = await load(direct, SECONDS);
     const nextResult = await load(viaNext, SECONDS);
+    const floorResult = await load(floor, SECONDS);
     const added = { p50Ms: nextResult.p50Ms - sandboxResult.p50Ms, p99Ms: nextResult.p99Ms - sandboxResult.p99Ms };
 
     const f = (n) => n.toFixed(2);
     console.log(`\n### GET /items/:id/accounts — ${CONNECTIONS} connections, ${SECONDS} s each\n`);
     console.log('| path | req/s | p50 ms | p99 ms | errors |');
     console.log('| --- | ---: | ---: | ---: | ---: |');
-    console.log(`| plaid-sandbox /accounts/get (direct) | ${sandboxResult.reqPerSec.toFixed(0)} | ${f(sandboxResult.p50Ms)} | ${f(sandboxResult.p99Ms)} | ${sandboxResult.errors} |`);
-    console.log(`| Next.js /api/items/:id/accounts | ${nextResult.reqPerSec.toFixed(0)} | ${f(nextResult.p50Ms)} | ${f(nextResult.p99Ms)} | ${nextResult.errors} |`);
-    console.log(`| **added by app + vault** | | **${f(added.p50Ms)}** | **${f(added.p99Ms)}** | |`);
+    console.log(
+      `| plaid-sandbox /accounts/get (direct) | ${sandboxResult.reqPerSec.toFixed(0)} | ${f(sandboxResult.p50Ms)} | ${f(sandboxResult.p99Ms)} | ${sandboxResult.errors} |`,
+    );
+    console.log(
+      `| Next.js /api/items/:id/accounts | ${nextResult.reqPerSec.toFixed(0)} | ${f(nextResult.p50Ms)} | ${f(nextResult.p99Ms)} | ${nextResult.errors} |`,
+    );
+    console.log(
+      `| Next.js + HTTP app floor (unknown /api route, no vault work) | ${floorResult.reqPerSec.toFixed(0)} | ${f(floorResult.p50Ms)} | ${f(floorResult.p99Ms)} | ${floorResult.errors} |`,
+    );
+    console.log(`| **added by app + vault** (Next.js row − direct row) | | **${f(added.p50Ms)}** | **${f(added.p99Ms)}** | |`);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench/results/http-accounts.json'),
-      JSON.stringify({ connections: CONNECTIONS, seconds: SECONDS, sandbox: sandboxResult, next: nextResult, addedMs: added, at: new Date().toISOString() }, null, 2),
+      JSON.stringify(
+        {
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+          sandbox: sandboxResult,
+          next: nextResult,
+          addedMs: added,
+          at: new Date().toISOString(),
+        },
+        null,
+        2,
+      ),
     );
   } finally {
     agent.destroy();

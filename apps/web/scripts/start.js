@@ -15,7 +15,11 @@ const reason = buildNeeded(appDir);
 if (reason) {
   console.log(`[web] production build ${reason}: running next build (takes a minute or two the first time)...`);
   const started = Date.now();
-  const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: appDir, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const build = spawnSync(process.execPath, [nextBin, 'build'], {
+    cwd: appDir,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
   console.log(`[web] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -14,6 +14,7 @@ import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
 import { withToken } from './items/with-token.js';
 import { createLogger } from './logger.js';
+import { instrumentRotations } from './metrics/instrument.js';
 import { createPlaidFeatures, type PlaidFeatureParts } from './plaid/features.js';
 import { createStore } from './store/create-store.js';
 import type { TokenStore } from './store/types.js';
@@ -55,6 +56,7 @@ const PART_KEYS = new Set<string>([
   'rotation',
   'onWebhook',
   'recoverOnStart',
+  'metrics',
 ]);
 
 function split(options: Record<string, unknown>): { parts: VaultParts; input: VaultConfigInput } {
@@ -200,5 +202,5 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
     },
   };
   if (parts.recoverOnStart) await plaid.recover();
-  return vault;
+  return parts.metrics ? instrumentRotations(vault, parts.metrics) : vault;
 }

@@ -32,9 +32,7 @@ export default async function Dashboard() {
             ) : (
               <p className="error" role="status">
                 {messageFor(accounts.code)}{' '}
-                {LOGIN_REQUIRED_CODES.has(accounts.code) && (
-                  <Link href={`/items/${encodeURIComponent(item.itemId)}`}>Reconnect</Link>
-                )}
+                {LOGIN_REQUIRED_CODES.has(accounts.code) && <Link href={`/items/${encodeURIComponent(item.itemId)}`}>Reconnect</Link>}
               </p>
             )}
           </li>

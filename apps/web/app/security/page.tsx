@@ -31,8 +31,8 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
     <>
       <h1>Security</h1>
       <p>
-        Every time the server decrypts one of your bank access tokens it records who did it, for which bank and why. The token itself is never shown,
-        logged or sent to your browser.
+        Every time the server decrypts one of your bank access tokens it records who did it, for which bank and why. The token itself is
+        never shown, logged or sent to your browser.
       </p>
       {events.length === 0 ? (
         <p className="empty card">No activity yet.</p>

@@ -24,7 +24,11 @@ export function AccountsTable({ accounts, caption }: { accounts: AccountCard[]; 
             <tr key={a.accountId}>
               <td>
                 {a.name}
-                <span className="muted"> {a.subtype}{a.mask ? ` ••${a.mask}` : ''}</span>
+                <span className="muted">
+                  {' '}
+                  {a.subtype}
+                  {a.mask ? ` ••${a.mask}` : ''}
+                </span>
               </td>
               <td className="num">{money(a.current, a.currency)}</td>
               <td className="num">{money(a.available, a.currency)}</td>

@@ -21,7 +21,15 @@ export function AuthForm({ mode, error }: { mode: 'signin' | 'signup'; error: st
       )}
       <form action={signUp ? '/auth/signup' : '/auth/signin'} method="post" className="stack">
         <label htmlFor="email">Email</label>
-        <input id="email" name="email" type="email" autoComplete="email" required maxLength={254} aria-describedby={message ? 'form-error' : undefined} />
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          maxLength={254}
+          aria-describedby={message ? 'form-error' : undefined}
+        />
         <label htmlFor="password">Password</label>
         <input
           id="password"

@@ -33,7 +33,9 @@ export function PlaidLinkButton({ itemId, label }: { itemId?: string; label?: st
     async (publicToken: string) => {
       setBusy(true);
       // Update mode repairs the existing item at Plaid; there is nothing to exchange.
-      const r = itemId ? { ok: true as const, data: { itemId } } : await callApi<{ itemId: string }>('POST', '/link/exchange', { publicToken });
+      const r = itemId
+        ? { ok: true as const, data: { itemId } }
+        : await callApi<{ itemId: string }>('POST', '/link/exchange', { publicToken });
       setBusy(false);
       if (!r.ok) return setError(messageFor(r.code));
       router.push(`/items/${encodeURIComponent(r.data.itemId)}`);
@@ -61,7 +63,17 @@ export function PlaidLinkButton({ itemId, label }: { itemId?: string; label?: st
 }
 
 /** Mounted once a link token exists: react-plaid-link loads Plaid's script only now. */
-function LinkOpener({ token, busy, label, onSuccess }: { token: string; busy: boolean; label: string; onSuccess: (publicToken: string) => Promise<void> }) {
+function LinkOpener({
+  token,
+  busy,
+  label,
+  onSuccess,
+}: {
+  token: string;
+  busy: boolean;
+  label: string;
+  onSuccess: (publicToken: string) => Promise<void>;
+}) {
   const { open, ready } = usePlaidLink({ token, onSuccess: (t) => void onSuccess(t ?? '') });
   return (
     <button type="button" onClick={() => open()} disabled={!ready || busy}>

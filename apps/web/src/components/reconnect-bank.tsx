@@ -20,7 +20,11 @@ export function ReconnectBank({ itemId, linkEnabled, sandbox }: { itemId: string
   async function reconnect() {
     setBusy(true);
     setError(null);
-    const res = await fetch(`/items/${encodeURIComponent(itemId)}/reconnect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => null);
+    const res = await fetch(`/items/${encodeURIComponent(itemId)}/reconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }).catch(() => null);
     setBusy(false);
     if (!res || !res.ok) {
       const body = (await res?.json().catch(() => null)) as { code?: string } | null;

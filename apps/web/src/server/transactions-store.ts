@@ -21,7 +21,11 @@ export interface TransactionRow {
 export function createTransactionsStore(db: AppDb) {
   return {
     /** Apply one sync delta: upsert added and modified, delete removed. Idempotent, so two concurrent syncs are harmless. */
-    async apply(userId: string, itemId: string, delta: { added: TransactionView[]; modified: TransactionView[]; removed: { transactionId: string }[] }) {
+    async apply(
+      userId: string,
+      itemId: string,
+      delta: { added: TransactionView[]; modified: TransactionView[]; removed: { transactionId: string }[] },
+    ) {
       const rows = [...delta.added, ...delta.modified].map((t) => ({
         item_id: itemId,
         transaction_id: t.transactionId,
@@ -56,7 +60,11 @@ export function createTransactionsStore(db: AppDb) {
         }
         const removed = delta.removed.map((r) => r.transactionId);
         for (let i = 0; i < removed.length; i += 200) {
-          await trx.deleteFrom('web_transactions').where('item_id', '=', itemId).where('transaction_id', 'in', removed.slice(i, i + 200)).execute();
+          await trx
+            .deleteFrom('web_transactions')
+            .where('item_id', '=', itemId)
+            .where('transaction_id', 'in', removed.slice(i, i + 200))
+            .execute();
         }
       });
     },

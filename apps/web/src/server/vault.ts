@@ -140,7 +140,9 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     getUserId: async (req: Request) => (await sessions.userIdFromRequest(req)) ?? null,
     // Where the browser loads the app from; behind a proxy or on another host set APP_ORIGIN.
     allowedOrigins: env.APP_ORIGIN
-      ? env.APP_ORIGIN.split(',').map((o) => o.trim()).filter(Boolean)
+      ? env.APP_ORIGIN.split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
       : [`http://localhost:${env.PORT ?? '3000'}`, `http://127.0.0.1:${env.PORT ?? '3000'}`],
     sandboxLinkEnabled: settings.sandboxTools,
     metrics: env.VAULT_METRICS_TOKEN ? { token: env.VAULT_METRICS_TOKEN } : false,

@@ -16,8 +16,10 @@ export const REPO_DIR = join(APP_DIR, '..', '..');
 /** Build the workspace packages (if never built) and the Next app (if missing or stale). Returns seconds spent. */
 export function ensureBuilt(): { packagesSeconds: number; nextSeconds: number; reason: string | null } {
   let t = Date.now();
-  const packagesBuilt = existsSync(join(REPO_DIR, 'packages/vault/dist/index.js')) && existsSync(join(REPO_DIR, 'packages/plaid-sandbox/dist/index.js'));
-  if (!packagesBuilt) run(process.execPath, [join(REPO_DIR, 'node_modules/typescript/bin/tsc'), '-b', 'packages/plaid-sandbox', 'packages/vault'], REPO_DIR);
+  const packagesBuilt =
+    existsSync(join(REPO_DIR, 'packages/vault/dist/index.js')) && existsSync(join(REPO_DIR, 'packages/plaid-sandbox/dist/index.js'));
+  if (!packagesBuilt)
+    run(process.execPath, [join(REPO_DIR, 'node_modules/typescript/bin/tsc'), '-b', 'packages/plaid-sandbox', 'packages/vault'], REPO_DIR);
   const packagesSeconds = (Date.now() - t) / 1000;
   t = Date.now();
   const reason = buildNeeded(APP_DIR) as string | null;

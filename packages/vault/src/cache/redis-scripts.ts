@@ -46,7 +46,12 @@ export interface ScriptRunner {
 }
 
 /** EVALSHA, falling back to EVAL once when the server has not seen the script (restart, failover). */
-export async function runScript(client: ScriptRunner, script: Script, keys: string[], args: (string | Buffer | number)[]): Promise<unknown> {
+export async function runScript(
+  client: ScriptRunner,
+  script: Script,
+  keys: string[],
+  args: (string | Buffer | number)[],
+): Promise<unknown> {
   try {
     return await client.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (error) {

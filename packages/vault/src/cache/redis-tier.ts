@@ -103,7 +103,9 @@ export class RedisTier {
   }
 
   async fill(hash: string, envelope: Buffer, generation: string): Promise<void> {
-    await this.#run(() => runScript(this.#client, this.#fill, [this.key(hash), this.generationKey(hash)], [envelope, generation, this.#ttl]));
+    await this.#run(() =>
+      runScript(this.#client, this.#fill, [this.key(hash), this.generationKey(hash)], [envelope, generation, this.#ttl]),
+    );
   }
 
   /** Delete, bump the generation, publish. False when Redis was unreachable (then retried later). */

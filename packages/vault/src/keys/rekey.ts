@@ -56,26 +56,35 @@ export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<R
   const progress = () => opts.onProgress?.(Math.min(report.rewrapped + report.skipped + report.failed.length, total), total);
   progress();
 
-  let after: string | undefined;
-  while (total > 0) {
+  const tally = (row: ItemRow, outcome: RowOutcome) => {
+    if (outcome === 'rewrapped') report.rewrapped++;
+    else if (outcome === 'skipped') report.skipped++;
+    else report.failed.push({ itemId: row.itemId, code: outcome.code });
+  };
+  const fetchPage = (after: string | undefined) =>
+    deps.store.listItems({ limit: batch, ...(after !== undefined && { afterItemId: after }) });
+
+  // The next page is read while this one is written: the database works on both at once.
+  let next: Promise<ItemRow[]> | undefined = total > 0 ? fetchPage(undefined) : undefined;
+  while (next) {
+    const page = await next;
+    next = page.length === batch ? fetchPage(page[page.length - 1]!.itemId) : undefined;
     if (opts.signal?.aborted) {
       report.interrupted = true;
+      // Nobody awaits the prefetch any more; its failure must not surface as an unhandled rejection.
+      next?.catch(() => {});
       break;
     }
-    const page = await deps.store.listItems({ limit: batch, ...(after !== undefined && { afterItemId: after }) });
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.itemId;
     const stale = page.filter((row) => row.kid !== deps.activeKid);
-    const tally = (row: ItemRow, outcome: RowOutcome) => {
-      if (outcome === 'rewrapped') report.rewrapped++;
-      else if (outcome === 'skipped') report.skipped++;
-      else report.failed.push({ itemId: row.itemId, code: outcome.code });
-    };
-    // With a batched store, one statement writes the page; only rows that lost their race go row by row.
-    const rest = deps.store.rewrapTokens ? await rewrapPage(deps, stale, tally) : stale;
-    await forEachLimited(rest, concurrency, async (row) => tally(row, await rewrapRow(deps, row)));
+    try {
+      // With a batched store, one statement writes the page; only rows that lost their race go row by row.
+      const rest = deps.store.rewrapTokens ? await rewrapPage(deps, stale, tally) : stale;
+      await forEachLimited(rest, concurrency, async (row) => tally(row, await rewrapRow(deps, row)));
+    } catch (err) {
+      next?.catch(() => {});
+      throw err;
+    }
     progress();
-    if (page.length < batch) break;
   }
 
   await deps.store.appendAudit([

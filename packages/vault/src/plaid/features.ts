@@ -14,6 +14,8 @@ import type { Vault } from '../vault-types.js';
 import { createWebhookHandler, type WebhookHook } from '../webhooks/handle.js';
 import { createPlaidApi } from './client.js';
 import { createPlaidGateway } from './gateway.js';
+import { instrumentPlaidGateway } from '../metrics/instrument.js';
+import type { VaultMetricsRecorder } from '../metrics/types.js';
 import type { RetryOptions } from './retry.js';
 import type { PlaidGateway, PlaidHealth } from './types.js';
 
@@ -28,6 +30,8 @@ export interface PlaidFeatureParts {
   rotation?: RotationOptions;
   /** Called after the vault acted on a verified webhook. */
   onWebhook?: WebhookHook;
+  /** Records Plaid latency/errors and rotations (e.g. `createVaultMetrics()` from `plaid-vault/http`). */
+  metrics?: VaultMetricsRecorder;
 }
 
 export type PlaidFeatures = Pick<Vault, 'link' | 'data' | 'webhooks' | 'recover'> & {
@@ -43,7 +47,7 @@ export type PlaidFeatures = Pick<Vault, 'link' | 'data' | 'webhooks' | 'recover'
  */
 export function createPlaidFeatures(ctx: VaultContext, parts: PlaidFeatureParts = {}): PlaidFeatures {
   const cfg = ctx.config.plaid;
-  const gateway =
+  const baseGateway =
     parts.plaidGateway ??
     createPlaidGateway({
       api:
@@ -58,6 +62,7 @@ export function createPlaidFeatures(ctx: VaultContext, parts: PlaidFeatureParts 
         }),
       ...(parts.plaidRetry && { retry: parts.plaidRetry }),
     });
+  const gateway = parts.metrics ? instrumentPlaidGateway(baseGateway, parts.metrics) : baseGateway;
   const journal = createRecoveryJournal(ctx.config.recoveryDir, ctx.keyring);
   const rotator = createRotator(ctx, gateway, journal, parts.rotation);
   const data = createDataReads(ctx, gateway);

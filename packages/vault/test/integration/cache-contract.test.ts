@@ -182,7 +182,12 @@ afterAll(async () => {
 cacheContract(
   'L1 + L2 (Redis)',
   () => async (source, clock) => {
-    const cache = createTokenCache({ source, clock, l1: { ttlMs: 60_000 }, redis: { client: redis!, namespace, hmacKey: randomBytes(32) } });
+    const cache = createTokenCache({
+      source,
+      clock,
+      l1: { ttlMs: 60_000 },
+      redis: { client: redis!, namespace, hmacKey: randomBytes(32) },
+    });
     await busReady(cache);
     return cache;
   },

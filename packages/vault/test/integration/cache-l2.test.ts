@@ -37,7 +37,11 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
   });
 
   async function instance(source: MemorySource, opts: { l1Max?: number; client?: Redis } = {}): Promise<TokenCache> {
-    const cache = createTokenCache({ source, l1: { max: opts.l1Max ?? 1000 }, redis: { client: opts.client ?? redis, namespace, hmacKey } });
+    const cache = createTokenCache({
+      source,
+      l1: { max: opts.l1Max ?? 1000 },
+      redis: { client: opts.client ?? redis, namespace, hmacKey },
+    });
     caches.push(cache);
     await busReady(cache);
     return cache;
@@ -128,7 +132,12 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
 
   it('clears L1 when its subscriber connection comes back (messages may have been missed)', async () => {
     const name = `pvtest${randomBytes(4).toString('hex')}`;
-    const client = new Redis(TEST_REDIS_URL, { connectionName: name, enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false });
+    const client = new Redis(TEST_REDIS_URL, {
+      connectionName: name,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: false,
+    });
     try {
       const source = createMemorySource();
       const cache = await instance(source, { client });
@@ -139,7 +148,10 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
       const clears = cache.stats().invalidations.localClears;
       // The duplicate inherits the connection name; kill only our subscriber.
       const list = (await redis.client('LIST')) as string;
-      const ids = list.split('\n').filter((l) => l.includes(`name=${name}`) && l.includes('cmd=subscribe')).map((l) => /id=(\d+)/.exec(l)![1]!);
+      const ids = list
+        .split('\n')
+        .filter((l) => l.includes(`name=${name}`) && l.includes('cmd=subscribe'))
+        .map((l) => /id=(\d+)/.exec(l)![1]!);
       expect(ids).toHaveLength(1);
       await redis.client('KILL', 'ID', ids[0]!);
       await waitFor(() => cache.stats().invalidations.localClears > clears, 5000, 'the resubscribe');

@@ -11,7 +11,15 @@ import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
 import { silentLogger } from '../../src/types.js';
 import { connectRedis, dropNamespace, findPlaintext } from '../fixtures/cache-helpers.js';
-import { createTestSchema, fakeAccessToken, requireService, TEST_REDIS_URL, testKeys, testNamespace, type TestSchema } from '../helpers/services.js';
+import {
+  createTestSchema,
+  fakeAccessToken,
+  requireService,
+  TEST_REDIS_URL,
+  testKeys,
+  testNamespace,
+  type TestSchema,
+} from '../helpers/services.js';
 
 const pgOk = await requireService('postgres', 'cache Redis plaintext scan');
 const redisOk = await requireService('redis', 'cache Redis plaintext scan');
@@ -61,7 +69,10 @@ describe.skipIf(!pgOk || !redisOk)('no plaintext in Redis', () => {
 
   it('keys, values and invalidation messages hold no token, item id or user id', async () => {
     const [a, b] = vaults as [Vault, Vault];
-    const items = Array.from({ length: 30 }, (_, i) => ({ userId: `user-scan-${i % 5}-${randomBytes(3).toString('hex')}`, itemId: `item-scan-${i}-${randomBytes(3).toString('hex')}` }));
+    const items = Array.from({ length: 30 }, (_, i) => ({
+      userId: `user-scan-${i % 5}-${randomBytes(3).toString('hex')}`,
+      itemId: `item-scan-${i}-${randomBytes(3).toString('hex')}`,
+    }));
     for (const ref of items) {
       const token = fakeAccessToken();
       needles.add(token).add(ref.itemId).add(ref.userId);

@@ -49,7 +49,10 @@ describe.skipIf(!pgOk || !redisOk)('stampede: 1,000 concurrent on one cold item 
     const ref = { itemId: `item-${randomBytes(4).toString('hex')}`, userId: 'user-stampede' };
     const token = fakeAccessToken();
     const now = new Date();
-    await store.insertItem({ ...ref, institutionId: null, institutionName: null, products: [], kid: keyring.activeKid, envelope: seal(keyring, ref, token) }, now);
+    await store.insertItem(
+      { ...ref, institutionId: null, institutionName: null, products: [], kid: keyring.activeKid, envelope: seal(keyring, ref, token) },
+      now,
+    );
     let loads = 0;
     const source = {
       async load(itemId: string) {

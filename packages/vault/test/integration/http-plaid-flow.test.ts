@@ -154,6 +154,31 @@ describe('data', () => {
   });
 });
 
+describe('Plaid failures', () => {
+  it('passes a 4xx Plaid code through (rate limited)', async () => {
+    sandbox.faults.failNext('/accounts/get', 429, 3);
+    const r = await client.call('GET', `/items/${itemId}/accounts`, { user: A });
+    sandbox.faults.clear();
+    expect(r.status).toBe(429);
+    expect(r.json).toEqual({ code: 'ERR_PLAID_RATE_LIMITED', message: expect.any(String) });
+  });
+
+  it('answers a Plaid outage with a generic 5xx body, logged once with its request id', async () => {
+    const before = logger.errors().length;
+    sandbox.faults.failNext('/accounts/get', 500, 3);
+    const r = await client.call('GET', `/items/${itemId}/accounts`, { user: A });
+    sandbox.faults.clear();
+    expect(r.status).toBe(502);
+    expect(r.json).toEqual({ code: 'ERR_INTERNAL', message: 'Internal error.', requestId: r.headers.get('x-request-id') });
+    const logged = logger
+      .errors()
+      .slice(before)
+      .filter((e) => e.requestId === r.json.requestId);
+    expect(logged).toHaveLength(1);
+    expect((logged[0]!.err as { code: string }).code).toBe('ERR_PLAID_API_ERROR');
+  });
+});
+
 describe('rotate', () => {
   it('rotates the token and the item keeps working', async () => {
     const r = await client.call('POST', `/items/${itemId}/rotate`, { user: A });
@@ -198,6 +223,25 @@ describe('webhooks', () => {
     expect(altered.json.code).toBe('ERR_WEBHOOK_BODY_MISMATCH');
     const items = await client.call('GET', '/items', { user: A });
     expect(items.json.items[0].status).toBe('login_required');
+  });
+
+  it('answers a verified duplicate with 200 and acts on it once', async () => {
+    const body = JSON.stringify(
+      { webhook_type: 'ITEM', webhook_code: 'NEW_ACCOUNTS_AVAILABLE', item_id: itemId, environment: 'sandbox' },
+      null,
+      2,
+    );
+    const headers = { 'plaid-verification': sandbox.signWebhook(body) };
+    const first = await client.call('POST', '/webhooks/plaid', { body, headers });
+    expect(first.status).toBe(200);
+    expect(first.json).toEqual({ accepted: true });
+    const again = await client.call('POST', '/webhooks/plaid', { body, headers });
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual({ accepted: false });
+    const received = (await vault.audit.list({ itemId })).filter(
+      (e) => e.action === 'webhook.received' && e.purpose === 'ITEM.NEW_ACCOUNTS_AVAILABLE',
+    );
+    expect(received).toHaveLength(1);
   });
 
   it('creates an update-mode link token for the login_required item', async () => {

@@ -104,7 +104,15 @@ describe('token cache with a failing Redis', () => {
     const clock = manualClock();
     const redis = new FakeRedis();
     const breaker = createCircuitBreaker({ clock, logger: recordingLogger(), name: 'redis', threshold: 1, cooldownMs: 100 });
-    const tier = createRedisTier({ client: redis, namespace: 'unit', ttlSeconds: 60, commandTimeoutMs: 20, breaker, logger: recordingLogger(), retryMs: 5 });
+    const tier = createRedisTier({
+      client: redis,
+      namespace: 'unit',
+      ttlSeconds: 60,
+      commandTimeoutMs: 20,
+      breaker,
+      logger: recordingLogger(),
+      retryMs: 5,
+    });
     redis.data.set(tier.key('h1'), Buffer.from('old envelope'));
     redis.mode = 'failing';
     expect(await tier.invalidate('h1')).toBe(false);
@@ -121,7 +129,11 @@ describe('token cache with a failing Redis', () => {
     const clock = manualClock();
     const redis = new FakeRedis();
     const source = createMemorySource();
-    const cache = createTokenCache({ source, clock, redis: { client: redis, namespace: 'unit', hmacKey: randomBytes(32), commandTimeoutMs: 20 } });
+    const cache = createTokenCache({
+      source,
+      clock,
+      redis: { client: redis, namespace: 'unit', hmacKey: randomBytes(32), commandTimeoutMs: 20 },
+    });
     const ref = { itemId: 'item-2', userId: 'user-2' };
     source.put(ref, 'access-old');
     await cache.resolve(ref);

@@ -14,7 +14,13 @@ import { getServices } from '@/server/vault';
 
 const PAGE_SIZE = 25;
 
-export default async function ItemPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ page?: string }> }) {
+export default async function ItemPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ page?: string }>;
+}) {
   const userId = await requireUserId();
   const { id } = await params;
   const { page: pageParam } = await searchParams;
@@ -73,7 +79,11 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
 
       <section className="card" aria-labelledby="accounts-heading">
         <h2 id="accounts-heading">Accounts</h2>
-        {accounts.ok ? <AccountsTable accounts={accounts.value} caption="Accounts and balances" /> : <p className="empty">Balances are unavailable until the connection works again.</p>}
+        {accounts.ok ? (
+          <AccountsTable accounts={accounts.value} caption="Accounts and balances" />
+        ) : (
+          <p className="empty">Balances are unavailable until the connection works again.</p>
+        )}
       </section>
 
       <section className="card" aria-labelledby="tx-heading">
@@ -86,11 +96,23 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
         <TransactionsTable rows={rows} />
         {total > PAGE_SIZE && (
           <nav className="pager" aria-label="Transaction pages">
-            {page > 1 ? <Link href={`?page=${page - 1}`} rel="prev">Previous</Link> : <span />}
+            {page > 1 ? (
+              <Link href={`?page=${page - 1}`} rel="prev">
+                Previous
+              </Link>
+            ) : (
+              <span />
+            )}
             <span>
               Page {page} of {pages} ({total} transactions)
             </span>
-            {page < pages ? <Link href={`?page=${page + 1}`} rel="next">Next</Link> : <span />}
+            {page < pages ? (
+              <Link href={`?page=${page + 1}`} rel="next">
+                Next
+              </Link>
+            ) : (
+              <span />
+            )}
           </nav>
         )}
       </section>

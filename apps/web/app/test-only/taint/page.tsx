@@ -12,12 +12,18 @@ import { getServices } from '@/server/vault';
  */
 export default async function TaintProbe({ searchParams }: { searchParams: Promise<{ item?: string; control?: string }> }) {
   const userId = await requireUserId();
-  const { vault, settings } = await getServices();
+  const { vault, settings, errorCode } = await getServices();
   if (!settings.testRoutes) notFound();
   const { item, control } = await searchParams;
   if (!item) notFound();
-  const value = await withTaintedToken(vault, { userId, itemId: item, purpose: 'test.taint_probe' }, (token) =>
-    control === '1' ? 'x'.repeat(token.length) : token,
-  );
+  let value: string;
+  try {
+    value = await withTaintedToken(vault, { userId, itemId: item, purpose: 'test.taint_probe' }, (token) =>
+      control === '1' ? 'x'.repeat(token.length) : token,
+    );
+  } catch (err) {
+    if (errorCode(err) === 'ERR_ITEM_NOT_FOUND') notFound();
+    throw err;
+  }
   return <ClientEcho value={value} />;
 }

@@ -38,11 +38,7 @@ export function createSessions(db: AppDb, key: Buffer, opts: { secure: boolean; 
   async function userIdFromCookie(value: string | undefined): Promise<string | undefined> {
     const id = openSessionCookie(key, value);
     if (!id) return undefined;
-    const row = await db
-      .selectFrom('web_sessions')
-      .select(['user_id', 'expires_at'])
-      .where('id_hash', '=', hashId(id))
-      .executeTakeFirst();
+    const row = await db.selectFrom('web_sessions').select(['user_id', 'expires_at']).where('id_hash', '=', hashId(id)).executeTakeFirst();
     if (!row || row.expires_at <= now().toISOString()) return undefined;
     return row.user_id;
   }
@@ -73,6 +69,8 @@ export function createSessions(db: AppDb, key: Buffer, opts: { secure: boolean; 
     async start(userId) {
       const id = newSessionId();
       const at = now();
+      // Expired rows are dead weight (lookups already ignore them); sign-in is a cheap moment to drop them.
+      await db.deleteFrom('web_sessions').where('expires_at', '<=', at.toISOString()).execute();
       await db
         .insertInto('web_sessions')
         .values({

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { isVaultError } from '../../errors.js';
 import type { AppEnv, RouteDeps } from '../app-env.js';
 import { readRawBody } from '../read-body.js';
 
@@ -16,9 +17,18 @@ export function webhookRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.post(WEBHOOK_PATH, async (c) => {
     const raw = await readRawBody(c.req.raw, maxBodyBytes);
-    const result = await vault.webhooks.handle(raw, c.req.raw.headers);
-    // Plaid needs only a 200; say no more to an unauthenticated caller.
-    return c.json({ accepted: result.accepted });
+    try {
+      const result = await vault.webhooks.handle(raw, c.req.raw.headers);
+      // Plaid needs only a 200; say no more to an unauthenticated caller.
+      return c.json({ accepted: result.accepted });
+    } catch (err) {
+      // A replay is a verified body already acted on: usually Plaid retrying
+      // because our first 200 was lost. Answer 200 so it stops retrying (a
+      // non-200 is retried for 24 h and counts against the endpoint); nothing
+      // is done twice.
+      if (isVaultError(err, 'ERR_WEBHOOK_REPLAY')) return c.json({ accepted: false });
+      throw err;
+    }
   });
 
   return app;
