@@ -94,7 +94,11 @@ async function main() {
   const reason = buildNeeded(APP);
   if (reason) {
     console.error(`next build (${reason})...`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], { cwd: APP, stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
+      cwd: APP,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     if (r.status !== 0) throw new Error('next build failed');
   }
   const dir = mkdtempSync(join(tmpdir(), 'pv-bench-http-'));

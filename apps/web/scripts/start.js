@@ -18,7 +18,8 @@ if (reason) {
   const build = spawnSync(process.execPath, [nextBin, 'build'], {
     cwd: appDir,
     stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    // Always a production build: a stray NODE_ENV (test, development) would change next.config's headers.
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
   console.log(`[web] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -28,7 +29,7 @@ if (reason) {
 const server = spawn(process.execPath, [nextBin, 'start', '--port', port], {
   cwd: appDir,
   stdio: 'inherit',
-  env: { ...process.env, PORT: port, NEXT_TELEMETRY_DISABLED: '1' },
+  env: { ...process.env, NODE_ENV: 'production', PORT: port, NEXT_TELEMETRY_DISABLED: '1' },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -154,6 +154,25 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     await shoot(pageA, 'dashboard-empty');
   });
 
+  it('sends the security headers on pages and API answers', async () => {
+    const page = await fetch(`${server.url}/signin`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('plaid.com');
+    // The nonce is fresh per response and is the one on the page's scripts.
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+    expect(await page.text()).toContain(`nonce="${nonce}"`);
+    expect((await fetch(`${server.url}/signin`)).headers.get('content-security-policy')).not.toContain(nonce);
+    const api = await fetch(`${server.url}/api/healthz`);
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    for (const res of [page, api]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+      expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    }
+  });
+
   it('connects a bank through the sandbox form and shows accounts, balances and synced transactions', async () => {
     await pageA.getByLabel('Bank', { exact: true }).selectOption('ins_109511');
     await pageA.getByRole('button', { name: 'Connect bank' }).click();

@@ -66,25 +66,23 @@ export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<R
 
   // The next page is read while this one is written: the database works on both at once.
   let next: Promise<ItemRow[]> | undefined = total > 0 ? fetchPage(undefined) : undefined;
-  while (next) {
-    const page = await next;
-    next = page.length === batch ? fetchPage(page[page.length - 1]!.itemId) : undefined;
-    if (opts.signal?.aborted) {
-      report.interrupted = true;
-      // Nobody awaits the prefetch any more; its failure must not surface as an unhandled rejection.
-      next?.catch(() => {});
-      break;
-    }
-    const stale = page.filter((row) => row.kid !== deps.activeKid);
-    try {
+  try {
+    while (next) {
+      const page = await next;
+      next = page.length === batch ? fetchPage(page[page.length - 1]!.itemId) : undefined;
+      if (opts.signal?.aborted) {
+        report.interrupted = true;
+        break;
+      }
+      const stale = page.filter((row) => row.kid !== deps.activeKid);
       // With a batched store, one statement writes the page; only rows that lost their race go row by row.
-      const rest = deps.store.rewrapTokens ? await rewrapPage(deps, stale, tally) : stale;
+      const rest = deps.store.rewrapTokens ? await writeBatch(deps, prepareBatch(deps, stale, tally), tally) : stale;
       await forEachLimited(rest, concurrency, async (row) => tally(row, await rewrapRow(deps, row)));
-    } catch (err) {
-      next?.catch(() => {});
-      throw err;
+      progress();
     }
-    progress();
+  } finally {
+    // An abandoned prefetch (stop or failure) must not surface as an unhandled rejection.
+    next?.catch(() => {});
   }
 
   await deps.store.appendAudit([
@@ -113,26 +111,35 @@ function rewrapOne(deps: RekeyDeps, row: ItemRow): Buffer | { code: string } {
   }
 }
 
-/** Re-wrap a page in one store call; returns the rows that lost their compare-and-swap. */
-async function rewrapPage(deps: RekeyDeps, rows: ItemRow[], tally: (row: ItemRow, outcome: RowOutcome) => void): Promise<ItemRow[]> {
-  const batch: RewrapRow[] = [];
-  const byId = new Map<string, ItemRow>();
+interface PreparedBatch {
+  rows: RewrapRow[];
+  byId: Map<string, ItemRow>;
+}
+
+/** Re-wrap a page's DEKs (CPU only); rows that cannot be opened are tallied as failed here. */
+function prepareBatch(deps: RekeyDeps, rows: ItemRow[], tally: (row: ItemRow, outcome: RowOutcome) => void): PreparedBatch {
+  const prepared: PreparedBatch = { rows: [], byId: new Map() };
   for (const row of rows) {
     const envelope = rewrapOne(deps, row);
     if (!Buffer.isBuffer(envelope)) tally(row, envelope);
     else {
-      batch.push({ itemId: row.itemId, expectedVersion: row.tokenVersion, kid: deps.activeKid, envelope });
-      byId.set(row.itemId, row);
+      prepared.rows.push({ itemId: row.itemId, expectedVersion: row.tokenVersion, kid: deps.activeKid, envelope });
+      prepared.byId.set(row.itemId, row);
     }
   }
-  if (batch.length === 0) return [];
-  const written = await deps.store.rewrapTokens!(batch, deps.clock.now());
+  return prepared;
+}
+
+/** Write a prepared page in one store call; returns the rows that lost their compare-and-swap. */
+async function writeBatch(deps: RekeyDeps, batch: PreparedBatch, tally: (row: ItemRow, outcome: RowOutcome) => void): Promise<ItemRow[]> {
+  if (batch.rows.length === 0) return [];
+  const written = await deps.store.rewrapTokens!(batch.rows, deps.clock.now());
   for (const itemId of written) {
-    tally(byId.get(itemId)!, 'rewrapped');
-    byId.delete(itemId);
+    tally(batch.byId.get(itemId)!, 'rewrapped');
+    batch.byId.delete(itemId);
     await deps.invalidate?.(itemId);
   }
-  return [...byId.values()];
+  return [...batch.byId.values()];
 }
 
 async function rewrapRow(deps: RekeyDeps, first: ItemRow): Promise<RowOutcome> {
