@@ -7,28 +7,18 @@
  * for the access tokens the vault held.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, hasChromium, hasText, launchChromium, shoot, signUp, visible } from './helpers/browser.js';
 import { startEmulatorAdmin } from './helpers/emulator-admin.js';
 import { LeakCanary } from './helpers/leak-canary.js';
 import { openTokenReader } from './helpers/token-reader.js';
 import { APP_DIR, REPO_DIR, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Waits (bounded by the action timeout) until the locator's first match is visible. */
-const visible = (l: Locator) => l.first().waitFor({ state: 'visible' });
-
-/** Waits until the locator's text contains `want` (a string or a pattern). */
-async function hasText(l: Locator, want: string | RegExp) {
-  await visible(l);
-  await expect.poll(async () => (await l.first().textContent()) ?? '', { timeout: 10_000 }).toMatch(want);
-}
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   if (process.env.REQUIRE_SERVICES === '1') throw new Error(`e2e: ${CHROMIUM} is required (REQUIRE_SERVICES=1)`);
   console.warn(`[skipped] web e2e: ${CHROMIUM} not installed (apt-get install chromium)`);
@@ -59,28 +49,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     for (const token of (await reader.tokens(reader.userId(A.email))).values()) heldTokens.add(token);
   }
 
-  /** HTML, storage and cookies into the canary, then full-page screenshots at desktop and phone width. */
-  async function shoot(page: Page, name: string) {
-    await canary.snapshot(page, name);
-    for (const [width, height, tag] of [
-      [1280, 800, 'desktop'],
-      [390, 844, 'phone'],
-    ] as const) {
-      await page.setViewportSize({ width, height });
-      // Phone width must not scroll sideways (tables scroll inside their own box).
-      if (tag === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-      await page.screenshot({ path: join(SHOTS, `${name}-${tag}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1280, height: 800 });
-  }
-
-  async function signUp(page: Page, user: { email: string; password: string }) {
-    await page.goto(`${server.url}/signup`);
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL('**/dashboard');
-  }
+  const shootA = (name: string) => shoot(pageA, name, SHOTS, canary);
 
   beforeAll(async () => {
     const built = ensureBuilt();
@@ -111,19 +80,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
       },
     });
     reader = await openTokenReader(join(dir, 'vault.db'), keys);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     ctxA = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     ctxB = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     for (const ctx of [ctxA, ctxB]) ctx.setDefaultTimeout(15_000);
@@ -143,15 +100,15 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
 
   it('signs user A up and shows the empty dashboard with the emulator banner', async () => {
     await pageA.goto(`${server.url}/signin`);
-    await shoot(pageA, 'signin');
+    await shootA('signin');
     await pageA.goto(`${server.url}/signup?error=weak_password`);
-    await shoot(pageA, 'signup');
-    await signUp(pageA, A);
+    await shootA('signup');
+    await signUp(pageA, server.url, A);
     await visible(pageA.getByText('Running on the offline Plaid emulator'));
     await visible(pageA.locator('#no-banks'));
     const cookie = (await ctxA.cookies()).find((c) => c.name.includes('pv_session'));
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
-    await shoot(pageA, 'dashboard-empty');
+    await shootA('dashboard-empty');
   });
 
   it('sends the security headers on pages and API answers', async () => {
@@ -184,12 +141,12 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     expect(await pageA.locator('#transactions tbody tr').count()).toBeGreaterThan(0);
     await recordTokens();
     expect(heldTokens.size).toBe(1);
-    await shoot(pageA, 'item');
+    await shootA('item');
 
     await pageA.getByRole('link', { name: /All banks/ }).click();
     await visible(pageA.getByRole('link', { name: 'Tartan Bank' }));
     await visible(pageA.getByText('$110.00').first());
-    await shoot(pageA, 'dashboard');
+    await shootA('dashboard');
   });
 
   it('pages through transactions and syncs incrementally (nothing new on the second visit)', async () => {
@@ -220,7 +177,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     await sandbox.state.resetLogin(itemId);
     await pageA.reload();
     await hasText(pageA.locator('#item-error'), 'Your bank needs you to sign in again');
-    await shoot(pageA, 'item-login-required');
+    await shootA('item-login-required');
     await pageA.getByRole('button', { name: 'Reconnect (sandbox)' }).click();
     await pageA.locator('#item-error').waitFor({ state: 'detached' });
     await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
@@ -235,12 +192,12 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     await hasText(audit, 'accounts.get');
     await hasText(audit, 'transactions.sync');
     await hasText(audit, 'Access token rotated');
-    await shoot(pageA, 'security');
+    await shootA('security');
   });
 
   it("gives user B a 404 on every one of user A's item routes, and leaves the item untouched", async () => {
     const pageB = await ctxB.newPage();
-    await signUp(pageB, B);
+    await signUp(pageB, server.url, B);
     const id = encodeURIComponent(itemId);
     const origin = { origin: server.url };
     const api = ctxB.request;

@@ -2,6 +2,7 @@ import type { VaultContext } from '../context.js';
 import { isVaultError } from '../errors.js';
 import { isTokenGone } from '../plaid/errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
+import { purgeItem } from './delete.js';
 import { withToken } from './with-token.js';
 import { assertRef } from './validate.js';
 
@@ -28,15 +29,5 @@ export async function removeItem(ctx: VaultContext, plaid: PlaidGateway, ref: { 
     if (!isTokenGone(err)) throw err;
     plaidOutcome = 'already_gone';
   }
-  await ctx.store.deleteItem(ref.itemId);
-  await ctx.cache.invalidate(ref.itemId);
-  ctx.audit.record({
-    actor: ctx.instanceId,
-    userId: ref.userId,
-    itemId: ref.itemId,
-    action: 'item.remove',
-    purpose: plaidOutcome,
-    outcome: 'ok',
-    requestId: null,
-  });
+  await purgeItem(ctx, ref, 'item.remove', plaidOutcome);
 }

@@ -172,6 +172,12 @@ describe.each(targets)('rotate, recover and import --verify on %s', (_name, open
     seen.add(dead!.accessToken).add(other!.accessToken);
     const lines = [...items, dead!, { ...other!, itemId: items[0]!.itemId.replace(/.$/, 'x') }].map((r) => JSON.stringify(r));
 
+    // Wrong Plaid credentials are not a verdict on the tokens: the import stops, nothing is stored or marked invalid.
+    const badCreds = await runCli(['import', '--verify'], { env: { ...env, PLAID_SECRET: 'wrong' }, input: lines.join('\n') });
+    expect(errorCode(badCreds)).toBe('ERR_PLAID_INVALID_INPUT');
+    expect(badCreds.code).toBe(1);
+    expect(json<{ items: unknown[] }>(await run(['items', 'list', '--json'])).items).toEqual([]);
+
     const r = await run(['import', '--verify', '--json'], lines.join('\n'));
     expect(r.code).toBe(1);
     const report = json<{ imported: number; invalid: number; invalidLines: { line: number; reason: string }[] }>(r);

@@ -1,6 +1,7 @@
 import { InputInvalidError, isVaultError } from '../../errors.js';
 import { importTokens, type ImportReport, type VerifyOutcome } from '../../import/import-tokens.js';
 import { readJsonLines } from '../../import/json-lines-source.js';
+import { isTokenGone } from '../../plaid/errors.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -55,10 +56,8 @@ Exit code 1 when any line is invalid.`,
             const info = await plaid.getItem(token);
             return { ok: true, itemId: info.itemId, institutionId: info.institutionId };
           } catch (err) {
-            // Only a verdict on this token makes it invalid; an outage stops the import (exit 4).
-            if (isVaultError(err) && (err.code === 'ERR_PLAID_INVALID_ACCESS_TOKEN' || err.code === 'ERR_PLAID_INVALID_INPUT')) {
-              return { ok: false, reason: `rejected by Plaid (${err.code})` };
-            }
+            // Only a verdict on this token makes it invalid; bad credentials or an outage stop the import.
+            if (isVaultError(err) && isTokenGone(err)) return { ok: false, reason: `rejected by Plaid (${err.code})` };
             throw err;
           }
         },
