@@ -16,9 +16,12 @@ import { buildNeeded } from '../apps/web/scripts/build-state.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const APP = join(ROOT, 'apps/web');
+// `--seconds 5` or `--seconds=5` (bench/run.js passes only dash arguments through).
 const arg = (name, def) => {
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (eq) return Number(eq.split('=')[1]);
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
+  return i > 0 && process.argv[i + 1] !== undefined ? Number(process.argv[i + 1]) : def;
 };
 const SECONDS = arg('seconds', 5);
 const CONNECTIONS = arg('connections', 64);
@@ -69,8 +72,8 @@ function request(url, { method = 'GET', headers = {}, body } = {}) {
   });
 }
 
-/** `CONNECTIONS` loops, each issuing requests back to back for `seconds`. */
-async function load(makeRequest, seconds) {
+/** `connections` loops, each issuing requests back to back for `seconds`. */
+async function load(makeRequest, seconds, connections = CONNECTIONS) {
   const latencies = [];
   let errors = 0;
   const until = performance.now() + seconds * 1000;
@@ -83,7 +86,7 @@ async function load(makeRequest, seconds) {
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  await Promise.all(Array.from({ length: connections }, worker));
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
@@ -180,6 +183,10 @@ async function main() {
     const nextResult = await load(viaNext, SECONDS);
     const floorResult = await load(floor, SECONDS);
     const added = { p50Ms: nextResult.p50Ms - sandboxResult.p50Ms, p99Ms: nextResult.p99Ms - sandboxResult.p99Ms };
+    // One connection: no queueing, so the difference is the per-request cost itself.
+    const serialSandbox = await load(direct, Math.min(SECONDS, 3), 1);
+    const serialNext = await load(viaNext, Math.min(SECONDS, 3), 1);
+    const serialAdded = { p50Ms: serialNext.p50Ms - serialSandbox.p50Ms, p99Ms: serialNext.p99Ms - serialSandbox.p99Ms };
 
     const f = (n) => n.toFixed(2);
     console.log(`\n### GET /items/:id/accounts — ${CONNECTIONS} connections, ${SECONDS} s each\n`);
@@ -195,6 +202,12 @@ async function main() {
       `| Next.js + HTTP app floor (unknown /api route, no vault work) | ${floorResult.reqPerSec.toFixed(0)} | ${f(floorResult.p50Ms)} | ${f(floorResult.p99Ms)} | ${floorResult.errors} |`,
     );
     console.log(`| **added by app + vault** (Next.js row − direct row) | | **${f(added.p50Ms)}** | **${f(added.p99Ms)}** | |`);
+    console.log(`\nOne connection (no queueing):\n`);
+    console.log('| path | req/s | p50 ms | p99 ms |');
+    console.log('| --- | ---: | ---: | ---: |');
+    console.log(`| direct | ${serialSandbox.reqPerSec.toFixed(0)} | ${f(serialSandbox.p50Ms)} | ${f(serialSandbox.p99Ms)} |`);
+    console.log(`| Next.js | ${serialNext.reqPerSec.toFixed(0)} | ${f(serialNext.p50Ms)} | ${f(serialNext.p99Ms)} |`);
+    console.log(`| **added** | | **${f(serialAdded.p50Ms)}** | **${f(serialAdded.p99Ms)}** |`);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench/results/http-accounts.json'),

@@ -29,7 +29,8 @@ if (reason) {
 const server = spawn(process.execPath, [nextBin, 'start', '--port', port], {
   cwd: appDir,
   stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'production', PORT: port, NEXT_TELEMETRY_DISABLED: '1' },
+  // NEXT_MANUAL_SIG_HANDLE: instrumentation.ts closes the vault (flushing its audit log) before exiting.
+  env: { ...process.env, NODE_ENV: 'production', PORT: port, NEXT_MANUAL_SIG_HANDLE: 'true', NEXT_TELEMETRY_DISABLED: '1' },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -6,6 +6,7 @@ import type { Vault } from 'plaid-vault';
 import { createAppDb, type AppDb } from './app-db';
 import { createSessions, type Sessions } from './auth/sessions';
 import { deriveSessionKey } from './auth/session-cookie';
+import { SERVICES_KEY } from './services-key';
 import { plaidModeFrom } from '../plaid-mode';
 import { createEmulatorControl, type EmulatorControl } from './emulator-control';
 import type { Sandbox } from 'plaid-sandbox';
@@ -41,12 +42,13 @@ export interface WebServices {
   readonly settings: WebSettings;
   /** The vault error code of `err` (any copy of the package), or undefined for other errors. */
   readonly errorCode: (err: unknown) => string | undefined;
+  /** Flush the audit log, close the database pools and the in-process emulator. */
+  close(): Promise<void>;
   /** Emulator only: stands in for the bank's side of Link update mode. */
   readonly emulator: EmulatorControl | null;
 }
 
-const SERVICES = Symbol.for('plaid-vault.web.services');
-type Holder = { [SERVICES]?: Promise<WebServices> };
+type Holder = { [SERVICES_KEY]?: Promise<WebServices> };
 
 /**
  * The app's services, created once per process on first use. Kept on
@@ -55,11 +57,11 @@ type Holder = { [SERVICES]?: Promise<WebServices> };
  */
 export function getServices(): Promise<WebServices> {
   const holder = globalThis as Holder;
-  holder[SERVICES] ??= create(process.env).catch((err: unknown) => {
-    delete holder[SERVICES];
+  holder[SERVICES_KEY] ??= create(process.env).catch((err: unknown) => {
+    delete holder[SERVICES_KEY];
     throw err;
   });
-  return holder[SERVICES];
+  return holder[SERVICES_KEY];
 }
 
 /** Read a secret file, or create it (mode 0600) with `make()` when missing. */
@@ -76,19 +78,7 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
   const { plaidEnv, emulator, linkEnabled } = plaidModeFrom(env);
-  const embedded = emulator;
 
-  let baseUrl = env.PLAID_BASE_URL ?? null;
-  let clientId = env.PLAID_CLIENT_ID;
-  let secret = env.PLAID_SECRET;
-  let sandbox: Sandbox | null = null;
-  if (emulator && !baseUrl) {
-    const { startSandbox } = await loadSandboxModule();
-    sandbox = await startSandbox({ port: 0, clientId: 'embedded-client', secret: randomBytes(16).toString('hex') });
-    baseUrl = sandbox.url;
-    clientId = sandbox.clientId;
-    secret = sandbox.secret;
-  }
   // The emulator signs and delivers Item webhooks (login required / repaired) like Plaid;
   // by default they come back to this server's own webhook route.
   const webhookUrl = env.PLAID_WEBHOOK_URL ?? (emulator ? `http://127.0.0.1:${env.PORT ?? '3000'}/api/webhooks/plaid` : undefined);
@@ -97,16 +87,34 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   // real bank must be given its keys, or it does not start (fail closed).
   let keys = env.VAULT_KEYS;
   if (!keys && !env.VAULT_KEYS_FILE) {
-    if (!embedded) throw new Error('VAULT_KEYS or VAULT_KEYS_FILE is required when Plaid is not the emulator.');
+    if (!emulator) throw new Error('VAULT_KEYS or VAULT_KEYS_FILE is required when Plaid is not the emulator.');
     keys = devSecret(join(dataDir, 'dev-vault-keys'), () => `dev1:${randomBytes(32).toString('base64')}`);
     console.warn(`[plaid-vault web] using a generated development key in ${join(dataDir, 'dev-vault-keys')}`);
   }
   let sessionSecret = env.SESSION_SECRET;
   if (!sessionSecret) {
-    if (!embedded) throw new Error('SESSION_SECRET is required when Plaid is not the emulator.');
+    if (!emulator) throw new Error('SESSION_SECRET is required when Plaid is not the emulator.');
     sessionSecret = devSecret(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64'));
   }
   if (sessionSecret.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters.');
+
+  let baseUrl = env.PLAID_BASE_URL ?? null;
+  let clientId = env.PLAID_CLIENT_ID;
+  let secret = env.PLAID_SECRET;
+  let sandbox: Sandbox | null = null;
+  if (emulator && !baseUrl) {
+    const { startSandbox } = await loadSandboxModule();
+    // Persisted next to the vault's database: a restart must find the Items (and tokens) the vault holds.
+    sandbox = await startSandbox({
+      port: 0,
+      clientId: 'embedded-client',
+      secret: randomBytes(16).toString('hex'),
+      persistPath: join(dataDir, 'plaid-sandbox.json'),
+    });
+    baseUrl = sandbox.url;
+    clientId = sandbox.clientId;
+    secret = sandbox.secret;
+  }
 
   const databaseUrl = env.VAULT_DATABASE_URL ?? `sqlite:${join(dataDir, 'vault.db')}`;
   const vaultEnv: Record<string, string | undefined> = {
@@ -122,8 +130,16 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     PLAID_WEBHOOK_URL: webhookUrl,
   };
   const [{ createVaultFromEnv, isVaultError }, { createHttpApp }] = await Promise.all([loadVaultModule(), loadHttpModule()]);
-  const vault = await createVaultFromEnv(vaultEnv);
-  const db = await createAppDb(databaseUrl);
+  // A failed start must not leave the emulator or the vault open: the next request tries again from scratch.
+  const vault = await createVaultFromEnv(vaultEnv).catch(async (err: unknown) => {
+    await sandbox?.close();
+    throw err;
+  });
+  const db = await createAppDb(databaseUrl).catch(async (err: unknown) => {
+    await vault.close();
+    await sandbox?.close();
+    throw err;
+  });
   // Secure cookies are accepted on http://localhost by browsers, so production mode always sets them.
   const secure = env.NODE_ENV === 'production' && env.SESSION_COOKIE_INSECURE !== '1';
   const sessions = createSessions(db, deriveSessionKey(Buffer.from(sessionSecret)), { secure });
@@ -150,5 +166,10 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   // PLAID_EMULATOR_ADMIN_URL: where an out-of-process emulator serves its /__admin helpers (tests).
   const emulatorControl = emulator ? createEmulatorControl(sandbox, env.PLAID_EMULATOR_ADMIN_URL ?? baseUrl) : null;
   const errorCode = (err: unknown) => (isVaultError(err) ? err.code : undefined);
-  return { vault, db, sessions, http, settings, emulator: emulatorControl, errorCode };
+  const close = async () => {
+    await vault.close();
+    await db.destroy();
+    await sandbox?.close();
+  };
+  return { vault, db, sessions, http, settings, emulator: emulatorControl, errorCode, close };
 }

@@ -64,22 +64,31 @@ export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<R
   const fetchPage = (after: string | undefined) =>
     deps.store.listItems({ limit: batch, ...(after !== undefined && { afterItemId: after }) });
 
-  // The next page is read while this one is written: the database works on both at once.
+  // Three stages overlap: the next page is read and this one re-wrapped (CPU)
+  // while the previous one is written. Memory holds at most three pages.
   let next: Promise<ItemRow[]> | undefined = total > 0 ? fetchPage(undefined) : undefined;
+  let writing: Promise<void> = Promise.resolve();
   try {
     while (next) {
       const page = await next;
       next = page.length === batch ? fetchPage(page[page.length - 1]!.itemId) : undefined;
+      await writing;
       if (opts.signal?.aborted) {
         report.interrupted = true;
         break;
       }
       const stale = page.filter((row) => row.kid !== deps.activeKid);
       // With a batched store, one statement writes the page; only rows that lost their race go row by row.
-      const rest = deps.store.rewrapTokens ? await writeBatch(deps, prepareBatch(deps, stale, tally), tally) : stale;
-      await forEachLimited(rest, concurrency, async (row) => tally(row, await rewrapRow(deps, row)));
-      progress();
+      const prepared = deps.store.rewrapTokens ? prepareBatch(deps, stale, tally) : undefined;
+      writing = (async () => {
+        const rest = prepared ? await writeBatch(deps, prepared, tally) : stale;
+        await forEachLimited(rest, concurrency, async (row) => tally(row, await rewrapRow(deps, row)));
+        progress();
+      })();
+      // Awaited at the next turn; until then a failure must not count as unhandled.
+      writing.catch(() => {});
     }
+    await writing;
   } finally {
     // An abandoned prefetch (stop or failure) must not surface as an unhandled rejection.
     next?.catch(() => {});
