@@ -14,7 +14,6 @@ import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, hasChromium, hasText, launchChromium, shoot, signUp, visible } from './helpers/browser.js';
-import { startEmulatorAdmin } from './helpers/emulator-admin.js';
 import { LeakCanary } from './helpers/leak-canary.js';
 import { openTokenReader } from './helpers/token-reader.js';
 import { APP_DIR, REPO_DIR, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
@@ -31,7 +30,6 @@ const B = { email: `b-${randomBytes(3).toString('hex')}@example.com`, password: 
 
 describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () => {
   let sandbox: Sandbox;
-  let admin: Awaited<ReturnType<typeof startEmulatorAdmin>>;
   let server: WebServer;
   let browser: Browser;
   let ctxA: BrowserContext;
@@ -58,8 +56,8 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     );
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'pv-web-e2e-'));
-    sandbox = await startSandbox({ port: 0 });
-    admin = await startEmulatorAdmin(sandbox);
+    // admin: the app's "Reconnect (sandbox)" reaches the emulator's own /__admin/items/repair_login.
+    sandbox = await startSandbox({ port: 0, admin: true });
     const port = await freePort();
     server = await startWebServer({
       port,
@@ -74,7 +72,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
         PLAID_CLIENT_ID: sandbox.clientId,
         PLAID_SECRET: sandbox.secret,
         PLAID_WEBHOOK_URL: `http://127.0.0.1:${port}/api/webhooks/plaid`,
-        PLAID_EMULATOR_ADMIN_URL: admin.url,
+        PLAID_EMULATOR_ADMIN_URL: sandbox.url,
         WEB_TEST_ROUTES: '1',
         VAULT_LOG_LEVEL: 'debug',
       },
@@ -93,7 +91,6 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     await browser?.close();
     await reader?.close();
     await server?.stop();
-    await admin?.close();
     await sandbox?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -181,8 +178,12 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     await pageA.getByRole('button', { name: 'Reconnect (sandbox)' }).click();
     await pageA.locator('#item-error').waitFor({ state: 'detached' });
     await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
-    expect(admin.calls).toEqual([itemId]);
     expect(sandbox.state.item(itemId)?.status).toBe('active');
+    // The repair went through the emulator's admin route, which sends the signed LOGIN_REPAIRED webhook.
+    await sandbox.state.flushWebhooks();
+    const repaired = sandbox.state.webhookDeliveries().filter((d) => d.body.includes('"LOGIN_REPAIRED"'));
+    expect(repaired).toHaveLength(1);
+    expect(repaired[0]).toMatchObject({ status: 200 });
   });
 
   it('lists token use on the security page with the purpose of each use', async () => {

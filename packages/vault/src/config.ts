@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { CountryCode, Products } from 'plaid';
 import { z } from 'zod';
 import { ConfigInvalidError } from './errors.js';
+import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from './plaid-names.js';
 
 export type PlaidEnv = 'emulator' | 'sandbox' | 'production';
 export type DuplicatePolicy = 'replace' | 'keep' | 'reject';
@@ -78,8 +78,8 @@ const INPUT_KEYS = new Set([
   'nodeEnv', 'dataDir', 'database', 'redis', 'namespace', 'cache', 'keys', 'keysFile', 'devKeyFile',
   'recoveryDir', 'logLevel', 'metricsToken', 'autoMigrate', 'plaid',
 ]);
-const PRODUCTS = new Set<string>(Object.values(Products));
-const COUNTRIES = new Set<string>(Object.values(CountryCode));
+const PRODUCTS = new Set<string>(PLAID_PRODUCTS);
+const COUNTRIES = new Set<string>(PLAID_COUNTRY_CODES);
 const REDACTED = '[redacted]';
 
 // ---- field schemas: each message says what is wrong and what to write instead ----

@@ -129,9 +129,11 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     PLAID_SECRET: secret,
     PLAID_WEBHOOK_URL: webhookUrl,
   };
-  const [{ createVaultFromEnv, isVaultError }, { createHttpApp }] = await Promise.all([loadVaultModule(), loadHttpModule()]);
+  const [{ createVaultFromEnv, isVaultError }, { createHttpApp, createVaultMetrics }] = await Promise.all([loadVaultModule(), loadHttpModule()]);
+  // One collector for the vault (Plaid latency, rotations) and the /metrics route; only when metrics are enabled.
+  const collector = env.VAULT_METRICS_TOKEN ? createVaultMetrics() : undefined;
   // A failed start must not leave the emulator or the vault open: the next request tries again from scratch.
-  const vault = await createVaultFromEnv(vaultEnv).catch(async (err: unknown) => {
+  const vault = await createVaultFromEnv(vaultEnv, collector ? { metrics: collector } : {}).catch(async (err: unknown) => {
     await sandbox?.close();
     throw err;
   });
@@ -161,7 +163,7 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
           .filter(Boolean)
       : [`http://localhost:${env.PORT ?? '3000'}`, `http://127.0.0.1:${env.PORT ?? '3000'}`],
     sandboxLinkEnabled: settings.sandboxTools,
-    metrics: env.VAULT_METRICS_TOKEN ? { token: env.VAULT_METRICS_TOKEN } : false,
+    metrics: env.VAULT_METRICS_TOKEN && collector ? { token: env.VAULT_METRICS_TOKEN, collector } : false,
   });
   // PLAID_EMULATOR_ADMIN_URL: where an out-of-process emulator serves its /__admin helpers (tests).
   const emulatorControl = emulator ? createEmulatorControl(sandbox, env.PLAID_EMULATOR_ADMIN_URL ?? baseUrl) : null;

@@ -11,6 +11,8 @@ import type { SandboxState } from '../types.js';
  * - `POST /__admin/faults` (FaultConfig, merged), `POST /__admin/faults/clear`,
  *   `POST /__admin/faults/fail_next` `{ path, status, count? }`
  * - `GET /__admin/state` (counters and items), `POST /__admin/items/reset_login` `{ item_id }`
+ * - `POST /__admin/items/repair_login` `{ item_id }`: what finishing Link update mode
+ *   does (login works again, a signed LOGIN_REPAIRED webhook is sent)
  */
 export function createAdminHandler(faults: Faults, state: SandboxState) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
@@ -31,6 +33,9 @@ export function createAdminHandler(faults: Faults, state: SandboxState) {
           return sendJson(res, 200, { counters: state.counters, items: state.items() });
         case 'POST /__admin/items/reset_login':
           await state.resetLogin(String(body.item_id));
+          return sendJson(res, 200, { ok: true });
+        case 'POST /__admin/items/repair_login':
+          await state.repairLogin(String(body.item_id));
           return sendJson(res, 200, { ok: true });
         default:
           throw apiErrors.notFound();

@@ -3,6 +3,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import type { TokenStore } from '../store/types.js';
 import type { Logger } from '../types.js';
 import type { Vault } from '../vault-types.js';
+import type { VaultParts } from '../vault.js';
 import type { CliIo } from './command.js';
 import { createStderrLogger } from './stderr-logger.js';
 
@@ -27,7 +28,7 @@ export interface Runtime {
   /** The store as it is: no key check, no migrations (migrate --status, doctor). */
   rawStore(): Promise<TokenStore>;
   /** A vault sharing this runtime's store and keyring; migrations follow VAULT_AUTO_MIGRATE. */
-  vault(): Promise<Vault>;
+  vault(extra?: Pick<VaultParts, 'metrics'>): Promise<Vault>;
   /** Run `fn` when the runtime closes (servers, clients a command opened itself). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -71,10 +72,10 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       })();
       return ready;
     },
-    vault() {
+    vault(extra = {}) {
       vault ??= Promise.all([runtime.store(), runtime.keyring(), import('../vault.js')]).then(([s, k, { createVaultFromEnv }]) =>
         // Migrations already ran (or were declined) in store().
-        createVaultFromEnv(io.env, { store: s, keyring: k, logger, instanceId: `cli-${process.pid}`, migrate: false }),
+        createVaultFromEnv(io.env, { ...extra, store: s, keyring: k, logger, instanceId: `cli-${process.pid}`, migrate: false }),
       );
       return vault;
     },

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
 import { ConfigInvalidError } from '../errors.js';
 
@@ -7,13 +9,22 @@ export interface PlaidClientOptions {
   secret: string;
   /** Overrides the environment's URL (the emulator's address). */
   baseUrl?: string | null;
-  /** Per-request timeout. Default 10 s. */
+  /** Per-request timeout. Default 30 s (Plaid's slower endpoints, e.g. a live balance, take several seconds). */
   timeoutMs?: number;
 }
+
+/** Idle sockets kept per host: enough for a busy instance, without hoarding Plaid's connection slots. */
+const MAX_FREE_SOCKETS = 32;
 
 /**
  * Build the official SDK client. Credentials travel in headers only, which
  * is exactly why an AxiosError must never be logged or kept (plaid/errors.ts).
+ *
+ * Transport: one keep-alive agent per client, so calls reuse TLS connections
+ * instead of paying a handshake each; idle sockets are unref'd by Node and do
+ * not hold the process open. Redirects are refused (`maxRedirects: 0`): Plaid
+ * never redirects an API call, and following one would resend the secret
+ * headers to wherever the redirect points.
  *
  * @example
  * const api = createPlaidApi({ env: 'sandbox', clientId, secret })
@@ -22,11 +33,15 @@ export function createPlaidApi(options: PlaidClientOptions): PlaidApi {
   const basePath = (options.baseUrl ?? PlaidEnvironments[options.env] ?? '').replace(/\/+$/, '');
   if (!basePath)
     throw new ConfigInvalidError('No Plaid base URL for this PLAID_ENV; set PLAID_BASE_URL.', { details: { env: options.env } });
+  const agentOptions = { keepAlive: true, maxFreeSockets: MAX_FREE_SOCKETS, scheduling: 'lifo' as const };
   return new PlaidApi(
     new Configuration({
       basePath,
       baseOptions: {
-        timeout: options.timeoutMs ?? 10_000,
+        timeout: options.timeoutMs ?? 30_000,
+        maxRedirects: 0,
+        httpAgent: new HttpAgent(agentOptions),
+        httpsAgent: new HttpsAgent(agentOptions),
         headers: { 'PLAID-CLIENT-ID': options.clientId, 'PLAID-SECRET': options.secret },
       },
     }),

@@ -12,18 +12,26 @@ const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPO_DIR = join(PACKAGE_DIR, '..', '..');
 export const CLI = join(PACKAGE_DIR, 'dist', 'cli', 'main.js');
 
+/** The newest .ts file under `dir` (what tsc compiles). */
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
 
-/** Build packages/vault unless dist/cli/main.js is newer than every source file. */
+const BUILD_INFO = join(PACKAGE_DIR, 'tsconfig.tsbuildinfo');
+
+/**
+ * Build packages/vault unless the last build is newer than every source file.
+ * The build-info file is the witness: an incremental build leaves unchanged
+ * outputs (main.js among them) with their old times.
+ */
 export function ensureBuilt(): void {
-  const fresh = () => existsSync(CLI) && statSync(CLI).mtimeMs >= newestMtime(join(PACKAGE_DIR, 'src'));
+  const fresh = () => existsSync(CLI) && existsSync(BUILD_INFO) && statSync(BUILD_INFO).mtimeMs >= newestMtime(join(PACKAGE_DIR, 'src'));
   if (fresh()) return;
   // tsc -b exits non-zero for type errors anywhere in the package but still emits; the check below decides.
   try {

@@ -135,7 +135,7 @@ describe('sandbox', () => {
         });
       const ok = await call('sec');
       expect(ok.status).toBe(200);
-      expect((await ok.json()).institution.institution_id).toBe('ins_109508');
+      expect(((await ok.json()) as { institution: { institution_id: string } }).institution.institution_id).toBe('ins_109508');
       expect((await call('wrong')).status).toBe(400);
     } finally {
       code = await sandbox.stop();

@@ -28,20 +28,22 @@ Options:
     const port = values.port === '0' ? 0 : parseCount(values.port as string | undefined, 'port', 4100, 65_535);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new InputInvalidError('--host takes a host name or IP address.');
-    const { createHttpApp, createServiceAuth, startHttpServer } = await import('../../http/index.js');
+    const { createHttpApp, createServiceAuth, createVaultMetrics, startHttpServer } = await import('../../http/index.js');
     const apiKeys = parseApiKeysEnv(runtime.env.VAULT_API_KEYS);
     const getUserId = createServiceAuth({
       apiKeys,
       ...(values['user-header'] !== undefined && { userHeader: values['user-header'] as string }),
     });
     const config = await runtime.config();
-    const vault = await runtime.vault();
+    // One collector for the vault (Plaid latency, rotations) and the /metrics route.
+    const collector = config.metricsToken !== undefined ? createVaultMetrics() : undefined;
+    const vault = await runtime.vault(collector ? { metrics: collector } : {});
     const app = createHttpApp({
       vault,
       getUserId,
       logger: runtime.logger,
       sandboxLinkEnabled: config.plaid.env !== 'production',
-      ...(config.metricsToken !== undefined && { metrics: { token: config.metricsToken } }),
+      ...(config.metricsToken !== undefined && collector && { metrics: { token: config.metricsToken, collector } }),
     });
     const server = await startHttpServer({ app, port, host });
     runtime.onClose(() => server.close());
