@@ -1,7 +1,8 @@
 // GET /api/items/:id/accounts through the production Next.js server (session
-// cookie, vault HTTP API, token cache, audit, Plaid SDK call to the emulator)
-// vs the emulator's /accounts/get called directly, same machine, same run.
-// The difference is what the app and the vault add per request.
+// cookie, vault HTTP API, token cache, audit, Plaid SDK call to the emulator),
+// through the vault's standalone Hono app (same route, a fixed user: no Next.js,
+// no session), and the emulator's /accounts/get called directly, same machine,
+// same run. Hono − direct is what the vault adds; Next.js − Hono is the app's share.
 //
 //   node bench/http-accounts.js [--seconds 5] [--connections 64]
 import { spawn, spawnSync } from 'node:child_process';
@@ -135,6 +136,7 @@ async function main() {
     PLAID_SECRET: creds['PLAID-SECRET'],
     VAULT_LOG_LEVEL: 'warn',
   });
+  let hono = null;
   try {
     const plaid = (path, body) =>
       request(`${plaidUrl}${path}`, {
@@ -177,16 +179,28 @@ async function main() {
     // Next.js + the HTTP app with no vault work (an unknown /api route): separates the framework's cost from the vault's.
     const floor = () => request(`${web}/api/bench-floor`, { headers: { cookie } }).then(([s, b, h]) => [s === 404 ? 200 : s, b, h]);
 
+    hono = await startHonoChild({ plaidUrl, creds });
+    const viaHono = () => request(`${hono.url}/api/items/${encodeURIComponent(hono.itemId)}/accounts`);
+
     await load(direct, 1); // warm-up: JIT, sockets, the vault's token cache
     await load(viaNext, 1);
+    await load(viaHono, 1);
     const sandboxResult = await load(direct, SECONDS);
+    const honoResult = await load(viaHono, SECONDS);
     const nextResult = await load(viaNext, SECONDS);
     const floorResult = await load(floor, SECONDS);
-    const added = { p50Ms: nextResult.p50Ms - sandboxResult.p50Ms, p99Ms: nextResult.p99Ms - sandboxResult.p99Ms };
+    const diff = (a, b) => ({ p50Ms: a.p50Ms - b.p50Ms, p99Ms: a.p99Ms - b.p99Ms });
+    const added = diff(nextResult, sandboxResult);
+    const addedVault = diff(honoResult, sandboxResult);
+    const addedNext = diff(nextResult, honoResult);
     // One connection: no queueing, so the difference is the per-request cost itself.
-    const serialSandbox = await load(direct, Math.min(SECONDS, 3), 1);
-    const serialNext = await load(viaNext, Math.min(SECONDS, 3), 1);
-    const serialAdded = { p50Ms: serialNext.p50Ms - serialSandbox.p50Ms, p99Ms: serialNext.p99Ms - serialSandbox.p99Ms };
+    const serialSeconds = Math.min(SECONDS, 3);
+    const serialSandbox = await load(direct, serialSeconds, 1);
+    const serialHono = await load(viaHono, serialSeconds, 1);
+    const serialNext = await load(viaNext, serialSeconds, 1);
+    const serialAdded = diff(serialNext, serialSandbox);
+    const serialAddedVault = diff(serialHono, serialSandbox);
+    const serialAddedNext = diff(serialNext, serialHono);
 
     const f = (n) => n.toFixed(2);
     console.log(`\n### GET /items/:id/accounts — ${CONNECTIONS} connections, ${SECONDS} s each\n`);
@@ -196,18 +210,26 @@ async function main() {
       `| plaid-sandbox /accounts/get (direct) | ${sandboxResult.reqPerSec.toFixed(0)} | ${f(sandboxResult.p50Ms)} | ${f(sandboxResult.p99Ms)} | ${sandboxResult.errors} |`,
     );
     console.log(
+      `| vault Hono app /api/items/:id/accounts (standalone, no Next.js) | ${honoResult.reqPerSec.toFixed(0)} | ${f(honoResult.p50Ms)} | ${f(honoResult.p99Ms)} | ${honoResult.errors} |`,
+    );
+    console.log(
       `| Next.js /api/items/:id/accounts | ${nextResult.reqPerSec.toFixed(0)} | ${f(nextResult.p50Ms)} | ${f(nextResult.p99Ms)} | ${nextResult.errors} |`,
     );
     console.log(
       `| Next.js + HTTP app floor (unknown /api route, no vault work) | ${floorResult.reqPerSec.toFixed(0)} | ${f(floorResult.p50Ms)} | ${f(floorResult.p99Ms)} | ${floorResult.errors} |`,
     );
+    console.log(`| added by the vault (Hono row − direct row) | | ${f(addedVault.p50Ms)} | ${f(addedVault.p99Ms)} | |`);
+    console.log(`| added by Next.js + session (Next.js row − Hono row) | | ${f(addedNext.p50Ms)} | ${f(addedNext.p99Ms)} | |`);
     console.log(`| **added by app + vault** (Next.js row − direct row) | | **${f(added.p50Ms)}** | **${f(added.p99Ms)}** | |`);
     console.log(`\nOne connection (no queueing):\n`);
     console.log('| path | req/s | p50 ms | p99 ms |');
     console.log('| --- | ---: | ---: | ---: |');
     console.log(`| direct | ${serialSandbox.reqPerSec.toFixed(0)} | ${f(serialSandbox.p50Ms)} | ${f(serialSandbox.p99Ms)} |`);
+    console.log(`| vault Hono app | ${serialHono.reqPerSec.toFixed(0)} | ${f(serialHono.p50Ms)} | ${f(serialHono.p99Ms)} |`);
     console.log(`| Next.js | ${serialNext.reqPerSec.toFixed(0)} | ${f(serialNext.p50Ms)} | ${f(serialNext.p99Ms)} |`);
-    console.log(`| **added** | | **${f(serialAdded.p50Ms)}** | **${f(serialAdded.p99Ms)}** |`);
+    console.log(`| added by the vault (Hono − direct) | | ${f(serialAddedVault.p50Ms)} | ${f(serialAddedVault.p99Ms)} |`);
+    console.log(`| added by Next.js + session (Next.js − Hono) | | ${f(serialAddedNext.p50Ms)} | ${f(serialAddedNext.p99Ms)} |`);
+    console.log(`| **added** (Next.js − direct) | | **${f(serialAdded.p50Ms)}** | **${f(serialAdded.p99Ms)}** |`);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench/results/http-accounts.json'),
@@ -216,8 +238,19 @@ async function main() {
           connections: CONNECTIONS,
           seconds: SECONDS,
           sandbox: sandboxResult,
+          hono: honoResult,
           next: nextResult,
           addedMs: added,
+          addedByVaultMs: addedVault,
+          addedByNextMs: addedNext,
+          serial: {
+            sandbox: serialSandbox,
+            hono: serialHono,
+            next: serialNext,
+            addedMs: serialAdded,
+            addedByVaultMs: serialAddedVault,
+            addedByNextMs: serialAddedNext,
+          },
           at: new Date().toISOString(),
         },
         null,
@@ -226,13 +259,88 @@ async function main() {
     );
   } finally {
     agent.destroy();
+    hono?.stop();
     server.stop();
     sandbox.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
+/**
+ * Start this file again in child mode and read the one JSON line it prints
+ * (`{ url, itemId }`) once its vault has linked an item at the emulator.
+ */
+async function startHonoChild({ plaidUrl, creds }) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--hono-child'], {
+    env: {
+      PATH: process.env.PATH,
+      BENCH_PLAID_URL: plaidUrl,
+      BENCH_PLAID_CLIENT_ID: creds['PLAID-CLIENT-ID'],
+      BENCH_PLAID_SECRET: creds['PLAID-SECRET'],
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  const stop = () => {
+    if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+  };
+  try {
+    const line = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('the Hono app did not start within 60 s')), 60_000);
+      child.stdout.on('data', (c) => {
+        out += c.toString('utf8');
+        if (out.includes('\n')) {
+          clearTimeout(timer);
+          resolve(out.slice(0, out.indexOf('\n')));
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the Hono app exited (${code})`));
+      });
+    });
+    return { ...JSON.parse(line), stop };
+  } catch (err) {
+    stop();
+    throw err;
+  }
+}
+
+/** The child: a vault on its own SQLite file, `createHttpApp` with a fixed user, `startHttpServer`. */
+async function runHonoChild() {
+  const { createVault } = await import('../packages/vault/dist/index.js');
+  const { createHttpApp, startHttpServer } = await import('../packages/vault/dist/http/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'pv-bench-hono-'));
+  const vault = await createVault({
+    database: `sqlite:${join(dir, 'vault.db')}`,
+    dataDir: dir,
+    recoveryDir: join(dir, 'recovery'),
+    keys: `bench1:${randomBytes(32).toString('base64')}`,
+    logLevel: 'warn',
+    plaid: {
+      env: 'emulator',
+      baseUrl: process.env.BENCH_PLAID_URL,
+      clientId: process.env.BENCH_PLAID_CLIENT_ID,
+      secret: process.env.BENCH_PLAID_SECRET,
+    },
+  });
+  const userId = 'bench-user';
+  const { itemId } = await vault.link.sandboxLink({ userId });
+  const app = createHttpApp({ vault, basePath: '/api', getUserId: async () => userId });
+  const server = await startHttpServer({ app, port: 0 });
+  process.stdout.write(`${JSON.stringify({ url: server.url, itemId })}\n`);
+  process.once('SIGTERM', async () => {
+    await server.close();
+    await vault.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+  await new Promise(() => {}); // serve until SIGTERM
+}
+
+// `--hono-child`: the standalone vault HTTP app, in its own process as the Next.js server is.
+(process.argv[2] === '--hono-child' ? runHonoChild : main)().catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });

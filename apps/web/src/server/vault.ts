@@ -165,7 +165,9 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     sandboxLinkEnabled: settings.sandboxTools,
     metrics: env.VAULT_METRICS_TOKEN && collector ? { token: env.VAULT_METRICS_TOKEN, collector } : false,
   });
-  // PLAID_EMULATOR_ADMIN_URL: where an out-of-process emulator serves its /__admin helpers (tests).
+  // An out-of-process emulator (PLAID_BASE_URL, started with --admin) serves /__admin/items/repair_login
+  // itself; PLAID_EMULATOR_ADMIN_URL overrides where. The embedded one is called in-process and keeps its
+  // unauthenticated /__admin routes off.
   const emulatorControl = emulator ? createEmulatorControl(sandbox, env.PLAID_EMULATOR_ADMIN_URL ?? baseUrl) : null;
   const errorCode = (err: unknown) => (isVaultError(err) ? err.code : undefined);
   const close = async () => {

@@ -8,6 +8,9 @@ import { syncTransactions } from './transactions.js';
 
 type Ref = { userId: string; itemId: string; requestId?: string };
 
+// A data read answered by Plaid needs a working bank login: success repairs `login_required`.
+const READ = { provesLogin: true } as const;
+
 /**
  * Proxied reads: the vault calls Plaid with the item's token and returns
  * projected data, never a token. A product the vault is not configured for is
@@ -27,22 +30,28 @@ export function createDataReads(ctx: VaultContext, plaid: PlaidGateway): Vault['
   });
   return {
     // Accounts and balances come with every product (Plaid bills none for /accounts/get).
-    accounts: (ref) => callWithToken(ctx, use(ref, 'accounts.get'), async (t) => (await plaid.getAccounts(t)).map(toAccountView)),
-    balances: (ref) => callWithToken(ctx, use(ref, 'accounts.balance.get'), async (t) => (await plaid.getBalances(t)).map(toAccountView)),
+    accounts: (ref) => callWithToken(ctx, use(ref, 'accounts.get'), async (t) => (await plaid.getAccounts(t)).map(toAccountView), READ),
+    balances: (ref) =>
+      callWithToken(ctx, use(ref, 'accounts.balance.get'), async (t) => (await plaid.getBalances(t)).map(toAccountView), READ),
     async transactions(ref) {
       assertProductEnabled(products, 'transactions');
       return syncTransactions(ctx, plaid, ref);
     },
     async identity(ref) {
       assertProductEnabled(products, 'identity');
-      return callWithToken(ctx, use(ref, 'identity.get'), async (t) => toIdentityView(await plaid.getIdentity(t)));
+      return callWithToken(ctx, use(ref, 'identity.get'), async (t) => toIdentityView(await plaid.getIdentity(t)), READ);
     },
     async auth(ref) {
       assertProductEnabled(products, 'auth');
-      return callWithToken(ctx, use(ref, 'auth.get'), async (t) => {
-        const { accounts, numbers } = await plaid.getAuth(t);
-        return toAuthView(accounts, numbers);
-      });
+      return callWithToken(
+        ctx,
+        use(ref, 'auth.get'),
+        async (t) => {
+          const { accounts, numbers } = await plaid.getAuth(t);
+          return toAuthView(accounts, numbers);
+        },
+        READ,
+      );
     },
   };
 }

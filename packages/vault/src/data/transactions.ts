@@ -1,4 +1,5 @@
 import type { VaultContext } from '../context.js';
+import type { Secret } from '../crypto/secret.js';
 import { InputInvalidError, PlaidError } from '../errors.js';
 import { callWithToken } from '../items/item-health.js';
 import { getOwnedItem } from '../items/owned-item.js';
@@ -37,30 +38,35 @@ export async function syncTransactions(
   const start = ref.cursor ?? row.syncCursor ?? null;
   const use = { userId: ref.userId, itemId: ref.itemId, purpose: 'transactions.sync', ...(ref.requestId && { requestId: ref.requestId }) };
 
-  const delta = await callWithToken(ctx, use, async (token) => {
-    for (let restart = 0; ; restart++) {
-      const out: TransactionsDelta = { added: [], modified: [], removed: [], nextCursor: start ?? '' };
-      let cursor = start;
-      try {
-        for (let page = 0; page < MAX_PAGES; page++) {
-          const res = await plaid.syncTransactions(token, cursor, PAGE_SIZE);
-          out.added.push(...res.added.map(toTransactionView));
-          out.modified.push(...res.modified.map(toTransactionView));
-          out.removed.push(...res.removed.map((r) => ({ transactionId: r.transaction_id, accountId: r.account_id ?? null })));
-          out.nextCursor = res.nextCursor;
-          cursor = res.nextCursor;
-          if (!res.hasMore) break;
-        }
-        return out;
-      } catch (err) {
-        if (!isMutationDuringPagination(err) || restart >= MAX_RESTARTS) throw err;
-      }
-    }
-  });
+  // The row is at hand: a sync that succeeds on a `login_required` item repairs it.
+  const health = { provesLogin: true, knownStatus: row.status };
+  const delta = await callWithToken(ctx, use, (token) => syncPages(plaid, token, start), health);
 
   // Plaid answers "not ready yet" with an empty cursor: keep the one we had.
   if (ref.cursor === undefined && delta.nextCursor !== '') {
     await ctx.store.updateItem(ref.itemId, { syncCursor: delta.nextCursor, needsSync: false }, ctx.clock.now());
   }
   return delta;
+}
+
+/** Every page from `start`, restarting from `start` when Plaid reports a mutation mid-pagination. */
+async function syncPages(plaid: PlaidGateway, token: Secret, start: string | null): Promise<TransactionsDelta> {
+  for (let restart = 0; ; restart++) {
+    const out: TransactionsDelta = { added: [], modified: [], removed: [], nextCursor: start ?? '' };
+    let cursor = start;
+    try {
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const res = await plaid.syncTransactions(token, cursor, PAGE_SIZE);
+        out.added.push(...res.added.map(toTransactionView));
+        out.modified.push(...res.modified.map(toTransactionView));
+        out.removed.push(...res.removed.map((r) => ({ transactionId: r.transaction_id, accountId: r.account_id ?? null })));
+        out.nextCursor = res.nextCursor;
+        cursor = res.nextCursor;
+        if (!res.hasMore) break;
+      }
+      return out;
+    } catch (err) {
+      if (!isMutationDuringPagination(err) || restart >= MAX_RESTARTS) throw err;
+    }
+  }
 }
