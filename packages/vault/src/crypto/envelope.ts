@@ -23,6 +23,25 @@ export interface SealRef {
 const ALG = 'aes-256-gcm';
 
 /**
+ * Rekey needs one fresh IV per row, and a randomBytes call costs more than the
+ * AES work it feeds; so IVs are handed out from a pool of CSPRNG bytes, each
+ * byte used once, refilled when spent. Filled on first use, not at import.
+ */
+const IV_POOL_BYTES = IV_BYTES * 256;
+let ivPool = Buffer.alloc(0);
+let ivPoolAt = 0;
+
+function freshIv(): Buffer {
+  if (ivPoolAt + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_POOL_BYTES);
+    ivPoolAt = 0;
+  }
+  const iv = ivPool.subarray(ivPoolAt, ivPoolAt + IV_BYTES);
+  ivPoolAt += IV_BYTES;
+  return iv;
+}
+
+/**
  * Seal `plaintext` for the row `ref` under the keyring's active key.
  *
  * @example
@@ -80,9 +99,13 @@ export function open(keyring: Keyring, ref: SealRef, envelope: Buffer): Secret {
 
 /**
  * Re-seal only the DEK under the keyring's active key; the token IV,
- * ciphertext and tag are kept byte for byte. The envelope must open first
- * (same errors as `open`).
+ * ciphertext and tag are kept byte for byte and are not decrypted (rekey
+ * never sees a token). The DEK layer is opened and authenticated, so a wrong
+ * row or key fails as in `open`; damage to the token layer is caught by the
+ * check bytes here, and by the token's own GCM tag at open time.
  *
+ * @throws DecryptFailedError (ERR_CRYPTO_DECRYPT_FAILED) on a damaged envelope, wrong row or wrong key.
+ * @throws KeyUnknownError (ERR_CRYPTO_KEY_UNKNOWN) when the envelope is intact but its kid is not in the keyring.
  * @example
  * const next = rewrap(keyring, { itemId, userId }, row.envelope);
  * await store.rewrapToken(itemId, row.tokenVersion, { kid: keyring.activeKid, envelope: next }, now);
@@ -91,19 +114,18 @@ export function rewrap(keyring: Keyring, ref: SealRef, envelope: Buffer): Buffer
   const layout = parseEnvelope(envelope);
   const oldKek = kekOf(keyring, layout.kid);
   if (oldKek === undefined) throw new KeyUnknownError();
-  const dek = unwrapDek(envelope, layout, oldKek, aadFor(layout.kid, ref).dek);
+  const kid = keyring.activeKid;
+  const oldAad = aadFor(layout.kid, ref);
+  const dek = unwrapDek(envelope, layout, oldKek, oldAad.dek);
   try {
-    const kid = keyring.activeKid;
-    const aad = aadFor(kid, ref);
-    openToken(envelope, layout, dek, aad.token);
-    const tokenLength = layout.tokenTag - layout.tokenCt;
-    const next = layoutFor(kid.length, tokenLength);
+    const next = layoutFor(kid.length, layout.tokenTag - layout.tokenCt);
     const out = Buffer.allocUnsafe(next.size);
     out[0] = VERSION;
     out[1] = kid.length;
     out.write(kid, 2, 'latin1');
     envelope.copy(out, next.layout.tokenIv, layout.tokenIv, layout.check);
-    wrapDek(out, next.layout.headerEnd, kekOf(keyring, kid)!, dek, aad.dek, randomBytes(IV_BYTES));
+    const aad = kid === layout.kid ? oldAad : aadFor(kid, ref);
+    wrapDek(out, next.layout.headerEnd, kekOf(keyring, kid)!, dek, aad.dek, freshIv());
     writeCheck(out);
     return out;
   } finally {

@@ -36,6 +36,16 @@ export interface RekeyReport {
 }
 
 const MAX_CAS_ATTEMPTS = 3;
+/**
+ * A page is written as up to this many concurrent batched calls (slices of at
+ * least MIN_SLICE rows). One statement per page leaves the CPU idle a third of
+ * the time waiting on the database; three in parallel keep it busier while the
+ * next page is re-wrapped (bench/rekey.js at 200k rows: 0.54x -> ~0.7x the raw
+ * UPDATE rate; 2, 4 and 5 measured no better). Each costs one pooled
+ * connection. Whole pages are not pipelined, so that a stop lands between pages.
+ */
+const WRITE_SLICES = 3;
+const MIN_SLICE = 200;
 
 /**
  * Re-wrap every DEK that is not under the active key. Online and resumable by
@@ -64,22 +74,29 @@ export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<R
   const fetchPage = (after: string | undefined) =>
     deps.store.listItems({ limit: batch, ...(after !== undefined && { afterItemId: after }) });
 
-  // Three stages overlap: the next page is read and this one re-wrapped (CPU)
-  // while the previous one is written. Memory holds at most three pages.
+  // Three stages overlap: while page N-1 is written (database), page N is
+  // re-wrapped (CPU) and page N+1 read. Memory holds at most three pages. A
+  // page's write finishes (and is reported) before the next one starts, so a
+  // stop lands between pages.
   let next: Promise<ItemRow[]> | undefined = total > 0 ? fetchPage(undefined) : undefined;
   let writing: Promise<void> = Promise.resolve();
   try {
     while (next) {
       const page = await next;
       next = page.length === batch ? fetchPage(page[page.length - 1]!.itemId) : undefined;
-      await writing;
       if (opts.signal?.aborted) {
         report.interrupted = true;
         break;
       }
       const stale = page.filter((row) => row.kid !== deps.activeKid);
-      // With a batched store, one statement writes the page; only rows that lost their race go row by row.
-      const prepared = deps.store.rewrapTokens ? prepareBatch(deps, stale, tally) : undefined;
+      // With a batched store, one call per slice writes the page; only rows that lost their race go row by row.
+      const prepared = deps.store.rewrapTokens ? prepareBatch(deps, stale) : undefined;
+      await writing;
+      // Checked again after the previous write: a stop asked for meanwhile leaves this page untouched and untallied.
+      if (opts.signal?.aborted) {
+        report.interrupted = true;
+        break;
+      }
       writing = (async () => {
         const rest = prepared ? await writeBatch(deps, prepared, tally) : stale;
         await forEachLimited(rest, concurrency, async (row) => tally(row, await rewrapRow(deps, row)));
@@ -122,33 +139,44 @@ function rewrapOne(deps: RekeyDeps, row: ItemRow): Buffer | { code: string } {
 
 interface PreparedBatch {
   rows: RewrapRow[];
-  byId: Map<string, ItemRow>;
+  /** The page row behind each entry of `rows`, same index. */
+  sources: ItemRow[];
+  failed: { row: ItemRow; outcome: { code: string } }[];
 }
 
-/** Re-wrap a page's DEKs (CPU only); rows that cannot be opened are tallied as failed here. */
-function prepareBatch(deps: RekeyDeps, rows: ItemRow[], tally: (row: ItemRow, outcome: RowOutcome) => void): PreparedBatch {
-  const prepared: PreparedBatch = { rows: [], byId: new Map() };
-  for (const row of rows) {
+/** Re-wrap a page's DEKs (CPU only). Rows that cannot be opened are tallied when the batch is written. */
+function prepareBatch(deps: RekeyDeps, page: ItemRow[]): PreparedBatch {
+  const prepared: PreparedBatch = { rows: [], sources: [], failed: [] };
+  for (const row of page) {
     const envelope = rewrapOne(deps, row);
-    if (!Buffer.isBuffer(envelope)) tally(row, envelope);
+    if (!Buffer.isBuffer(envelope)) prepared.failed.push({ row, outcome: envelope });
     else {
       prepared.rows.push({ itemId: row.itemId, expectedVersion: row.tokenVersion, kid: deps.activeKid, envelope });
-      prepared.byId.set(row.itemId, row);
+      prepared.sources.push(row);
     }
   }
   return prepared;
 }
 
-/** Write a prepared page in one store call; returns the rows that lost their compare-and-swap. */
+/** Write a prepared page in up to WRITE_SLICES concurrent store calls; returns the rows that lost their compare-and-swap. */
 async function writeBatch(deps: RekeyDeps, batch: PreparedBatch, tally: (row: ItemRow, outcome: RowOutcome) => void): Promise<ItemRow[]> {
+  for (const { row, outcome } of batch.failed) tally(row, outcome);
   if (batch.rows.length === 0) return [];
-  const written = await deps.store.rewrapTokens!(batch.rows, deps.clock.now());
-  for (const itemId of written) {
-    tally(batch.byId.get(itemId)!, 'rewrapped');
-    batch.byId.delete(itemId);
-    await deps.invalidate?.(itemId);
+  const now = deps.clock.now();
+  const slices = Math.max(1, Math.min(WRITE_SLICES, Math.floor(batch.rows.length / MIN_SLICE)));
+  const size = Math.ceil(batch.rows.length / slices);
+  const calls: Promise<string[]>[] = [];
+  for (let at = 0; at < batch.rows.length; at += size) calls.push(deps.store.rewrapTokens!(batch.rows.slice(at, at + size), now));
+  const written = new Set((await Promise.all(calls)).flat());
+  const lost: ItemRow[] = [];
+  for (const row of batch.sources) {
+    if (!written.has(row.itemId)) lost.push(row);
+    else {
+      tally(row, 'rewrapped');
+      await deps.invalidate?.(row.itemId);
+    }
   }
-  return [...batch.byId.values()];
+  return lost;
 }
 
 async function rewrapRow(deps: RekeyDeps, first: ItemRow): Promise<RowOutcome> {

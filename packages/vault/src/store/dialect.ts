@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import type { EnvelopeRow } from './types.js';
+import type { EnvelopeRow, RewrapRow } from './types.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -42,5 +42,11 @@ export interface StoreBackend {
    * event loop in busy_timeout, waiting for a lock only this thread can release).
    */
   appendAudit(build: (head: AuditHead) => AuditAppend): Promise<void>;
+  /**
+   * TokenStore.rewrapTokens for a non-empty batch: one statement (PostgreSQL)
+   * or one synchronous transaction (SQLite, for the same reason as appendAudit),
+   * CAS per row on token_version. `at` is epoch milliseconds for updated_at.
+   */
+  rewrapTokens(rows: readonly RewrapRow[], at: number): Promise<string[]>;
   close(): Promise<void>;
 }

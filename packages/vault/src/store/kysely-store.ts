@@ -8,7 +8,7 @@ import { toItemRow } from './item-rows.js';
 import { deleteMarker, getMarker, putMarker } from './markers-store.js';
 import { createMigrationProvider } from './migrations/index.js';
 import { toMillis } from './time.js';
-import type { EnvelopeRow, ItemFilter, ItemPatch, ItemRow, MigrationState, NewItemRow, TokenStore } from './types.js';
+import type { EnvelopeRow, ItemFilter, ItemPatch, ItemRow, MigrationState, NewItemRow, RewrapRow, TokenStore } from './types.js';
 
 function rethrowStoreError(err: unknown): never {
   throw toStoreError(err);
@@ -180,6 +180,11 @@ export class KyselyStore implements TokenStore {
         .executeTakeFirst();
       return r.numUpdatedRows > 0n;
     });
+  }
+
+  rewrapTokens(rows: readonly RewrapRow[], now: Date): Promise<string[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    return this.#run(() => this.#backend.rewrapTokens(rows, toMillis(now)));
   }
 
   updateItem(itemId: string, patch: ItemPatch, now: Date): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { Logger } from '../types.js';
 import type { Database } from './db-schema.js';
 import { ENVELOPE_COLUMNS, type StoreBackend } from './dialect.js';
-import type { EnvelopeRow } from './types.js';
+import type { EnvelopeRow, RewrapRow } from './types.js';
 
 export interface PostgresOptions {
   url: string;
@@ -20,6 +20,16 @@ const ENVELOPE_QUERY = {
   // Named: pg prepares it once per connection and reuses the plan.
   name: 'plaid_vault_get_envelope',
   text: `select ${ENVELOPE_COLUMNS} from items where item_id = $1`,
+};
+
+const REWRAP_QUERY = {
+  name: 'plaid_vault_rewrap_tokens',
+  // One statement per batch: the arrays are unnested in step into one row per
+  // item, and only rows whose token_version still matches are written.
+  text: `update items as i set kid = v.kid, envelope = v.envelope, updated_at = $1
+    from unnest($2::text[], $3::int4[], $4::text[], $5::bytea[]) as v(item_id, ver, kid, envelope)
+    where i.item_id = v.item_id and i.token_version = v.ver
+    returning i.item_id`,
 };
 
 /**
@@ -57,6 +67,21 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       const pool = await poolReady;
       const result = await pool.query<EnvelopeRow>({ ...ENVELOPE_QUERY, values: [itemId] });
       return result.rows[0];
+    },
+    async rewrapTokens(rows: readonly RewrapRow[], at: number) {
+      const pool = await poolReady;
+      const ids: string[] = [];
+      const versions: number[] = [];
+      const kids: string[] = [];
+      const envelopes: Buffer[] = [];
+      for (const row of rows) {
+        ids.push(row.itemId);
+        versions.push(row.expectedVersion);
+        kids.push(row.kid);
+        envelopes.push(row.envelope);
+      }
+      const result = await pool.query<{ item_id: string }>({ ...REWRAP_QUERY, values: [at, ids, versions, kids, envelopes] });
+      return result.rows.map((r) => r.item_id);
     },
     appendAudit(build) {
       return db.transaction().execute(async (trx) => {

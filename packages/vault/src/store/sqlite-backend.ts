@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './db-schema.js';
 import { ENVELOPE_COLUMNS, type AuditAppend, type AuditHead, type StoreBackend } from './dialect.js';
-import type { EnvelopeRow } from './types.js';
+import type { EnvelopeRow, RewrapRow } from './types.js';
 
 export interface SqliteOptions {
   /** A file path, or `:memory:`. */
@@ -34,6 +34,7 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
   // raw statements cannot interleave with one of Kysely's.
   let appendTx: BetterSqlite3.Transaction<(build: (head: AuditHead) => AuditAppend) => void> | undefined;
   let envelopeStmt: BetterSqlite3.Statement<[string], EnvelopeRow> | undefined;
+  let rewrapTx: BetterSqlite3.Transaction<(rows: readonly RewrapRow[], at: number) => string[]> | undefined;
 
   return {
     dialect: 'sqlite',
@@ -50,6 +51,10 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
     async appendAudit(build) {
       appendTx ??= prepareAppend(database);
       appendTx.immediate(build);
+    },
+    async rewrapTokens(rows, at) {
+      rewrapTx ??= prepareRewrap(database);
+      return rewrapTx.immediate(rows, at);
     },
     async close() {
       await db.destroy();
@@ -73,5 +78,19 @@ function prepareAppend(database: BetterSqlite3.Database) {
     const next = build({ lastSeq: Number(head.last_seq), lastHash: head.last_hash });
     for (const row of next.rows) insert.run(row);
     moveHead.run(next.head.lastSeq, next.head.lastHash);
+  });
+}
+
+/** A batch of compare-and-swap re-wraps as one synchronous transaction: one commit for the batch. */
+function prepareRewrap(database: BetterSqlite3.Database) {
+  const update = database.prepare<[string, Buffer, number, string, number]>(
+    'update items set kid = ?, envelope = ?, updated_at = ? where item_id = ? and token_version = ?',
+  );
+  return database.transaction((rows: readonly RewrapRow[], at: number) => {
+    const written: string[] = [];
+    for (const row of rows) {
+      if (update.run(row.kid, row.envelope, at, row.itemId, row.expectedVersion).changes > 0) written.push(row.itemId);
+    }
+    return written;
   });
 }

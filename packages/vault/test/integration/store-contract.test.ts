@@ -237,6 +237,34 @@ function storeContract(name: string, makeHarness: () => Promise<Harness>): void 
       expect((await a.getEnvelope('rw-1'))!.kid).toBe('k9');
     });
 
+    it('rewrapTokens writes a batch with a compare-and-swap per row and reports the rows it wrote', async () => {
+      const ids = ['rwb-1', 'rwb-2', 'rwb-3', 'rwb-4'];
+      for (const id of ids) await a.insertItem(newItem(id), T0);
+      // rwb-2 is rotated meanwhile (version 2); rwb-missing was never there.
+      await a.swapToken('rwb-2', 1, { kid: 'k1', envelope: Buffer.from('rotated'), rotated: true }, at(1));
+      const batch = [...ids, 'rwb-missing'].map((itemId) => ({
+        itemId,
+        expectedVersion: 1,
+        kid: 'k9',
+        envelope: Buffer.from([0, 255, ...Buffer.from(`rewrapped-${itemId}`)]),
+      }));
+      const written = await b.rewrapTokens!(batch, at(7));
+      expect([...written].sort()).toEqual(['rwb-1', 'rwb-3', 'rwb-4']);
+      for (const id of ['rwb-1', 'rwb-3', 'rwb-4']) {
+        const row = (await a.getItem(id))!;
+        expect(row).toMatchObject({ kid: 'k9', tokenVersion: 1, updatedAt: at(7), rotatedAt: null });
+        expect(row.envelope.equals(batch.find((r) => r.itemId === id)!.envelope)).toBe(true);
+      }
+      expect(await a.getItem('rwb-2')).toMatchObject({ kid: 'k1', envelope: Buffer.from('rotated'), tokenVersion: 2, updatedAt: at(1) });
+      expect(await a.getItem('rwb-missing')).toBeUndefined();
+    });
+
+    it('rewrapTokens with an empty batch writes nothing', async () => {
+      await a.insertItem(newItem('rwb-empty'), T0);
+      expect(await b.rewrapTokens!([], at(9))).toEqual([]);
+      expect(await a.getItem('rwb-empty')).toMatchObject({ kid: 'k1', updatedAt: T0 });
+    });
+
     it('leases: one holder at a time across instances, re-entrant, expiring, released by owner only', async () => {
       await a.insertItem(newItem('lease-1'), T0);
       expect(await a.acquireLease('lease-1', 'proc-a', at(1000), at(0))).toBe(true);

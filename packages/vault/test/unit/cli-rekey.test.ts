@@ -47,6 +47,15 @@ const deps = (s: RekeyDeps['store'], invalidated: string[] = []): RekeyDeps => (
   actor: 'test',
 });
 
+/** The store without its batched write, so rekey takes the per-row path. */
+const perRowOnly = (s: TokenStore): RekeyDeps['store'] => ({
+  listItems: (f) => s.listItems(f),
+  getItem: (id) => s.getItem(id),
+  rewrapToken: (...a) => s.rewrapToken(...a),
+  countByKid: () => s.countByKid(),
+  appendAudit: (e) => s.appendAudit(e),
+});
+
 async function expectAllUnderK2(): Promise<void> {
   expect(await store.countByKid()).toEqual({ k2: N });
   for (const row of await store.listItems({ limit: 100 })) {
@@ -58,13 +67,52 @@ describe('rekey', () => {
   it('per row: re-wraps every row across pages, invalidates each, audits once', async () => {
     const invalidated: string[] = [];
     const progress: number[] = [];
-    const report = await rekey(deps(store, invalidated), { batch: 5, onProgress: (done) => progress.push(done) });
+    const report = await rekey(deps(perRowOnly(store), invalidated), { batch: 5, onProgress: (done) => progress.push(done) });
     expect(report).toMatchObject({ total: N, rewrapped: N, skipped: 0, failed: [], interrupted: false });
     expect(invalidated.sort()).toEqual([...tokens.keys()].sort());
     expect(progress.at(-1)).toBe(N);
     await expectAllUnderK2();
     const audit = await store.listAudit({ limit: 10 });
     expect(audit.filter((e) => e.action === 'key.rekey')).toHaveLength(1);
+  });
+
+  it("batched on the store's own rewrapTokens: one write per page, pages pipelined, every row invalidated", async () => {
+    const invalidated: string[] = [];
+    const batches: number[] = [];
+    const counted: RekeyDeps['store'] = {
+      ...perRowOnly(store),
+      rewrapTokens: (rows, now) => (batches.push(rows.length), store.rewrapTokens!(rows, now)),
+    };
+    const report = await rekey(deps(counted, invalidated), { batch: 5 });
+    expect(report).toMatchObject({ total: N, rewrapped: N, skipped: 0, failed: [], interrupted: false });
+    expect(batches).toEqual([5, 5, 5, 5, 3]);
+    expect(invalidated.sort()).toEqual([...tokens.keys()].sort());
+    await expectAllUnderK2();
+  });
+
+  it('a large page is written in concurrent slices, each row once', async () => {
+    const now = new Date();
+    for (let i = N; i < 650; i++) {
+      const ref = { itemId: `item-${String(i).padStart(3, '0')}`, userId: 'user-big' };
+      await store.insertItem({ ...ref, institutionId: null, institutionName: null, products: [], kid: 'k1', envelope: seal(oldRing, ref, 't') }, now);
+    }
+    const slices: number[] = [];
+    const counted: RekeyDeps['store'] = {
+      ...perRowOnly(store),
+      rewrapTokens: (rows, at) => (slices.push(rows.length), store.rewrapTokens!(rows, at)),
+    };
+    const report = await rekey(deps(counted), { batch: 1000 });
+    expect(report).toMatchObject({ total: 650, rewrapped: 650, failed: [] });
+    expect(slices).toEqual([217, 217, 216]);
+    expect(await store.countByKid()).toEqual({ k2: 650 });
+  });
+
+  it('a row that cannot be opened is reported once and left as it is; the rest of its page is written', async () => {
+    const broken = await store.getItem('item-07');
+    await store.rewrapToken('item-07', 1, { kid: 'k1', envelope: Buffer.from(broken!.envelope).fill(0, 10, 20) }, new Date());
+    const report = await rekey(deps(store), { batch: 5 });
+    expect(report).toMatchObject({ total: N, rewrapped: N - 1, failed: [{ itemId: 'item-07', code: 'ERR_CRYPTO_DECRYPT_FAILED' }] });
+    expect(await store.countByKid()).toEqual({ k1: 1, k2: N - 1 });
   });
 
   it('batched: a row that loses its race inside the batch is finished row by row', async () => {

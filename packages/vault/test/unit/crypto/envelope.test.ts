@@ -163,6 +163,30 @@ describe('key rotation', () => {
     expect(codeOf(() => open(newOld, { ...ref, itemId: 'other' }, moved))).toBe('ERR_CRYPTO_DECRYPT_FAILED');
   });
 
+  it('a rewrapped envelope opens to the same token, for every kind of token', () => {
+    for (const plaintext of [TOKEN, '', 'jeton-ü-€-😀', 'x'.repeat(10_000)]) {
+      const moved = rewrap(newOld, ref, seal(oldOnly, ref, plaintext));
+      expect(open(newOnly, ref, moved).reveal()).toBe(plaintext);
+      expect(open(newOnly, ref, rewrap(newOnly, ref, moved)).reveal()).toBe(plaintext);
+    }
+  });
+
+  // rewrap does not decrypt the token layer: a forged token layer (check bytes
+  // recomputed, so only the GCM tag can tell) passes through, and still fails to open.
+  const tokenStart = underOld.length - 4 - 16 - TOKEN.length - 12;
+  it.each<[string, number]>([
+    ['token IV', tokenStart],
+    ['token ciphertext', tokenStart + 12 + 5],
+    ['token tag', underOld.length - 4 - 1],
+  ])('a forged %s survives rewrap byte for byte and still fails to open', (_name, position) => {
+    const forged = withCheck(patch(underOld, position, underOld[position]! ^ 0x01));
+    const moved = rewrap(newOld, ref, forged);
+    expect(envelopeKid(moved)).toBe('new');
+    expect(moved.subarray(-4 - 16 - TOKEN.length - 12, -4).equals(forged.subarray(tokenStart, -4))).toBe(true);
+    expect(codeOf(() => open(newOnly, ref, moved))).toBe('ERR_CRYPTO_DECRYPT_FAILED');
+    expect(codeOf(() => open(newOld, ref, forged))).toBe('ERR_CRYPTO_DECRYPT_FAILED');
+  });
+
   it('rewrap under the same active kid still opens', () => {
     expect(open(oldOnly, ref, rewrap(oldOnly, ref, underOld)).reveal()).toBe(TOKEN);
   });
