@@ -75,8 +75,20 @@ export interface VaultConfigInput {
 }
 
 const INPUT_KEYS = new Set([
-  'nodeEnv', 'dataDir', 'database', 'redis', 'namespace', 'cache', 'keys', 'keysFile', 'devKeyFile',
-  'recoveryDir', 'logLevel', 'metricsToken', 'autoMigrate', 'plaid',
+  'nodeEnv',
+  'dataDir',
+  'database',
+  'redis',
+  'namespace',
+  'cache',
+  'keys',
+  'keysFile',
+  'devKeyFile',
+  'recoveryDir',
+  'logLevel',
+  'metricsToken',
+  'autoMigrate',
+  'plaid',
 ]);
 const PRODUCTS = new Set<string>(PLAID_PRODUCTS);
 const COUNTRIES = new Set<string>(PLAID_COUNTRY_CODES);
@@ -86,13 +98,29 @@ const REDACTED = '[redacted]';
 
 const text = (hint: string) => z.string({ error: hint }).trim().min(1, { error: hint });
 const whole = (min: number, hint: string) =>
-  z.preprocess((v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), z.number({ error: hint }).int({ error: hint }).min(min, { error: hint }));
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: hint }).int({ error: hint }).min(min, { error: hint }),
+  );
 const url = (protocols: string[], hint: string) =>
   text(hint).refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), { error: hint });
 const list = (hint: string) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(z.string({ error: hint }), { error: hint }));
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z.array(z.string({ error: hint }), { error: hint }),
+  );
 const flag = (hint: string) =>
-  z.preprocess((v) => (typeof v === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[v.trim().toLowerCase()] : v), z.boolean({ error: hint }));
+  z.preprocess(
+    (v) =>
+      typeof v === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[v.trim().toLowerCase()] : v,
+    z.boolean({ error: hint }),
+  );
 
 function noDuplicates(values: string[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
@@ -110,9 +138,17 @@ const schema = z.object({
       error: 'VAULT_DATABASE_URL must be sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB',
     })
     .optional(),
-  VAULT_DATABASE_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: 'VAULT_DATABASE_SCHEMA must be a PostgreSQL identifier (letters, digits, _; at most 63)' }).optional(),
+  VAULT_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, {
+      error: 'VAULT_DATABASE_SCHEMA must be a PostgreSQL identifier (letters, digits, _; at most 63)',
+    })
+    .optional(),
   VAULT_REDIS_URL: url(['redis:', 'rediss:'], 'VAULT_REDIS_URL must be redis://HOST:PORT or rediss://HOST:PORT').optional(),
-  VAULT_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'VAULT_NAMESPACE must be 1-64 of A-Z a-z 0-9 _ -' }).default('default'),
+  VAULT_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'VAULT_NAMESPACE must be 1-64 of A-Z a-z 0-9 _ -' })
+    .default('default'),
   VAULT_CACHE_TTL_MS: whole(0, 'VAULT_CACHE_TTL_MS must be a whole number of milliseconds >= 0 (default 300000)').default(300_000),
   VAULT_CACHE_MAX: whole(0, 'VAULT_CACHE_MAX must be a whole number >= 0 (0 turns L1 off; default 10000)').default(10_000),
   VAULT_REDIS_TTL_S: whole(1, 'VAULT_REDIS_TTL_S must be a whole number of seconds >= 1 (default 3600)').default(3600),
@@ -122,8 +158,15 @@ const schema = z.object({
   VAULT_KEYS_FILE: text('VAULT_KEYS_FILE must be a file path').optional(),
   VAULT_DEV_KEY_FILE: text('the development key file must be a path').optional(),
   VAULT_RECOVERY_DIR: text('VAULT_RECOVERY_DIR must be a directory path').optional(),
-  VAULT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'VAULT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
-  VAULT_METRICS_TOKEN: z.string().min(16, { error: 'VAULT_METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
+  VAULT_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'VAULT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  VAULT_METRICS_TOKEN: z
+    .string()
+    .min(16, { error: 'VAULT_METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32)' })
+    .optional(),
   VAULT_AUTO_MIGRATE: flag('VAULT_AUTO_MIGRATE must be true or false').default(true),
   PLAID_ENV: z.enum(['emulator', 'sandbox', 'production'], { error: 'PLAID_ENV must be emulator, sandbox or production' }).optional(),
   PLAID_CLIENT_ID: text('PLAID_CLIENT_ID must be your Plaid client id').optional(),
@@ -134,8 +177,10 @@ const schema = z.object({
     .superRefine((values, ctx) => {
       if (values.length === 0) ctx.addIssue({ code: 'custom', message: 'list at least one product, e.g. transactions' });
       for (const value of values) {
-        if (value === 'balance') ctx.addIssue({ code: 'custom', message: '"balance" cannot be requested (it comes with every product); remove it' });
-        else if (!PRODUCTS.has(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not a Plaid product (e.g. transactions, auth, identity)` });
+        if (value === 'balance')
+          ctx.addIssue({ code: 'custom', message: '"balance" cannot be requested (it comes with every product); remove it' });
+        else if (!PRODUCTS.has(value))
+          ctx.addIssue({ code: 'custom', message: `"${value}" is not a Plaid product (e.g. transactions, auth, identity)` });
       }
       noDuplicates(values, ctx);
     }),
@@ -145,13 +190,18 @@ const schema = z.object({
     .superRefine((values, ctx) => {
       if (values.length === 0) ctx.addIssue({ code: 'custom', message: 'list at least one country code, e.g. US' });
       for (const value of values) {
-        if (!COUNTRIES.has(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not a supported country (${[...COUNTRIES].join(', ')})` });
+        if (!COUNTRIES.has(value))
+          ctx.addIssue({ code: 'custom', message: `"${value}" is not a supported country (${[...COUNTRIES].join(', ')})` });
       }
       noDuplicates(values, ctx);
     }),
   PLAID_WEBHOOK_URL: url(['http:', 'https:'], 'PLAID_WEBHOOK_URL must be an http(s) URL').optional(),
-  PLAID_CLIENT_NAME: text('PLAID_CLIENT_NAME must be 1-100 characters').pipe(z.string().max(100, { error: 'PLAID_CLIENT_NAME must be 1-100 characters' })).default('plaid-vault'),
-  PLAID_DUPLICATE_POLICY: z.enum(['replace', 'keep', 'reject'], { error: 'PLAID_DUPLICATE_POLICY must be replace, keep or reject' }).default('replace'),
+  PLAID_CLIENT_NAME: text('PLAID_CLIENT_NAME must be 1-100 characters')
+    .pipe(z.string().max(100, { error: 'PLAID_CLIENT_NAME must be 1-100 characters' }))
+    .default('plaid-vault'),
+  PLAID_DUPLICATE_POLICY: z
+    .enum(['replace', 'keep', 'reject'], { error: 'PLAID_DUPLICATE_POLICY must be replace, keep or reject' })
+    .default('replace'),
 });
 
 type Raw = z.input<typeof schema>;
@@ -196,7 +246,9 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
 
 function fail(problems: { variable: string; message: string }[]): never {
   const text = problems.map((p) => (p.message.startsWith(p.variable) ? p.message : `${p.variable}: ${p.message}`)).join('; ');
-  throw new ConfigInvalidError(`Invalid configuration: ${text}.`, { details: { variables: [...new Set(problems.map((p) => p.variable))] } });
+  throw new ConfigInvalidError(`Invalid configuration: ${text}.`, {
+    details: { variables: [...new Set(problems.map((p) => p.variable))] },
+  });
 }
 
 /**
@@ -217,12 +269,18 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
   const problems: { variable: string; message: string }[] = [];
   const hasId = c.PLAID_CLIENT_ID !== undefined;
   const hasSecret = c.PLAID_SECRET !== undefined;
-  if (hasId !== hasSecret) problems.push({ variable: hasId ? 'PLAID_SECRET' : 'PLAID_CLIENT_ID', message: 'set both PLAID_CLIENT_ID and PLAID_SECRET, or neither' });
+  if (hasId !== hasSecret)
+    problems.push({
+      variable: hasId ? 'PLAID_SECRET' : 'PLAID_CLIENT_ID',
+      message: 'set both PLAID_CLIENT_ID and PLAID_SECRET, or neither',
+    });
   const plaidEnv: PlaidEnv = c.PLAID_ENV ?? (hasId && hasSecret ? 'sandbox' : 'emulator');
-  if (plaidEnv !== 'emulator' && !(hasId && hasSecret)) problems.push({ variable: 'PLAID_ENV', message: `${plaidEnv} needs PLAID_CLIENT_ID and PLAID_SECRET (or use PLAID_ENV=emulator)` });
+  if (plaidEnv !== 'emulator' && !(hasId && hasSecret))
+    problems.push({ variable: 'PLAID_ENV', message: `${plaidEnv} needs PLAID_CLIENT_ID and PLAID_SECRET (or use PLAID_ENV=emulator)` });
   const databaseUrl = c.VAULT_DATABASE_URL ?? `sqlite:${join(c.VAULT_DATA_DIR, 'vault.db')}`;
   const dialect = databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  if (dialect === 'sqlite' && c.VAULT_DATABASE_SCHEMA !== undefined) problems.push({ variable: 'VAULT_DATABASE_SCHEMA', message: 'applies to PostgreSQL only; unset it for SQLite' });
+  if (dialect === 'sqlite' && c.VAULT_DATABASE_SCHEMA !== undefined)
+    problems.push({ variable: 'VAULT_DATABASE_SCHEMA', message: 'applies to PostgreSQL only; unset it for SQLite' });
   if (problems.length > 0) fail(problems);
 
   const config: VaultConfig = {
@@ -231,7 +289,12 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
     database: { url: databaseUrl, dialect, ...(c.VAULT_DATABASE_SCHEMA !== undefined && { schema: c.VAULT_DATABASE_SCHEMA }) },
     ...(c.VAULT_REDIS_URL !== undefined && { redis: { url: c.VAULT_REDIS_URL } }),
     namespace: c.VAULT_NAMESPACE,
-    cache: { l1TtlMs: c.VAULT_CACHE_TTL_MS, l1Max: c.VAULT_CACHE_MAX, l2TtlSeconds: c.VAULT_REDIS_TTL_S, redisTimeoutMs: c.VAULT_REDIS_TIMEOUT_MS },
+    cache: {
+      l1TtlMs: c.VAULT_CACHE_TTL_MS,
+      l1Max: c.VAULT_CACHE_MAX,
+      l2TtlSeconds: c.VAULT_REDIS_TTL_S,
+      redisTimeoutMs: c.VAULT_REDIS_TIMEOUT_MS,
+    },
     ...(c.VAULT_KEYS_FILE !== undefined && { keysFile: c.VAULT_KEYS_FILE }),
     devKeyFile: c.VAULT_DEV_KEY_FILE ?? join(c.VAULT_DATA_DIR, 'dev-keys'),
     recoveryDir: c.VAULT_RECOVERY_DIR ?? join(c.VAULT_DATA_DIR, 'recovery'),
@@ -286,7 +349,10 @@ function seal(config: VaultConfig): Readonly<VaultConfig> {
   const view = printable(config) as Record<string, object>;
   const hook = (target: object, shown: object) => {
     Object.defineProperty(target, 'toJSON', { value: () => shown, enumerable: false });
-    Object.defineProperty(target, inspect.custom, { value: (_depth: number, options: object) => inspect(shown, options), enumerable: false });
+    Object.defineProperty(target, inspect.custom, {
+      value: (_depth: number, options: object) => inspect(shown, options),
+      enumerable: false,
+    });
   };
   hook(config, view);
   hook(config.database, view.database!);

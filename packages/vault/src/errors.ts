@@ -102,29 +102,69 @@ export const ConfigInvalidError = define('ERR_CONFIG_INVALID', 'ConfigInvalidErr
 export const InputInvalidError = define('ERR_INPUT_INVALID', 'InputInvalidError', 'The input is invalid.');
 export const ItemNotFoundError = define('ERR_ITEM_NOT_FOUND', 'ItemNotFoundError', 'Item not found.');
 export const ItemRelinkRequiredError = define('ERR_ITEM_RELINK_REQUIRED', 'ItemRelinkRequiredError', 'This item must be linked again.');
-export const ItemLoginRequiredError = define('ERR_ITEM_LOGIN_REQUIRED', 'ItemLoginRequiredError', 'The bank needs the user to sign in again (update mode).');
+export const ItemLoginRequiredError = define(
+  'ERR_ITEM_LOGIN_REQUIRED',
+  'ItemLoginRequiredError',
+  'The bank needs the user to sign in again (update mode).',
+);
 export const ItemDuplicateError = define('ERR_ITEM_DUPLICATE', 'ItemDuplicateError', 'This institution is already linked for this user.');
 export const StoreConflictError = define('ERR_STORE_CONFLICT', 'StoreConflictError', 'The item was changed concurrently; retry.');
 export const StoreUnavailableError = define('ERR_STORE_UNAVAILABLE', 'StoreUnavailableError', 'The database is unavailable.');
 export const DecryptFailedError = define('ERR_CRYPTO_DECRYPT_FAILED', 'DecryptFailedError', 'Decryption failed.');
 export const KeyUnknownError = define('ERR_CRYPTO_KEY_UNKNOWN', 'KeyUnknownError', 'The key that sealed this item is not in the keyring.');
 export const KeyInUseError = define('ERR_KEY_IN_USE', 'KeyInUseError', 'The key still protects stored items; run rekey first.');
-export const ProductNotEnabledError = define('ERR_PRODUCT_NOT_ENABLED', 'ProductNotEnabledError', 'This Plaid product is not enabled for this vault.');
-export const RotationInProgressError = define('ERR_ROTATION_IN_PROGRESS', 'RotationInProgressError', 'A rotation of this item is in progress.');
+export const ProductNotEnabledError = define(
+  'ERR_PRODUCT_NOT_ENABLED',
+  'ProductNotEnabledError',
+  'This Plaid product is not enabled for this vault.',
+);
+export const RotationInProgressError = define(
+  'ERR_ROTATION_IN_PROGRESS',
+  'RotationInProgressError',
+  'A rotation of this item is in progress.',
+);
 export const RotationFailedError = define('ERR_ROTATION_FAILED', 'RotationFailedError', 'The token rotation failed.');
 export const RecoveryFailedError = define('ERR_RECOVERY_FAILED', 'RecoveryFailedError', 'The recovery journal could not be replayed.');
-export const WebhookSignatureMissingError = define('ERR_WEBHOOK_SIGNATURE_MISSING', 'WebhookSignatureMissingError', 'The Plaid-Verification header is missing.');
-export const WebhookSignatureInvalidError = define('ERR_WEBHOOK_SIGNATURE_INVALID', 'WebhookSignatureInvalidError', 'The webhook signature is invalid.');
-export const WebhookAlgUnsupportedError = define('ERR_WEBHOOK_ALG_UNSUPPORTED', 'WebhookAlgUnsupportedError', 'The webhook signature algorithm is not ES256.');
-export const WebhookKeyUnknownError = define('ERR_WEBHOOK_KEY_UNKNOWN', 'WebhookKeyUnknownError', 'The webhook verification key is unknown or expired.');
+export const WebhookSignatureMissingError = define(
+  'ERR_WEBHOOK_SIGNATURE_MISSING',
+  'WebhookSignatureMissingError',
+  'The Plaid-Verification header is missing.',
+);
+export const WebhookSignatureInvalidError = define(
+  'ERR_WEBHOOK_SIGNATURE_INVALID',
+  'WebhookSignatureInvalidError',
+  'The webhook signature is invalid.',
+);
+export const WebhookAlgUnsupportedError = define(
+  'ERR_WEBHOOK_ALG_UNSUPPORTED',
+  'WebhookAlgUnsupportedError',
+  'The webhook signature algorithm is not ES256.',
+);
+export const WebhookKeyUnknownError = define(
+  'ERR_WEBHOOK_KEY_UNKNOWN',
+  'WebhookKeyUnknownError',
+  'The webhook verification key is unknown or expired.',
+);
 export const WebhookExpiredError = define('ERR_WEBHOOK_EXPIRED', 'WebhookExpiredError', 'The webhook is too old.');
-export const WebhookBodyMismatchError = define('ERR_WEBHOOK_BODY_MISMATCH', 'WebhookBodyMismatchError', 'The webhook body does not match its signature.');
+export const WebhookBodyMismatchError = define(
+  'ERR_WEBHOOK_BODY_MISMATCH',
+  'WebhookBodyMismatchError',
+  'The webhook body does not match its signature.',
+);
 export const WebhookReplayError = define('ERR_WEBHOOK_REPLAY', 'WebhookReplayError', 'This webhook was already received.');
-export const WebhookPayloadInvalidError = define('ERR_WEBHOOK_PAYLOAD_INVALID', 'WebhookPayloadInvalidError', 'The webhook body is not a valid Plaid webhook.');
+export const WebhookPayloadInvalidError = define(
+  'ERR_WEBHOOK_PAYLOAD_INVALID',
+  'WebhookPayloadInvalidError',
+  'The webhook body is not a valid Plaid webhook.',
+);
 export const AuthRequiredError = define('ERR_AUTH_REQUIRED', 'AuthRequiredError', 'Authentication required.');
 export const OriginForbiddenError = define('ERR_ORIGIN_FORBIDDEN', 'OriginForbiddenError', 'Cross-site requests are not allowed.');
 export const PayloadTooLargeError = define('ERR_PAYLOAD_TOO_LARGE', 'PayloadTooLargeError', 'The request body is too large.');
-export const UnsupportedMediaTypeError = define('ERR_UNSUPPORTED_MEDIA_TYPE', 'UnsupportedMediaTypeError', 'Only application/json is accepted.');
+export const UnsupportedMediaTypeError = define(
+  'ERR_UNSUPPORTED_MEDIA_TYPE',
+  'UnsupportedMediaTypeError',
+  'Only application/json is accepted.',
+);
 export const RouteNotFoundError = define('ERR_ROUTE_NOT_FOUND', 'RouteNotFoundError', 'Not found.');
 export const MetricsDisabledError = define('ERR_METRICS_DISABLED', 'MetricsDisabledError', 'Metrics are disabled.');
 export const InternalError = define('ERR_INTERNAL', 'InternalError', 'Internal error.');

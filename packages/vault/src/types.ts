@@ -6,13 +6,7 @@
 
 export type ItemStatus = 'active' | 'login_required' | 'pending_expiration' | 'revoked' | 'relink_required';
 
-export const ITEM_STATUSES: readonly ItemStatus[] = [
-  'active',
-  'login_required',
-  'pending_expiration',
-  'revoked',
-  'relink_required',
-];
+export const ITEM_STATUSES: readonly ItemStatus[] = ['active', 'login_required', 'pending_expiration', 'revoked', 'relink_required'];
 
 /** The most any response says about an item. Never a token. */
 export interface ItemSummary {
@@ -69,8 +63,7 @@ export interface AuditQuery {
 }
 
 export type AuditVerifyResult =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; firstBrokenSeq: number; reason: 'hash_mismatch' | 'prev_mismatch' | 'gap' };
+  { ok: true; checked: number } | { ok: false; checked: number; firstBrokenSeq: number; reason: 'hash_mismatch' | 'prev_mismatch' | 'gap' };
 
 /** Injected time source (tests move it). */
 export interface Clock {

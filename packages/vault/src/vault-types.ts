@@ -119,7 +119,12 @@ export interface Vault {
     delete(ref: { userId: string; itemId: string }): Promise<void>;
     // (issue 5)
     rotate(ref: { itemId: string; userId?: string }): Promise<RotateResult>;
-    rotateDue(opts: { olderThan: Date; concurrency?: number; dryRun?: boolean; onProgress?: (done: number, total: number) => void }): Promise<RotateDueReport>;
+    rotateDue(opts: {
+      olderThan: Date;
+      concurrency?: number;
+      dryRun?: boolean;
+      onProgress?: (done: number, total: number) => void;
+    }): Promise<RotateDueReport>;
     /** Plaid /item/remove, then delete the row, purge caches everywhere, audit. Idempotent. */
     remove(ref: { userId: string; itemId: string }): Promise<void>;
   };

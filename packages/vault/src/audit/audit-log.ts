@@ -101,7 +101,10 @@ class BufferedAuditLog implements AuditLog {
     try {
       await this.#enqueue();
     } catch (err) {
-      this.#logger.error({ component: 'audit', lost: this.#buffer.length, code: codeOf(err) }, 'audit events could not be written at close');
+      this.#logger.error(
+        { component: 'audit', lost: this.#buffer.length, code: codeOf(err) },
+        'audit events could not be written at close',
+      );
       throw err;
     }
   }

@@ -12,7 +12,17 @@ import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'n
 import { DecryptFailedError, KeyUnknownError } from '../errors.js';
 import { kekOf, type Keyring } from './keyring.js';
 import { Secret } from './secret.js';
-import { aadFor, DEK_BYTES, IV_BYTES, layoutFor, parseEnvelope, TAG_BYTES, VERSION, writeCheck, type EnvelopeLayout } from './envelope-format.js';
+import {
+  aadFor,
+  DEK_BYTES,
+  IV_BYTES,
+  layoutFor,
+  parseEnvelope,
+  TAG_BYTES,
+  VERSION,
+  writeCheck,
+  type EnvelopeLayout,
+} from './envelope-format.js';
 
 /** The row an envelope belongs to. */
 export interface SealRef {

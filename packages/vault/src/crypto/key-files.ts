@@ -32,9 +32,12 @@ export function readKeysFile(file: string, logger?: Logger): string {
   try {
     content = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigInvalidError(`VAULT_KEYS_FILE: cannot read ${file} (${errnoOf(error) ?? 'error'}). Point it at a readable file holding kid:base64 entries.`, {
-      details: { variable: 'VAULT_KEYS_FILE', file },
-    });
+    throw new ConfigInvalidError(
+      `VAULT_KEYS_FILE: cannot read ${file} (${errnoOf(error) ?? 'error'}). Point it at a readable file holding kid:base64 entries.`,
+      {
+        details: { variable: 'VAULT_KEYS_FILE', file },
+      },
+    );
   }
   warnIfShared(file, 'VAULT_KEYS_FILE', logger);
   return content;
@@ -71,7 +74,9 @@ function readIfExists(file: string): string | undefined {
     return readFileSync(file, 'utf8');
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return undefined;
-    throw new ConfigInvalidError(`Cannot read the development key file ${file} (${errnoOf(error) ?? 'error'}). Fix its permissions or set VAULT_KEYS.`);
+    throw new ConfigInvalidError(
+      `Cannot read the development key file ${file} (${errnoOf(error) ?? 'error'}). Fix its permissions or set VAULT_KEYS.`,
+    );
   }
 }
 

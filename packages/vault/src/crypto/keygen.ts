@@ -17,6 +17,7 @@ export const KEYGEN_HINT = 'Each entry is kid:base64 of 32 random bytes; generat
  */
 export function generateKeyEntry(kid?: string): string {
   const id = kid ?? `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(2).toString('hex')}`;
-  if (!KID_PATTERN.test(id)) throw new ConfigInvalidError('A kid is 1-64 characters of A-Z a-z 0-9 . _ -.', { details: { variable: 'kid' } });
+  if (!KID_PATTERN.test(id))
+    throw new ConfigInvalidError('A kid is 1-64 characters of A-Z a-z 0-9 . _ -.', { details: { variable: 'kid' } });
   return `${id}:${randomBytes(32).toString('base64')}`;
 }

@@ -78,7 +78,8 @@ export function parseKeyring(spec: string, source = 'VAULT_KEYS'): Keyring {
     const bytes = Buffer.from(encoded, 'base64');
     try {
       if (bytes.length !== KEY_BYTES) refuse(source, `the key of kid "${kid}" is ${bytes.length} bytes, not ${KEY_BYTES}`, { ...at, kid });
-      if (bytes.every((byte) => byte === bytes[0])) refuse(source, `the key of kid "${kid}" is one repeated byte, not random`, { ...at, kid });
+      if (bytes.every((byte) => byte === bytes[0]))
+        refuse(source, `the key of kid "${kid}" is one repeated byte, not random`, { ...at, kid });
       const fingerprint = bytes.toString('hex');
       const twin = seen.get(fingerprint);
       if (twin !== undefined) refuse(source, `kids "${twin}" and "${kid}" hold the same key`, { ...at, kid });

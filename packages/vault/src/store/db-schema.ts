@@ -61,4 +61,3 @@ export interface Database {
   audit_head: AuditHeadTable;
   markers: MarkersTable;
 }
-

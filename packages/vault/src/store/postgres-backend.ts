@@ -93,7 +93,10 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
           .executeTakeFirstOrThrow();
         const next = build({ lastSeq: Number(head.last_seq), lastHash: head.last_hash });
         for (let i = 0; i < next.rows.length; i += INSERT_CHUNK) {
-          await trx.insertInto('audit_events').values(next.rows.slice(i, i + INSERT_CHUNK)).execute();
+          await trx
+            .insertInto('audit_events')
+            .values(next.rows.slice(i, i + INSERT_CHUNK))
+            .execute();
         }
         await trx
           .updateTable('audit_head')
