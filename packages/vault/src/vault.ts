@@ -41,23 +41,27 @@ export interface VaultParts extends PlaidFeatureParts {
 
 export type CreateVaultOptions = VaultConfigInput & VaultParts & { config?: VaultConfig };
 
-/** Option names that are ready-made parts, not configuration (everything else goes to parseConfig). */
-const PART_KEYS = new Set<string>([
-  'store',
-  'keyring',
-  'redisClient',
-  'logger',
-  'clock',
-  'migrate',
-  'instanceId',
-  'plaidClient',
-  'plaidGateway',
-  'plaidRetry',
-  'rotation',
-  'onWebhook',
-  'recoverOnStart',
-  'metrics',
-]);
+/**
+ * Option names that are ready-made parts, not configuration (everything else
+ * goes to parseConfig). Typed so that a new part cannot be forgotten here.
+ */
+const PART_FLAGS: Record<keyof VaultParts, true> = {
+  store: true,
+  keyring: true,
+  redisClient: true,
+  logger: true,
+  clock: true,
+  migrate: true,
+  instanceId: true,
+  recoverOnStart: true,
+  plaidClient: true,
+  plaidGateway: true,
+  plaidRetry: true,
+  rotation: true,
+  onWebhook: true,
+  metrics: true,
+};
+const PART_KEYS = new Set<string>(Object.keys(PART_FLAGS));
 
 function split(options: Record<string, unknown>): { parts: VaultParts; input: VaultConfigInput } {
   const parts: Record<string, unknown> = {};
