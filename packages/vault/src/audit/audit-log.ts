@@ -1,3 +1,4 @@
+import { stampAuditEvent } from '../store/audit-store.js';
 import type { TokenStore } from '../store/types.js';
 import type { AuditEvent, AuditQuery, AuditVerifyResult, Clock, Logger, NewAuditEvent } from '../types.js';
 
@@ -63,7 +64,7 @@ class BufferedAuditLog implements AuditLog {
       this.#drop(1);
       return;
     }
-    this.#buffer.push({ ...event, at: event.at ?? this.#clock.now() });
+    this.#buffer.push(stampAuditEvent(event, this.#clock));
     if (this.#buffer.length > this.#maxBuffered) {
       // Drop a slice, not one event per call, so a long outage costs O(1) amortised.
       const excess = this.#buffer.length - this.#maxBuffered + Math.ceil(this.#maxBuffered / 100);
@@ -123,8 +124,14 @@ class BufferedAuditLog implements AuditLog {
   }
 
   async #drain(): Promise<void> {
-    while (this.#buffer.length > 0) {
+    // What is buffered now (the last batch filled up to maxBatch), not what
+    // arrives while writing: later events have a timer of their own. Chasing
+    // them kept one append transaction after another running under steady
+    // load, each for the handful of events recorded during the previous one.
+    let pending = this.#buffer.length;
+    while (pending > 0 && this.#buffer.length > 0) {
       const batch = this.#buffer.splice(0, this.#maxBatch);
+      pending -= batch.length;
       try {
         await this.#store.appendAudit(batch);
       } catch (err) {

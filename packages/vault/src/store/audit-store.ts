@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AuditEvent, AuditQuery, AuditVerifyResult, Clock, NewAuditEvent } from '../types.js';
-import { GENESIS_HASH, auditHash } from './audit-hash.js';
+import { GENESIS_HASH, auditBodyTail, auditHash, linkHash } from './audit-hash.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
 import type { AuditAppend, AuditHead, StoreBackend } from './dialect.js';
 import { fromMillis, toMillis } from './time.js';
@@ -26,24 +26,47 @@ function toAuditEvent(r: Selectable<AuditEventsTable>): AuditEvent {
   };
 }
 
+export type StampedAuditEvent = NewAuditEvent & { at: Date };
+
+/**
+ * A copy of `e` with `at` set (the clock's now if unset), holding exactly the
+ * fields the chain stores. Field by field, not a spread: this runs on every
+ * audited call, and a spread costs ten times as much.
+ */
+export function stampAuditEvent(e: NewAuditEvent, clock: Clock): StampedAuditEvent {
+  return {
+    at: e.at ?? clock.now(),
+    actor: e.actor,
+    userId: e.userId,
+    itemId: e.itemId,
+    action: e.action,
+    purpose: e.purpose,
+    outcome: e.outcome,
+    requestId: e.requestId,
+  };
+}
+
 /**
  * Append `events` to the chain in one transaction, serialised across processes
  * by the dialect's lock on audit_head (see StoreBackend.appendAudit).
  */
 export async function appendAuditEvents(backend: StoreBackend, events: NewAuditEvent[], clock: Clock): Promise<void> {
   if (events.length === 0) return;
-  // Stamped before the lock: the hash covers `at`, and the build must be pure.
-  const stamped = events.map((e) => ({ ...e, at: e.at ?? clock.now() }));
-  await backend.appendAudit((head) => chainEvents(head, stamped));
+  // Stamped (and copied) before the lock: the hash covers `at`, and the build
+  // must be pure. Each event's hash body is encoded now too, so that the build,
+  // which runs with the lock held, only links and hashes.
+  const stamped = events.map((e) => stampAuditEvent(e, clock));
+  const tails = stamped.map(auditBodyTail);
+  await backend.appendAudit((head) => chainEvents(head, stamped, tails));
 }
 
 /** Link stamped events onto `head`: seq = last + 1..., each hash over the previous. */
-function chainEvents(head: AuditHead, events: (NewAuditEvent & { at: Date })[]): AuditAppend {
+function chainEvents(head: AuditHead, events: StampedAuditEvent[], tails: string[]): AuditAppend {
   let seq = head.lastSeq;
   let prevHash = head.lastHash;
-  const rows = events.map((e) => {
+  const rows = events.map((e, i) => {
     seq += 1;
-    const hash = auditHash(prevHash, { ...e, seq });
+    const hash = linkHash(prevHash, seq, tails[i]!);
     const row: AuditEventsTable = {
       seq,
       at: toMillis(e.at),

@@ -1,8 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { Logger } from '../types.js';
-import type { Database } from './db-schema.js';
-import { ENVELOPE_COLUMNS, type StoreBackend } from './dialect.js';
+import type { AuditEventsTable, Database } from './db-schema.js';
+import { ENVELOPE_COLUMNS, type AuditAppend, type AuditHead, type StoreBackend } from './dialect.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 
 export interface PostgresOptions {
@@ -12,9 +12,6 @@ export interface PostgresOptions {
   connectTimeoutMs: number;
   logger: Logger;
 }
-
-/** 11 bound values per row keeps a chunk far below PostgreSQL's 65 535-parameter limit. */
-const INSERT_CHUNK = 500;
 
 const ENVELOPE_QUERY = {
   // Named: pg prepares it once per connection and reuses the plan.
@@ -30,6 +27,41 @@ const REWRAP_QUERY = {
     from unnest($2::text[], $3::int4[], $4::text[], $5::bytea[]) as v(item_id, ver, kid, envelope)
     where i.item_id = v.item_id and i.token_version = v.ver
     returning i.item_id`,
+};
+
+/**
+ * Opens the append's transaction and takes the chain's lock in one round trip
+ * (two statements in one simple query): the head row stays locked FOR UPDATE
+ * until COMMIT or ROLLBACK.
+ */
+const LOCK_AUDIT_HEAD = 'begin; select last_seq, last_hash from audit_head where id = 1 for update';
+
+/** audit_events' columns, in the order APPEND_AUDIT_QUERY takes their arrays. */
+const AUDIT_COLUMNS = [
+  'seq',
+  'at',
+  'actor',
+  'user_id',
+  'item_id',
+  'action',
+  'purpose',
+  'outcome',
+  'request_id',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditEventsTable)[];
+
+const APPEND_AUDIT_QUERY = {
+  name: 'plaid_vault_append_audit',
+  // The whole batch in one prepared statement: one array per column, unnested
+  // in step into rows (13 parameters and one plan however many rows, where a
+  // multi-row VALUES bound and serialised 11 per row), and the head moved in the
+  // same statement. A data-modifying CTE always runs to completion.
+  text: `with appended as (
+      insert into audit_events (${AUDIT_COLUMNS.join(', ')})
+      select * from unnest($3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+    )
+    update audit_head set last_seq = $1, last_hash = $2 where id = 1`,
 };
 
 /**
@@ -83,27 +115,20 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       const result = await pool.query<{ item_id: string }>({ ...REWRAP_QUERY, values: [at, ids, versions, kids, envelopes] });
       return result.rows.map((r) => r.item_id);
     },
-    appendAudit(build) {
-      return db.transaction().execute(async (trx) => {
-        const head = await trx
-          .selectFrom('audit_head')
-          .select(['last_seq', 'last_hash'])
-          .where('id', '=', 1)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
-        const next = build({ lastSeq: Number(head.last_seq), lastHash: head.last_hash });
-        for (let i = 0; i < next.rows.length; i += INSERT_CHUNK) {
-          await trx
-            .insertInto('audit_events')
-            .values(next.rows.slice(i, i + INSERT_CHUNK))
-            .execute();
-        }
-        await trx
-          .updateTable('audit_head')
-          .set({ last_seq: next.head.lastSeq, last_hash: next.head.lastHash })
-          .where('id', '=', 1)
-          .execute();
-      });
+    async appendAudit(build) {
+      const client = await (await poolReady).connect();
+      let broken: Error | undefined;
+      try {
+        await appendLocked(client, build);
+      } catch (err) {
+        // A connection that cannot even roll back is dropped, not returned to the pool.
+        await client.query('rollback').catch((rollbackErr: Error) => {
+          broken = rollbackErr;
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
     },
     async close() {
       // Kysely ends the pool only if it ever used it; the hot path may have been the only user.
@@ -111,4 +136,19 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       if (created && !created.ended) await created.end();
     },
   };
+}
+
+/** Three round trips: begin + lock the head, insert + move the head, commit. */
+async function appendLocked(client: PoolClient, build: (head: AuditHead) => AuditAppend): Promise<void> {
+  // pg answers a multi-statement simple query with one result per statement.
+  const [, locked] = (await client.query(LOCK_AUDIT_HEAD)) as unknown as [
+    QueryResult,
+    QueryResult<{ last_seq: string; last_hash: string }>,
+  ];
+  const head = locked.rows[0];
+  if (!head) throw new Error('audit_head is missing: run migrate()');
+  const next = build({ lastSeq: Number(head.last_seq), lastHash: head.last_hash });
+  const columns = AUDIT_COLUMNS.map((column) => next.rows.map((row) => row[column]));
+  await client.query({ ...APPEND_AUDIT_QUERY, values: [next.head.lastSeq, next.head.lastHash, ...columns] });
+  await client.query('commit');
 }

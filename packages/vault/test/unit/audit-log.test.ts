@@ -25,8 +25,12 @@ class FlakyStore {
     });
   }
 
+  /** While set, appends wait for it (a slow database). */
+  gate: Promise<void> | undefined;
+
   async appendAudit(events: NewAuditEvent[]): Promise<void> {
     this.batches.push(events.length);
+    if (this.gate) await this.gate;
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw new StoreUnavailableError();
@@ -175,5 +179,23 @@ describe('audit log', () => {
     expect(() => audit.record(event(3))).not.toThrow();
     await audit.flush();
     expect(await stored()).toHaveLength(2);
+  });
+  it('leaves events recorded during a write to the next flush instead of looping on small batches', async () => {
+    const log = open({ maxBatch: 500 });
+    for (let i = 0; i < 3; i++) log.record(event(i));
+    let release!: () => void;
+    flaky.gate = new Promise<void>((r) => (release = r));
+    const first = log.flush();
+    await waitFor(() => flaky.batches.length === 1);
+    for (let i = 3; i < 5; i++) log.record(event(i)); // arrive while the first batch is being written
+    release();
+    flaky.gate = undefined;
+    await first;
+    // Under steady load a drain that kept looping would write one tiny transaction after another.
+    expect(flaky.batches).toEqual([3]);
+    expect((await store.listAudit({ limit: 1000 })).length).toBe(3);
+    await log.flush();
+    expect(flaky.batches).toEqual([3, 2]);
+    expect((await stored()).length).toBe(5);
   });
 });
