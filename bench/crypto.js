@@ -50,7 +50,9 @@ const cases = {
     sink += crc32(envelope, envelope.length - 4);
   },
   'SHA-256 of the envelope body (the check not used)': () => {
-    sink += createHash('sha256').update(envelope.subarray(0, envelope.length - 4)).digest()[0];
+    sink += createHash('sha256')
+      .update(envelope.subarray(0, envelope.length - 4))
+      .digest()[0];
   },
 };
 

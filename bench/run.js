@@ -17,7 +17,9 @@ const names = (wanted.length ? wanted : ORDER).filter((n) => existsSync(join(her
 
 mkdirSync(join(here, 'results'), { recursive: true });
 console.log(`# plaid-vault benchmarks\n`);
-console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+console.log(
+  `machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+);
 console.log(`date: ${new Date().toISOString()}\n`);
 
 let failed = 0;

@@ -139,7 +139,8 @@ async function run(dialect, setup) {
     };
     // Correctness first: both paths see the same tokens.
     for (const i of [0, ITEMS - 1]) {
-      for (const name of ['vault', 'raw', 'storeReadOpen']) if ((await paths[name](i)) !== tokens[i].length) throw new Error(`${dialect}: wrong token (${name})`);
+      for (const name of ['vault', 'raw', 'storeReadOpen'])
+        if ((await paths[name](i)) !== tokens[i].length) throw new Error(`${dialect}: wrong token (${name})`);
     }
     for (const fn of Object.values(paths)) for (const i of order(Math.min(1000, OPS[dialect]), 7)) await fn(i); // warm-up
     if (vault.stats().cache.l1.hits !== 0) throw new Error('L1 is not bypassed: the benchmark would measure the cache');
@@ -188,18 +189,32 @@ const results = [await run('sqlite', sqliteSetup)];
 if (await postgresReachable()) results.push(await run('postgres', postgresSetup));
 else console.log(`postgres: skipped (not reachable at ${DATABASE_URL.replace(/:[^:@/]*@/, ':***@')})\n`);
 
-const rows = results.map((r) => ({ ...r, ratioP50: +(r.vault.p50Us / r.raw.p50Us).toFixed(2), ratioThroughput: +(r.raw.opsPerSec / r.vault.opsPerSec).toFixed(2) }));
+const rows = results.map((r) => ({
+  ...r,
+  ratioP50: +(r.vault.p50Us / r.raw.p50Us).toFixed(2),
+  ratioThroughput: +(r.raw.opsPerSec / r.vault.opsPerSec).toFixed(2),
+}));
 console.log(`${ITEMS} items; L1 off, no Redis; latencies in µs; ratio = vault / raw (target <= 1.3)\n`);
 console.log('| database | path | ops | ops/s | p50 µs | p99 µs | ratio (p50) | ratio (ops/s) |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-const LABELS = { vault: 'vault.withToken', raw: 'raw SELECT + 1 decrypt', storeRead: '(store.getEnvelope only)', storeReadOpen: '(store.getEnvelope + open)' };
+const LABELS = {
+  vault: 'vault.withToken',
+  raw: 'raw SELECT + 1 decrypt',
+  storeRead: '(store.getEnvelope only)',
+  storeReadOpen: '(store.getEnvelope + open)',
+};
 for (const r of rows) {
   for (const [name, label] of Object.entries(LABELS)) {
     const p = r[name];
     const ratio = (x) => (name === 'raw' ? 1 : +x.toFixed(2));
-    console.log(`| ${r.dialect} | ${label} | ${p.ops} | ${p.opsPerSec} | ${p.p50Us} | ${p.p99Us} | ${ratio(p.p50Us / r.raw.p50Us)} | ${ratio(r.raw.opsPerSec / p.opsPerSec)} |`);
+    console.log(
+      `| ${r.dialect} | ${label} | ${p.ops} | ${p.opsPerSec} | ${p.p50Us} | ${p.p99Us} | ${ratio(p.p50Us / r.raw.p50Us)} | ${ratio(r.raw.opsPerSec / p.opsPerSec)} |`,
+    );
   }
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/store-hit.json', import.meta.url), `${JSON.stringify({ name: 'store-hit', date: new Date().toISOString(), node: process.version, items: ITEMS, rows }, null, 2)}\n`);
+writeFileSync(
+  new URL('./results/store-hit.json', import.meta.url),
+  `${JSON.stringify({ name: 'store-hit', date: new Date().toISOString(), node: process.version, items: ITEMS, rows }, null, 2)}\n`,
+);

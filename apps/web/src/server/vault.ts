@@ -129,7 +129,10 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     PLAID_SECRET: secret,
     PLAID_WEBHOOK_URL: webhookUrl,
   };
-  const [{ createVaultFromEnv, isVaultError }, { createHttpApp, createVaultMetrics }] = await Promise.all([loadVaultModule(), loadHttpModule()]);
+  const [{ createVaultFromEnv, isVaultError }, { createHttpApp, createVaultMetrics }] = await Promise.all([
+    loadVaultModule(),
+    loadHttpModule(),
+  ]);
   // One collector for the vault (Plaid latency, rotations) and the /metrics route; only when metrics are enabled.
   const collector = env.VAULT_METRICS_TOKEN ? createVaultMetrics() : undefined;
   // A failed start must not leave the emulator or the vault open: the next request tries again from scratch.

@@ -49,7 +49,10 @@ async function postgresHarness(): Promise<Harness> {
     open: () => createStore({ url: schema.url, schema: schema.schema, poolMax: 4 }),
     async exec(text, params) {
       let i = 0;
-      await pool.query(text.replace(/\?/g, () => `$${++i}`), params);
+      await pool.query(
+        text.replace(/\?/g, () => `$${++i}`),
+        params,
+      );
     },
     async cleanup() {
       await pool.end();
@@ -185,7 +188,13 @@ function storeContract(name: string, makeHarness: () => Promise<Harness>): void 
 
     it('updates item fields and reports a missing row as false', async () => {
       await a.insertItem(newItem('up-1'), T0);
-      const patch = { status: 'login_required' as const, syncCursor: 'cur-1', needsSync: true, institutionName: 'Renamed', lastUsedAt: at(5) };
+      const patch = {
+        status: 'login_required' as const,
+        syncCursor: 'cur-1',
+        needsSync: true,
+        institutionName: 'Renamed',
+        lastUsedAt: at(5),
+      };
       expect(await b.updateItem('up-1', patch, at(10))).toBe(true);
       const got = (await a.getItem('up-1'))!;
       expect(got).toMatchObject({ ...patch, institutionId: 'ins_1', updatedAt: at(10), createdAt: T0 });
@@ -209,7 +218,9 @@ function storeContract(name: string, makeHarness: () => Promise<Harness>): void 
       expect(stale.code).toBe('ERR_STORE_CONFLICT');
       const missing = await b.swapToken('nope', 1, { kid: 'k3', envelope: Buffer.from('x'), rotated: false }, at(60)).catch((e) => e);
       expect(missing.code).toBe('ERR_STORE_CONFLICT');
-      expect(await a.swapToken('cas-1', 2, { kid: 'k2', envelope: Buffer.from('st'), rotated: false, status: 'relink_required' }, at(70))).toBe(3);
+      expect(
+        await a.swapToken('cas-1', 2, { kid: 'k2', envelope: Buffer.from('st'), rotated: false, status: 'relink_required' }, at(70)),
+      ).toBe(3);
       expect((await a.getItem('cas-1'))!).toMatchObject({ status: 'relink_required', rotatedAt: at(50), tokenVersion: 3 });
     });
 

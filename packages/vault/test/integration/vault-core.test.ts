@@ -38,7 +38,9 @@ const sqlite: Dialect = {
         const db = open();
         try {
           const rows = [...db.prepare('select * from items').all(), ...db.prepare('select * from audit_events').all()];
-          return Buffer.concat(rows.flatMap((r) => Object.values(r as object).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v))))));
+          return Buffer.concat(
+            rows.flatMap((r) => Object.values(r as object).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v))))),
+          );
         } finally {
           db.close();
         }
@@ -163,15 +165,34 @@ for (const dialect of [sqlite, postgres]) {
 
     it('round-trips a token and lists summaries without it', async () => {
       const token = fakeAccessToken();
-      const summary = await vault.items.put({ userId: 'u1', itemId: 'item-rt', accessToken: token, institutionName: 'First Platypus Bank', products: ['transactions'] });
-      expect(summary).toMatchObject({ itemId: 'item-rt', institutionName: 'First Platypus Bank', status: 'active', products: ['transactions'] });
+      const summary = await vault.items.put({
+        userId: 'u1',
+        itemId: 'item-rt',
+        accessToken: token,
+        institutionName: 'First Platypus Bank',
+        products: ['transactions'],
+      });
+      expect(summary).toMatchObject({
+        itemId: 'item-rt',
+        institutionName: 'First Platypus Bank',
+        status: 'active',
+        products: ['transactions'],
+      });
       expect(JSON.stringify(summary)).not.toContain(token);
       const seen = await vault.withToken({ userId: 'u1', itemId: 'item-rt', purpose: 'test' }, (t) => t.reveal());
       expect(seen).toBe(token);
       const list = await vault.items.list('u1');
       expect(list.map((i) => i.itemId)).toEqual(['item-rt']);
       expect(JSON.stringify(list)).not.toContain(token);
-      expect(Object.keys(list[0]!).sort()).toEqual(['createdAt', 'institutionId', 'institutionName', 'itemId', 'products', 'rotatedAt', 'status']);
+      expect(Object.keys(list[0]!).sort()).toEqual([
+        'createdAt',
+        'institutionId',
+        'institutionName',
+        'itemId',
+        'products',
+        'rotatedAt',
+        'status',
+      ]);
     });
 
     it('keeps no plaintext token anywhere in the database', async () => {
@@ -217,8 +238,12 @@ for (const dialect of [sqlite, postgres]) {
       const a = await env.raw.envelope('bind-a');
       await env.raw.setEnvelope('bind-b', a); // same user, other item
       await env.raw.setEnvelope('bind-c', a); // other user
-      expect(await codeOf(vault.withToken({ userId: 'u1', itemId: 'bind-b', purpose: 'x' }, () => undefined))).toBe('ERR_CRYPTO_DECRYPT_FAILED');
-      expect(await codeOf(vault.withToken({ userId: 'u2', itemId: 'bind-c', purpose: 'x' }, () => undefined))).toBe('ERR_CRYPTO_DECRYPT_FAILED');
+      expect(await codeOf(vault.withToken({ userId: 'u1', itemId: 'bind-b', purpose: 'x' }, () => undefined))).toBe(
+        'ERR_CRYPTO_DECRYPT_FAILED',
+      );
+      expect(await codeOf(vault.withToken({ userId: 'u2', itemId: 'bind-c', purpose: 'x' }, () => undefined))).toBe(
+        'ERR_CRYPTO_DECRYPT_FAILED',
+      );
     });
 
     it('reads old-key rows under a new,old keyring, writes under new, and refuses a removed kid', async () => {
@@ -236,7 +261,9 @@ for (const dialect of [sqlite, postgres]) {
       }
       const onlyNew = await open(newKey, false);
       try {
-        expect(await codeOf(onlyNew.withToken({ userId: 'u3', itemId: 'kr-old', purpose: 'x' }, () => undefined))).toBe('ERR_CRYPTO_KEY_UNKNOWN');
+        expect(await codeOf(onlyNew.withToken({ userId: 'u3', itemId: 'kr-old', purpose: 'x' }, () => undefined))).toBe(
+          'ERR_CRYPTO_KEY_UNKNOWN',
+        );
       } finally {
         await onlyNew.close();
       }
@@ -250,7 +277,9 @@ for (const dialect of [sqlite, postgres]) {
         () => vault.items.delete({ userId: 'intruder', itemId: 'private-item' }),
       ];
       for (const call of calls) expect(await codeOf(call())).toBe('ERR_ITEM_NOT_FOUND');
-      expect(await codeOf(vault.withToken({ userId: 'intruder', itemId: 'no-such-item', purpose: 'x' }, () => undefined))).toBe('ERR_ITEM_NOT_FOUND');
+      expect(await codeOf(vault.withToken({ userId: 'intruder', itemId: 'no-such-item', purpose: 'x' }, () => undefined))).toBe(
+        'ERR_ITEM_NOT_FOUND',
+      );
       expect((await vault.items.list('intruder')).length).toBe(0);
       await expect(vault.items.get({ userId: 'owner', itemId: 'private-item' })).resolves.toMatchObject({ itemId: 'private-item' });
     });
@@ -265,7 +294,10 @@ for (const dialect of [sqlite, postgres]) {
         ['token in purpose', () => vault.withToken({ userId: 'u', itemId: 'i', purpose: '' }, () => undefined)],
       ];
       for (const [name, call] of cases) {
-        const err = await call().then(() => undefined, (e: unknown) => e);
+        const err = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(isVaultError(err, 'ERR_INPUT_INVALID'), name).toBe(true);
         expect(String((err as Error).message)).not.toContain('public-sandbox-123');
       }
@@ -301,6 +333,8 @@ describe('createVault fails closed', () => {
   it('refuses to start without keys unless told it is not production', async () => {
     expect(await codeOf(createVault({ database: 'sqlite::memory:', logger: silentLogger }))).toBe('ERR_CONFIG_INVALID');
     expect(await codeOf(createVault({ database: 'sqlite::memory:', keys: 'k1:AAAA', logger: silentLogger }))).toBe('ERR_CONFIG_INVALID');
-    expect(await codeOf(createVault({ database: 'sqlite::memory:', nodeEnv: 'production', logger: silentLogger }))).toBe('ERR_CONFIG_INVALID');
+    expect(await codeOf(createVault({ database: 'sqlite::memory:', nodeEnv: 'production', logger: silentLogger }))).toBe(
+      'ERR_CONFIG_INVALID',
+    );
   });
 });

@@ -56,7 +56,15 @@ async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 3000)
 const SECRET_PURPOSE = 'purpose-text-not-for-logs';
 
 function event(i: number): NewAuditEvent {
-  return { actor: 'api', userId: 'u1', itemId: `item-${i}`, action: 'token.decrypt', purpose: SECRET_PURPOSE, outcome: 'ok', requestId: null };
+  return {
+    actor: 'api',
+    userId: 'u1',
+    itemId: `item-${i}`,
+    action: 'token.decrypt',
+    purpose: SECRET_PURPOSE,
+    outcome: 'ok',
+    requestId: null,
+  };
 }
 
 describe('audit log', () => {

@@ -94,7 +94,10 @@ describe('rekey', () => {
     const now = new Date();
     for (let i = N; i < 650; i++) {
       const ref = { itemId: `item-${String(i).padStart(3, '0')}`, userId: 'user-big' };
-      await store.insertItem({ ...ref, institutionId: null, institutionName: null, products: [], kid: 'k1', envelope: seal(oldRing, ref, 't') }, now);
+      await store.insertItem(
+        { ...ref, institutionId: null, institutionName: null, products: [], kid: 'k1', envelope: seal(oldRing, ref, 't') },
+        now,
+      );
     }
     const slices: number[] = [];
     const counted: RekeyDeps['store'] = {

@@ -42,7 +42,11 @@ describe('parseConfig defaults', () => {
 
   it('puts every default file under VAULT_DATA_DIR', () => {
     const c = parseConfig({}, { VAULT_DATA_DIR: '/var/lib/pv' });
-    expect([c.database.url, c.devKeyFile, c.recoveryDir]).toEqual(['sqlite:/var/lib/pv/vault.db', '/var/lib/pv/dev-keys', '/var/lib/pv/recovery']);
+    expect([c.database.url, c.devKeyFile, c.recoveryDir]).toEqual([
+      'sqlite:/var/lib/pv/vault.db',
+      '/var/lib/pv/dev-keys',
+      '/var/lib/pv/recovery',
+    ]);
   });
 });
 
@@ -164,7 +168,12 @@ describe('parseConfig refuses with ERR_CONFIG_INVALID naming the variable', () =
     ['sqlite: without a path', { VAULT_DATABASE_URL: 'sqlite:' }, {}, 'VAULT_DATABASE_URL'],
     ['sqlite:// (a URL, not a path)', { VAULT_DATABASE_URL: 'sqlite://vault.db' }, {}, 'VAULT_DATABASE_URL'],
     ['a schema with SQLite', { VAULT_DATABASE_SCHEMA: 'vault' }, {}, 'VAULT_DATABASE_SCHEMA'],
-    ['a schema that is not an identifier', { VAULT_DATABASE_URL: 'postgres://db/v', VAULT_DATABASE_SCHEMA: 'a;drop' }, {}, 'VAULT_DATABASE_SCHEMA'],
+    [
+      'a schema that is not an identifier',
+      { VAULT_DATABASE_URL: 'postgres://db/v', VAULT_DATABASE_SCHEMA: 'a;drop' },
+      {},
+      'VAULT_DATABASE_SCHEMA',
+    ],
     ['a non-Redis URL', { VAULT_REDIS_URL: 'http://cache:6379' }, {}, 'VAULT_REDIS_URL'],
     ['a namespace with a colon', { VAULT_NAMESPACE: 'a:b' }, {}, 'VAULT_NAMESPACE'],
     ['a negative cache size', { VAULT_CACHE_MAX: '-1' }, {}, 'VAULT_CACHE_MAX'],
@@ -222,12 +231,15 @@ describe('a parsed config', () => {
     PLAID_SECRET: 'plaid-secret-d41d8cd98f00b204',
     VAULT_METRICS_TOKEN: 'metrics-token-0123456789abcdef',
   };
-  const c = parseConfig({}, {
-    ...secrets,
-    PLAID_CLIENT_ID: 'client',
-    VAULT_DATABASE_URL: 'postgres://app:db-password-77@db/vault',
-    VAULT_REDIS_URL: 'redis://:redis-password-88@cache:6379',
-  });
+  const c = parseConfig(
+    {},
+    {
+      ...secrets,
+      PLAID_CLIENT_ID: 'client',
+      VAULT_DATABASE_URL: 'postgres://app:db-password-77@db/vault',
+      VAULT_REDIS_URL: 'redis://:redis-password-88@cache:6379',
+    },
+  );
   const hidden = [...Object.values(secrets), 'db-password-77', 'redis-password-88'];
 
   it('still hands the secrets to code that asks for them', () => {

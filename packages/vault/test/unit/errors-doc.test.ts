@@ -22,7 +22,10 @@ function parseDoc(markdown: string): DocRow[] {
     .split('\n')
     .filter((line) => /^\|\s*`ERR_/.test(line))
     .map((line) => {
-      const cells = line.split('|').slice(1, -1).map((cell) => cell.trim());
+      const cells = line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim());
       return { code: cells[0]!.replaceAll('`', ''), status: Number(cells[1]), meaning: cells[2] ?? '', fix: cells[3] ?? '' };
     });
 }

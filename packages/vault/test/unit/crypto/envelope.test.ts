@@ -81,7 +81,10 @@ describe('damage', () => {
     for (let position = 0; position < envelope.length; position++) {
       const damaged = Buffer.from(envelope);
       damaged[position]! ^= 0x01;
-      for (const [name, fn] of [['envelopeKid', () => envelopeKid(damaged)], ['rewrap', () => rewrap(newOld, ref, damaged)]] as const) {
+      for (const [name, fn] of [
+        ['envelopeKid', () => envelopeKid(damaged)],
+        ['rewrap', () => rewrap(newOld, ref, damaged)],
+      ] as const) {
         const code = codeOf(fn);
         if (code !== 'ERR_CRYPTO_DECRYPT_FAILED') failures.push(`${name} byte ${position}: ${code}`);
       }
