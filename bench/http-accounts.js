@@ -27,13 +27,21 @@ const arg = (name, def) => {
 const SECONDS = arg('seconds', 5);
 const CONNECTIONS = arg('connections', 64);
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+/** `n` distinct free ports: all listeners are held open until every port is known, so two calls cannot get the same one. */
+async function freePorts(n) {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve) => {
+          const s = createServer().listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
 
 function startProcess(args, env) {
   const child = spawn(process.execPath, args, {
@@ -106,7 +114,7 @@ async function main() {
     if (r.status !== 0) throw new Error('next build failed');
   }
   const dir = mkdtempSync(join(tmpdir(), 'pv-bench-http-'));
-  const [sandboxPort, webPort] = [await freePort(), await freePort()];
+  const [sandboxPort, webPort] = await freePorts(2);
   const creds = { 'PLAID-CLIENT-ID': 'bench_client', 'PLAID-SECRET': randomBytes(12).toString('hex') };
   const plaidUrl = `http://127.0.0.1:${sandboxPort}`;
   const web = `http://127.0.0.1:${webPort}`;
