@@ -45,11 +45,25 @@ export interface RotateResult {
   tokenVersion: number;
 }
 
+export interface RotateDueOptions {
+  olderThan: Date;
+  concurrency?: number;
+  dryRun?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  /** Stop starting rotations: the ones in flight finish and the report so far is returned (`aborted: true`). */
+  signal?: AbortSignal;
+  /** Items read per page (memory is bounded by it). Default 500, max 10 000. */
+  pageSize?: number;
+}
+
 export interface RotateDueReport {
+  /** Items whose rotation was started (a dry run: items due). */
   considered: number;
   rotated: number;
   relinkRequired: number;
   failed: { itemId: string; code: string }[];
+  /** Present when `signal` stopped the run with due items left; the next run (same cutoff) picks them up. */
+  aborted?: true;
 }
 
 export interface RecoveryReport {
@@ -119,12 +133,7 @@ export interface Vault {
     delete(ref: { userId: string; itemId: string }): Promise<void>;
     // (issue 5)
     rotate(ref: { itemId: string; userId?: string }): Promise<RotateResult>;
-    rotateDue(opts: {
-      olderThan: Date;
-      concurrency?: number;
-      dryRun?: boolean;
-      onProgress?: (done: number, total: number) => void;
-    }): Promise<RotateDueReport>;
+    rotateDue(opts: RotateDueOptions): Promise<RotateDueReport>;
     /** Plaid /item/remove, then delete the row, purge caches everywhere, audit. Idempotent. */
     remove(ref: { userId: string; itemId: string }): Promise<void>;
   };

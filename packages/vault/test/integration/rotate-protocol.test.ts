@@ -5,6 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlaidApi } from 'plaid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isVaultError, type Vault } from '../../src/index.js';
@@ -184,4 +185,99 @@ describe.skipIf(!pgOk || !redisOk)('rotation protocol', () => {
     expect(logger.lines.length).toBeGreaterThan(0);
     expect(logger.lines.filter((l) => l.includes(TOKEN_MARK) || l.includes(env.sb.secret))).toEqual([]);
   });
+});
+
+describe.skipIf(!pgOk)('rotateDue streaming and stopping', () => {
+  let env: PlaidEnv;
+  let vault: Vault;
+  /** item id -> rotations it should have had; every linked item is due in every run below. */
+  const expected = new Map<string, number>();
+  const N_PAGED = Number(process.env.ROTATE_DUE_ITEMS ?? 1200);
+
+  beforeAll(async () => {
+    // Its own database and sandbox, so the counts below are exact.
+    env = await startPlaidEnv({ db: 'postgres' });
+    vault = await env.vault({ rotation: { writeAttempts: 3, writeBaseMs: 1, pollMs: 10 } });
+  });
+  afterAll(() => env?.close());
+
+  const invalidations = () => env.sb.state.counters['/item/access_token/invalidate'] ?? 0;
+  /** Link `n` items, then a cutoff after all of them (a rotation during the run gets a later rotated_at). */
+  async function linkDue(n: number): Promise<Date> {
+    for (let i = 0; i < n; i++) {
+      // One user per item: a second link of one institution for one user replaces the first.
+      const { itemId } = await vault.link.sandboxLink({ userId: `user-due-${expected.size}`, institutionId: 'ins_109509' });
+      expected.set(itemId, expected.get(itemId) ?? 0);
+    }
+    await sleep(5);
+    return new Date();
+  }
+  async function expectEachRotatedAsExpected(): Promise<void> {
+    await vault.audit.flush();
+    const rotations = new Map<string, number>();
+    for (let beforeSeq: number | undefined; ;) {
+      const page = await vault.audit.list({ limit: 1000, ...(beforeSeq !== undefined && { beforeSeq }) });
+      for (const e of page) if (e.action === 'item.rotate' && e.itemId) rotations.set(e.itemId, (rotations.get(e.itemId) ?? 0) + 1);
+      if (page.length < 1000) break;
+      beforeSeq = page[page.length - 1]!.seq;
+    }
+    for (const [itemId, n] of expected) expect(rotations.get(itemId) ?? 0, itemId).toBe(n);
+  }
+
+  it(`rotates ${N_PAGED} items over several pages, each exactly once`, async () => {
+    const cutoff = await linkDue(N_PAGED);
+    const before = invalidations();
+    const totals = new Set<number>();
+    let last = 0;
+    const report = await vault.items.rotateDue({
+      olderThan: cutoff,
+      concurrency: 8,
+      onProgress: (done, total) => {
+        totals.add(total);
+        last = done;
+      },
+    });
+    expect(report).toEqual({ considered: N_PAGED, rotated: N_PAGED, relinkRequired: 0, failed: [] });
+    expect(invalidations() - before).toBe(N_PAGED);
+    expect([...totals]).toEqual([N_PAGED]);
+    expect(last).toBe(N_PAGED);
+    for (const id of expected.keys()) expected.set(id, 1);
+    await expectEachRotatedAsExpected();
+    // Rotated during the run: newer than the cutoff now, nothing left.
+    expect(await vault.items.rotateDue({ olderThan: cutoff, dryRun: true })).toMatchObject({ considered: 0 });
+  }, 300_000);
+
+  it('a stop after the first rotations returns a partial report; the next run finishes the rest, none twice', async () => {
+    const cutoff = await linkDue(30);
+    const due = expected.size;
+    const before = invalidations();
+    const stop = new AbortController();
+    const first = await vault.items.rotateDue({
+      olderThan: cutoff,
+      concurrency: 3,
+      pageSize: 7,
+      signal: stop.signal,
+      onProgress: (done) => void (done >= 4 && stop.abort()),
+    });
+    expect(first.aborted).toBe(true);
+    expect(first.considered).toBeGreaterThanOrEqual(4);
+    expect(first.considered).toBeLessThan(due);
+    expect(first.rotated + first.relinkRequired + first.failed.length).toBe(first.considered);
+    expect(invalidations() - before).toBe(first.rotated);
+
+    const second = await vault.items.rotateDue({ olderThan: cutoff, concurrency: 3, pageSize: 7 });
+    expect(second).toEqual({ considered: due - first.considered, rotated: due - first.considered, relinkRequired: 0, failed: [] });
+    expect(invalidations() - before).toBe(due);
+    for (const [id, n] of expected) expected.set(id, n + 1);
+    await expectEachRotatedAsExpected();
+
+    // Already stopped: nothing starts.
+    expect(await vault.items.rotateDue({ olderThan: new Date(Date.now() + 60_000), signal: AbortSignal.abort() })).toEqual({
+      considered: 0,
+      rotated: 0,
+      relinkRequired: 0,
+      failed: [],
+      aborted: true,
+    });
+  }, 120_000);
 });

@@ -1,20 +1,9 @@
 /** The CLI's error line: one line, code and fix, only fixed messages, stack only with --debug. */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createOutput } from '../../src/cli/output.js';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { KeyInUseError, StoreUnavailableError } from '../../src/errors.js';
-
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
+import { sink } from '../helpers/text-sink.js';
 
 function outputs(opts: { json: boolean; debug: boolean }) {
   const stdout = sink();

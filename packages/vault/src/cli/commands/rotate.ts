@@ -26,7 +26,9 @@ database, so an interrupted run (Ctrl-C, a crash, a deploy) resumes with the
 same cutoff: items it already rotated are newer than the cutoff and skipped.
 
 Prints a progress bar on a terminal, plain lines otherwise, then a summary:
-rotated, relink_required, failed by error code (with item ids).
+rotated, relink_required, failed by error code (with item ids). The first
+Ctrl-C starts no new rotation, lets the ones in flight finish and prints the
+summary so far; the next run resumes.
 
 Options:
   --item ID          rotate this one item
@@ -35,7 +37,7 @@ Options:
   --dry-run          count what would be rotated; change nothing
   --restart          forget an interrupted run's cutoff and start from now
 
-Exit code 1 when any item failed or needs relinking.`,
+Exit code 1 when any item failed or needs relinking, or the run was interrupted.`,
   options: {
     item: { type: 'string' },
     'older-than': { type: 'string' },
@@ -75,6 +77,7 @@ Exit code 1 when any item failed or needs relinking.`,
         olderThan: cutoff.at,
         concurrency,
         dryRun,
+        signal,
         onProgress: (done, total) => progress.update(done, total),
       });
     } finally {
@@ -82,7 +85,8 @@ Exit code 1 when any item failed or needs relinking.`,
       signal.removeEventListener('abort', onAbort);
     }
     // The run reached its end: every due item is rotated or reported, so the next run starts fresh.
-    if (!dryRun) await store.deleteMarker(marker);
+    // An interrupted run keeps the marker: the next one resumes with the same cutoff.
+    if (!dryRun && !report.aborted) await store.deleteMarker(marker);
     await vault.audit.flush();
 
     const failedByCode: Record<string, number> = {};
@@ -98,10 +102,10 @@ Exit code 1 when any item failed or needs relinking.`,
                     .map(([c, n]) => `${c}: ${n}`)
                     .join(', ')})`
                 : ''
-            } of ${report.considered} due (cutoff ${cutoff.at.toISOString()})`,
+            } of ${report.considered} ${report.aborted ? 'started; interrupted, run again to resume' : 'due'} (cutoff ${cutoff.at.toISOString()})`,
           ],
     );
-    return report.failed.length > 0 || report.relinkRequired > 0 ? EXIT.failure : EXIT.ok;
+    return report.failed.length > 0 || report.relinkRequired > 0 || report.aborted ? EXIT.failure : EXIT.ok;
   },
 };
 
