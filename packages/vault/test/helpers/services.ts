@@ -56,6 +56,8 @@ export async function requireService(service: 'postgres' | 'redis', suite: strin
 export interface TestSchema {
   url: string;
   schema: string;
+  /** Run raw SQL inside the schema (tamper with rows, clear leases) on a short-lived connection. */
+  exec(sql: string): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -72,6 +74,15 @@ export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
   return {
     url: TEST_DATABASE_URL,
     schema,
+    async exec(sql: string) {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` });
+      await c.connect();
+      try {
+        await c.query(sql);
+      } finally {
+        await c.end();
+      }
+    },
     async drop() {
       const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await c.connect();

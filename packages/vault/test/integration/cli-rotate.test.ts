@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { Configuration, PlaidApi, Products } from 'plaid';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,15 +53,7 @@ async function postgresTarget(): Promise<Target> {
   return {
     env: { VAULT_DATABASE_URL: s.url, VAULT_DATABASE_SCHEMA: s.schema },
     database: { url: s.url, schema: s.schema },
-    async exec(sql) {
-      const client = new pg.Client({ connectionString: s.url, options: `-c search_path=${s.schema}` });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    },
+    exec: (sql) => s.exec(sql),
     close: () => s.drop(),
   };
 }

@@ -63,15 +63,7 @@ async function postgresTarget(): Promise<Target> {
   return {
     env: { VAULT_DATABASE_URL: schema.url, VAULT_DATABASE_SCHEMA: schema.schema, VAULT_DATA_DIR: dir },
     database: { url: schema.url, schema: schema.schema },
-    async exec(sql) {
-      const client = new pg.Client({ connectionString: schema.url, options: `-c search_path=${schema.schema}` });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    },
+    exec: (sql) => schema.exec(sql),
     async close() {
       await schema.drop();
       rmSync(dir, { recursive: true, force: true });
