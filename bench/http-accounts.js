@@ -4,6 +4,16 @@
 // no session), and the emulator's /accounts/get called directly, same machine,
 // same run. Hono − direct is what the vault adds; Next.js − Hono is the app's share.
 //
+// What the vault itself adds inside Next.js is measured against a baseline in
+// the same server: /api/test-only/baseline-accounts, the route an app without
+// plaid-vault would hand-write (session check, the token from memory, the SDK,
+// the same projection). Both are measured two ways at 64 connections: closed
+// loop (each connection sends as soon as its last answer came, so the server
+// is saturated and latency is mostly queueing: 64 / throughput), and at a
+// fixed rate of half the vault route's closed-loop throughput, spread over the
+// same 64 connections (latency from each request's scheduled time, so a stall
+// is not hidden by the requests it delayed).
+//
 //   node bench/http-accounts.js [--seconds 5] [--connections 64]
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -96,10 +106,64 @@ async function load(makeRequest, seconds, connections = CONNECTIONS) {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: connections }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { requests: latencies.length, errors, reqPerSec: latencies.length / elapsed, p50Ms: pct(50), p99Ms: pct(99) };
+  return stats(latencies, errors, (performance.now() - started) / 1000);
+}
+
+/** Requests, errors, req/s, p50 and p99; the raw latencies ride along, unenumerable (kept out of the JSON). */
+function stats(latencies, errors, elapsedSeconds) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  const result = { requests: sorted.length, errors, reqPerSec: sorted.length / elapsedSeconds, p50Ms: pct(50), p99Ms: pct(99) };
+  return Object.defineProperties(result, { latencies: { value: sorted }, seconds: { value: elapsedSeconds } });
+}
+
+/**
+ * `rate` requests per second in all, request k due at start + k / rate and sent
+ * by connection k mod `connections`. Latency counts from the due time: a
+ * connection still waiting on its previous answer sends late, and that wait is
+ * part of the latency (no coordinated omission).
+ */
+async function loadAtRate(makeRequest, seconds, rate, connections = CONNECTIONS) {
+  const latencies = [];
+  let errors = 0;
+  const total = Math.max(connections, Math.round(seconds * rate));
+  const start = performance.now() + 20;
+  const worker = async (c) => {
+    for (let k = c; k < total; k += connections) {
+      const due = start + (k * 1000) / rate;
+      // Idle connection: wait for the due time and count from the actual send (a timer
+      // fires up to a millisecond off, which is not the server's doing). Busy past it:
+      // count from the due time, so the wait the server caused is in the latency.
+      const idle = due > performance.now();
+      while (due > performance.now()) await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+      const from = idle ? performance.now() : due;
+      const [status] = await makeRequest();
+      if (status !== 200) errors++;
+      latencies.push(performance.now() - from);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, (_, c) => worker(c)));
+  return stats(latencies, errors, (performance.now() - start) / 1000);
+}
+
+/** Two paths in alternating slices (A B B A), each path's latencies pooled: machine drift hits both alike. */
+async function paired(run, a, b, seconds) {
+  const slice = seconds / 2;
+  const parts = { a: [], b: [] };
+  for (const [name, fn] of [
+    ['a', a],
+    ['b', b],
+    ['b', b],
+    ['a', a],
+  ])
+    parts[name].push(await run(fn, slice));
+  const pool = (rs) =>
+    stats(
+      rs.flatMap((r) => r.latencies),
+      rs.reduce((n, r) => n + r.errors, 0),
+      rs.reduce((t, r) => t + r.seconds, 0),
+    );
+  return [pool(parts.a), pool(parts.b)];
 }
 
 async function main() {
@@ -131,31 +195,39 @@ async function main() {
     ],
     {},
   );
-  const server = startProcess([join(APP, 'scripts/start.js')], {
-    PORT: String(webPort),
-    NODE_ENV: 'production',
-    WEB_DATA_DIR: dir,
-    VAULT_DATABASE_URL: `sqlite:${join(dir, 'vault.db')}`,
-    VAULT_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
-    SESSION_SECRET: randomBytes(32).toString('base64'),
-    PLAID_ENV: 'emulator',
-    PLAID_BASE_URL: plaidUrl,
-    PLAID_CLIENT_ID: creds['PLAID-CLIENT-ID'],
-    PLAID_SECRET: creds['PLAID-SECRET'],
-    VAULT_LOG_LEVEL: 'warn',
-  });
+  const plaid = (path, body) =>
+    request(`${plaidUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...creds },
+      body: JSON.stringify(body),
+    });
+  let server = null;
   let hono = null;
   try {
-    const plaid = (path, body) =>
-      request(`${plaidUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...creds },
-        body: JSON.stringify(body),
-      });
     await waitFor(
       async () => (await plaid('/institutions/get_by_id', { institution_id: 'ins_109508', country_codes: ['US'] }))[0] === 200,
       'plaid-sandbox',
     );
+    // The same call without the vault: a token straight from the emulator, for the direct
+    // calls and for the hand-written baseline route (which holds it in memory).
+    const [, pub] = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'] });
+    const [, exchanged] = await plaid('/item/public_token/exchange', { public_token: JSON.parse(pub).public_token });
+    const directToken = JSON.parse(exchanged).access_token;
+    server = startProcess([join(APP, 'scripts/start.js')], {
+      PORT: String(webPort),
+      NODE_ENV: 'production',
+      WEB_DATA_DIR: dir,
+      VAULT_DATABASE_URL: `sqlite:${join(dir, 'vault.db')}`,
+      VAULT_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
+      SESSION_SECRET: randomBytes(32).toString('base64'),
+      PLAID_ENV: 'emulator',
+      PLAID_BASE_URL: plaidUrl,
+      PLAID_CLIENT_ID: creds['PLAID-CLIENT-ID'],
+      PLAID_SECRET: creds['PLAID-SECRET'],
+      VAULT_LOG_LEVEL: 'warn',
+      WEB_TEST_ROUTES: '1',
+      WEB_BENCH_BASELINE_TOKEN: directToken,
+    });
     await waitFor(async () => (await request(`${web}/signin`))[0] === 200, 'the web server');
 
     // A signed-in user with one bank, through the app's own routes.
@@ -177,13 +249,21 @@ async function main() {
     if (linkStatus !== 201) throw new Error(`link failed: ${linkStatus}`);
     const { itemId } = JSON.parse(linked);
 
-    // The same call without the app: a token straight from the emulator.
-    const [, pub] = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions'] });
-    const [, exchanged] = await plaid('/item/public_token/exchange', { public_token: JSON.parse(pub).public_token });
-    const directBody = JSON.stringify({ access_token: JSON.parse(exchanged).access_token });
+    const directBody = JSON.stringify({ access_token: directToken });
     const direct = () =>
       request(`${plaidUrl}/accounts/get`, { method: 'POST', headers: { 'content-type': 'application/json', ...creds }, body: directBody });
     const viaNext = () => request(`${web}/api/items/${encodeURIComponent(itemId)}/accounts`, { headers: { cookie } });
+    const baseline = () => request(`${web}/api/test-only/baseline-accounts`, { headers: { cookie } });
+    {
+      // Same data both ways (the emulator's accounts for the same institution), or the comparison means nothing.
+      const [vs, vb] = await viaNext();
+      const [bs, bb] = await baseline();
+      const names = (body) =>
+        JSON.parse(body)
+          .accounts.map((a) => a.name)
+          .join();
+      if (vs !== 200 || bs !== 200 || names(vb) !== names(bb)) throw new Error(`baseline route differs from the vault route: ${vs}/${bs}`);
+    }
     // Next.js + the HTTP app with no vault work (an unknown /api route): separates the framework's cost from the vault's.
     const floor = () => request(`${web}/api/bench-floor`, { headers: { cookie } }).then(([s, b, h]) => [s === 404 ? 200 : s, b, h]);
 
@@ -193,10 +273,18 @@ async function main() {
     await load(direct, 1); // warm-up: JIT, sockets, the vault's token cache
     await load(viaNext, 1);
     await load(viaHono, 1);
+    await load(baseline, 1);
     const sandboxResult = await load(direct, SECONDS);
     const honoResult = await load(viaHono, SECONDS);
     const nextResult = await load(viaNext, SECONDS);
     const floorResult = await load(floor, SECONDS);
+    // The vault's own share inside Next.js: vault route vs hand-written route, same server.
+    const [pairNext, pairBaseline] = await paired(load, viaNext, baseline, SECONDS);
+    const rate = Math.max(50, Math.round(pairNext.reqPerSec / 2 / 10) * 10);
+    const atRate = (fn, seconds) => loadAtRate(fn, seconds, rate);
+    // Twice as long as the closed-loop runs: at a fixed rate each second holds fewer requests, and p99 needs samples.
+    const rateDirect = await atRate(direct, 2 * SECONDS);
+    const [rateNext, rateBaseline] = await paired(atRate, viaNext, baseline, 2 * SECONDS);
     const diff = (a, b) => ({ p50Ms: a.p50Ms - b.p50Ms, p99Ms: a.p99Ms - b.p99Ms });
     const added = diff(nextResult, sandboxResult);
     const addedVault = diff(honoResult, sandboxResult);
@@ -206,6 +294,7 @@ async function main() {
     const serialSandbox = await load(direct, serialSeconds, 1);
     const serialHono = await load(viaHono, serialSeconds, 1);
     const serialNext = await load(viaNext, serialSeconds, 1);
+    const serialBaseline = await load(baseline, serialSeconds, 1);
     const serialAdded = diff(serialNext, serialSandbox);
     const serialAddedVault = diff(serialHono, serialSandbox);
     const serialAddedNext = diff(serialNext, serialHono);
@@ -238,6 +327,29 @@ async function main() {
     console.log(`| added by the vault (Hono − direct) | | ${f(serialAddedVault.p50Ms)} | ${f(serialAddedVault.p99Ms)} |`);
     console.log(`| added by Next.js + session (Next.js − Hono) | | ${f(serialAddedNext.p50Ms)} | ${f(serialAddedNext.p99Ms)} |`);
     console.log(`| **added** (Next.js − direct) | | **${f(serialAdded.p50Ms)}** | **${f(serialAdded.p99Ms)}** |`);
+    const row = (label, r) => `| ${label} | ${r.reqPerSec.toFixed(0)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.errors} |`;
+    const addedRow = (label, d, bold = false) => {
+      const b = (x) => (bold ? `**${f(x)}**` : f(x));
+      return `| ${label} | | ${b(d.p50Ms)} | ${b(d.p99Ms)} | |`;
+    };
+    const pairAdded = diff(pairNext, pairBaseline);
+    const rateAdded = diff(rateNext, rateBaseline);
+    const rateAddedApp = diff(rateNext, rateDirect);
+    const serialAddedInNext = diff(serialNext, serialBaseline);
+    console.log(`\n### Inside Next.js: the vault route vs a hand-written route, same server\n`);
+    console.log('| load | req/s | p50 ms | p99 ms | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    console.log(row(`vault route, ${CONNECTIONS} connections, closed loop`, pairNext));
+    console.log(row(`hand-written route, ${CONNECTIONS} connections, closed loop`, pairBaseline));
+    console.log(addedRow('added by the vault, closed loop (vault − hand-written)', pairAdded, true));
+    console.log(row(`direct, ${rate} req/s over ${CONNECTIONS} connections`, rateDirect));
+    console.log(row(`vault route, ${rate} req/s over ${CONNECTIONS} connections`, rateNext));
+    console.log(row(`hand-written route, ${rate} req/s over ${CONNECTIONS} connections`, rateBaseline));
+    console.log(addedRow(`added by the vault at ${rate} req/s (vault − hand-written)`, rateAdded, true));
+    console.log(addedRow(`added by app + vault at ${rate} req/s (vault route − direct)`, rateAddedApp));
+    console.log(row('vault route, 1 connection', serialNext));
+    console.log(row('hand-written route, 1 connection', serialBaseline));
+    console.log(addedRow('added by the vault, 1 connection (vault − hand-written)', serialAddedInNext, true));
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench/results/http-accounts.json'),
@@ -259,6 +371,18 @@ async function main() {
             addedByVaultMs: serialAddedVault,
             addedByNextMs: serialAddedNext,
           },
+          insideNext: {
+            closedLoop: { vault: pairNext, handWritten: pairBaseline, addedByVaultMs: pairAdded },
+            fixedRate: {
+              reqPerSec: rate,
+              direct: rateDirect,
+              vault: rateNext,
+              handWritten: rateBaseline,
+              addedByVaultMs: rateAdded,
+              addedByAppAndVaultMs: rateAddedApp,
+            },
+            serial: { vault: serialNext, handWritten: serialBaseline, addedByVaultMs: serialAddedInNext },
+          },
           at: new Date().toISOString(),
         },
         null,
@@ -268,7 +392,7 @@ async function main() {
   } finally {
     agent.destroy();
     hono?.stop();
-    server.stop();
+    server?.stop();
     sandbox.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -236,6 +236,12 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     expect(server.log()).toContain('Do not pass access tokens to the client');
   });
 
+  it('keeps the benchmark-baseline route off without its token variable, even with test routes on', async () => {
+    const res = await ctxA.request.get(`${server.url}/api/test-only/baseline-accounts`);
+    expect(res.status()).toBe(404);
+    expect((await res.json()).code).toBe('ERR_ROUTE_NOT_FOUND');
+  });
+
   it('signs out (the old cookie stops working) and back in with the keyboard only', async () => {
     const stale = (await ctxA.cookies()).find((c) => c.name.includes('pv_session'))!;
     await pageA.goto(`${server.url}/dashboard`);
