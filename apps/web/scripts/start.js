@@ -10,6 +10,9 @@ import { buildNeeded } from './build-state.js';
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nextBin = createRequire(join(appDir, 'package.json')).resolve('next/dist/bin/next');
 const port = process.env.PORT ?? '3000';
+// Loopback unless told otherwise: the embedded defaults (emulator, a generated
+// development key) are for this machine only. HOST=0.0.0.0 in a container.
+const host = process.env.HOST ?? '127.0.0.1';
 
 const reason = buildNeeded(appDir);
 if (reason) {
@@ -26,7 +29,7 @@ if (reason) {
 }
 
 // cwd is the app directory, so the embedded defaults live in apps/web/.data.
-const server = spawn(process.execPath, [nextBin, 'start', '--port', port], {
+const server = spawn(process.execPath, [nextBin, 'start', '--port', port, '--hostname', host], {
   cwd: appDir,
   stdio: 'inherit',
   // NEXT_MANUAL_SIG_HANDLE: instrumentation.ts closes the vault (flushing its audit log) before exiting.

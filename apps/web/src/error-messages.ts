@@ -21,3 +21,29 @@ export const LOGIN_REQUIRED_CODES = new Set(['ERR_PLAID_ITEM_LOGIN_REQUIRED', 'E
 export function messageFor(code: string | undefined): string {
   return (code && MESSAGES[code]) || 'Something went wrong. Please try again.';
 }
+
+/** The sign-in and sign-up forms' messages, by the `?error=` their routes redirect with. */
+const AUTH_FORM_MESSAGES: Record<string, string> = {
+  invalid: 'That email and password do not match an account.',
+  invalid_email: 'Enter a valid email address.',
+  weak_password: 'Use a password of at least 8 characters.',
+  email_taken: 'An account with this email already exists. Sign in instead.',
+};
+
+/**
+ * The message for an auth form's `?error=` code; an unknown code reads as a
+ * failed sign-in. `throttled` says how long to wait when `retryMinutes` (from
+ * the URL, so checked here) is a sensible whole number.
+ *
+ * @example
+ * authFormMessage('throttled', 15); // 'Too many failed attempts. Try again in about 15 minutes.'
+ */
+export function authFormMessage(code: string, retryMinutes?: number): string {
+  if (code === 'throttled') {
+    if (retryMinutes === undefined || !Number.isInteger(retryMinutes) || retryMinutes < 1 || retryMinutes > 7 * 24 * 60) {
+      return 'Too many failed attempts. Try again later.';
+    }
+    return `Too many failed attempts. Try again in about ${retryMinutes} ${retryMinutes === 1 ? 'minute' : 'minutes'}.`;
+  }
+  return AUTH_FORM_MESSAGES[code] ?? AUTH_FORM_MESSAGES.invalid!;
+}

@@ -268,6 +268,34 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     expect((await reader.tokens(reader.userId(A.email))).size).toBe(0);
   });
 
+  it('throttles sign-in after 5 wrong passwords for an email, known or not, and leaves other emails alone', async () => {
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${server.url}${path}`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+    const where = (res: Response) => res.headers.get('location');
+    const tag = randomBytes(3).toString('hex');
+    const target = { email: `c-${tag}@example.com`, password: 'a third good passphrase' };
+    const bystander = { email: `d-${tag}@example.com`, password: 'a fourth good passphrase' };
+    const nobody = `nobody-${tag}@example.com`;
+    for (const user of [target, bystander]) expect(where(await post('/auth/signup', user))).toBe('/dashboard');
+    for (const email of [target.email, nobody]) {
+      for (let i = 0; i < 5; i++)
+        expect(where(await post('/auth/signin', { email, password: 'wrong guess' }))).toBe('/signin?error=invalid');
+    }
+    // The right password is refused now, the same way as for an email with no account.
+    const refused = await post('/auth/signin', target);
+    expect(refused.status).toBe(303);
+    expect(where(refused)).toBe('/signin?error=throttled&retry=15');
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect(where(await post('/auth/signin', { email: nobody, password: 'wrong guess' }))).toBe('/signin?error=throttled&retry=15');
+    expect(where(await post('/auth/signin', bystander))).toBe('/dashboard');
+    const html = await (await fetch(`${server.url}/signin?error=throttled&retry=15`)).text();
+    expect(html).toMatch(/role="alert"[^>]*>Too many failed attempts\. Try again in about 15 minutes\.</);
+    // Each lockout is logged once, by key hash prefix; no email reaches the log.
+    const log = server.log();
+    expect(log.match(/sign-in locked after repeated failures/g)).toHaveLength(2);
+    for (const email of [target.email, bystander.email, nobody]) expect(log).not.toContain(email);
+  });
+
   it('leak canary: no access token in anything the browser received, in built chunks or in the server log', async () => {
     await sandbox.state.flushWebhooks();
     await canary.settle();

@@ -1,16 +1,19 @@
 import Link from 'next/link';
-
-const ERRORS: Record<string, string> = {
-  invalid: 'That email and password do not match an account.',
-  invalid_email: 'Enter a valid email address.',
-  weak_password: 'Use a password of at least 8 characters.',
-  email_taken: 'An account with this email already exists. Sign in instead.',
-};
+import { authFormMessage } from '@/error-messages';
 
 /** Sign-in and sign-up share one plain HTML form: it works before (and without) JavaScript. */
-export function AuthForm({ mode, error }: { mode: 'signin' | 'signup'; error: string | undefined }) {
+export function AuthForm({
+  mode,
+  error,
+  retryMinutes,
+}: {
+  mode: 'signin' | 'signup';
+  error: string | undefined;
+  /** With `error=throttled`: about how long the lock still lasts. */
+  retryMinutes?: number;
+}) {
   const signUp = mode === 'signup';
-  const message = error ? (ERRORS[error] ?? ERRORS.invalid) : undefined;
+  const message = error ? authFormMessage(error, retryMinutes) : undefined;
   return (
     <section className="card narrow">
       <h1>{signUp ? 'Create your account' : 'Sign in'}</h1>

@@ -6,6 +6,8 @@ import type { Vault } from 'plaid-vault';
 import { createAppDb, type AppDb } from './app-db';
 import { createSessions, type Sessions } from './auth/sessions';
 import { deriveSessionKey } from './auth/session-cookie';
+import { createSignInThrottle } from './auth/signin-throttle';
+import { signInThrottleSettingsFrom } from './auth/signin-throttle-settings';
 import { SERVICES_KEY } from './services-key';
 import { plaidModeFrom } from '../plaid-mode';
 import { createEmulatorControl, type EmulatorControl } from './emulator-control';
@@ -32,6 +34,8 @@ export interface WebSettings {
   readonly sandboxTools: boolean;
   /** Test-only pages (the taint proof) are served. */
   readonly testRoutes: boolean;
+  /** The header a trusted proxy puts the client's address in (WEB_CLIENT_IP_HEADER), or null: no per-client limit. */
+  readonly clientIpHeader: string | null;
 }
 
 export interface WebServices {
@@ -97,6 +101,8 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     sessionSecret = devSecret(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64'));
   }
   if (sessionSecret.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters.');
+  // Validated before anything is started: a bad limit stops the app rather than weakening sign-in.
+  const throttleSettings = signInThrottleSettingsFrom(env);
 
   let baseUrl = env.PLAID_BASE_URL ?? null;
   let clientId = env.PLAID_CLIENT_ID;
@@ -147,13 +153,17 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   });
   // Secure cookies are accepted on http://localhost by browsers, so production mode always sets them.
   const secure = env.NODE_ENV === 'production' && env.SESSION_COOKIE_INSECURE !== '1';
-  const sessions = createSessions(db, deriveSessionKey(Buffer.from(sessionSecret)), { secure });
+  const throttle = createSignInThrottle(db, throttleSettings, {
+    logger: { warn: (obj, msg) => console.warn(`[plaid-vault web] ${msg ?? 'warning'}`, JSON.stringify(obj)) },
+  });
+  const sessions = createSessions(db, deriveSessionKey(Buffer.from(sessionSecret)), { secure, throttle });
 
   const settings: WebSettings = {
     emulator,
     linkEnabled,
     sandboxTools: emulator || plaidEnv === 'sandbox',
     testRoutes: env.WEB_TEST_ROUTES === '1',
+    clientIpHeader: throttleSettings.clientIpHeader,
   };
   const http = createHttpApp({
     vault,

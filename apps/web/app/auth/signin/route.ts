@@ -1,4 +1,5 @@
 import { getServices } from '@/server/vault';
+import { clientAddressFrom } from '@/server/auth/client-address';
 import { formFields, isSameOriginPost, seeOther, sessionCookieHeader } from '@/server/form-post';
 
 export const runtime = 'nodejs';
@@ -8,9 +9,14 @@ export async function POST(req: Request): Promise<Response> {
   if (!isSameOriginPost(req)) return new Response('Forbidden', { status: 403 });
   const fields = await formFields(req, ['email', 'password']);
   if (!fields) return seeOther('/signin?error=invalid');
-  const { sessions } = await getServices();
-  const userId = await sessions.signIn(fields.email ?? '', fields.password ?? '');
-  if (!userId) return seeOther('/signin?error=invalid');
-  const { cookie, maxAge } = await sessions.start(userId);
+  const { sessions, settings } = await getServices();
+  const client = clientAddressFrom(req.headers, settings.clientIpHeader);
+  const result = await sessions.signIn(fields.email ?? '', fields.password ?? '', client);
+  if (!result.ok && result.error === 'throttled') {
+    // Whole minutes, rounded up: the page says "about N minutes"; the same for a known and an unknown email.
+    return seeOther(`/signin?error=throttled&retry=${Math.ceil(result.retryAfterSeconds / 60)}`);
+  }
+  if (!result.ok) return seeOther('/signin?error=invalid');
+  const { cookie, maxAge } = await sessions.start(result.userId);
   return seeOther('/dashboard', { 'set-cookie': sessionCookieHeader(sessions.cookieName, cookie, maxAge, sessions.secure) });
 }

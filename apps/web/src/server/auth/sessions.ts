@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AppDb } from '../app-db';
+import type { AppDb } from '../app-database';
 import { hashPassword, verifyPassword, DUMMY_HASH_PROMISE } from './password';
+import type { SignInThrottle } from './signin-throttle';
 import { newSessionId, openSessionCookie, readCookie, sealSessionId, sessionCookieName } from './session-cookie';
 
 const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -8,12 +9,25 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,60}$/;
 
 export type SignUpResult = { ok: true; userId: string } | { ok: false; error: 'invalid_email' | 'weak_password' | 'email_taken' };
 
+/** A sign-in's answer. `invalid` never says whether the email exists; `throttled` comes without a password check. */
+export type SignInResult =
+  { ok: true; userId: string } | { ok: false; error: 'invalid' } | { ok: false; error: 'throttled'; retryAfterSeconds: number };
+
+/** Emails are compared (and throttled) trimmed and lowercased. */
+function normalizeEmail(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
 export interface Sessions {
   readonly cookieName: string;
   readonly secure: boolean;
   signUp(email: string, password: string): Promise<SignUpResult>;
-  /** The user id when email and password match, else undefined (same timing either way). */
-  signIn(email: string, password: string): Promise<string | undefined>;
+  /**
+   * The user id when email and password match (same timing for an unknown email),
+   * unless the email, or `client` (an address from a trusted header), is locked
+   * after repeated failures.
+   */
+  signIn(email: string, password: string, client?: string): Promise<SignInResult>;
   /** A new session for `userId`: the sealed cookie value and its max age in seconds. */
   start(userId: string): Promise<{ cookie: string; maxAge: number }>;
   /** The user behind a cookie value, if the session exists and has not expired. */
@@ -31,8 +45,19 @@ function hashId(id: Buffer): string {
  * Users and sessions in the app database. Session ids are random, stored only
  * as SHA-256 hashes, and travel to the browser sealed with AES-256-GCM.
  */
-export function createSessions(db: AppDb, key: Buffer, opts: { secure: boolean; now?: () => Date }): Sessions {
+export function createSessions(
+  db: AppDb,
+  key: Buffer,
+  opts: {
+    secure: boolean;
+    throttle: SignInThrottle;
+    now?: () => Date;
+    /** The password check (tests wrap it to count scrypt runs). */
+    verify?: (password: string, stored: string) => Promise<boolean>;
+  },
+): Sessions {
   const now = opts.now ?? (() => new Date());
+  const verify = opts.verify ?? verifyPassword;
   const cookieName = sessionCookieName(opts.secure);
 
   async function userIdFromCookie(value: string | undefined): Promise<string | undefined> {
@@ -47,7 +72,7 @@ export function createSessions(db: AppDb, key: Buffer, opts: { secure: boolean; 
     cookieName,
     secure: opts.secure,
     async signUp(rawEmail, password) {
-      const email = rawEmail.trim().toLowerCase();
+      const email = normalizeEmail(rawEmail);
       if (!EMAIL.test(email) || email.length > 254) return { ok: false, error: 'invalid_email' };
       if (password.length < 8 || password.length > 1024) return { ok: false, error: 'weak_password' };
       const userId = `u_${randomBytes(12).toString('hex')}`;
@@ -60,11 +85,17 @@ export function createSessions(db: AppDb, key: Buffer, opts: { secure: boolean; 
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { ok: false, error: 'email_taken' };
       return { ok: true, userId };
     },
-    async signIn(rawEmail, password) {
-      const email = rawEmail.trim().toLowerCase();
-      const row = await db.selectFrom('web_users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
-      const ok = await verifyPassword(password.slice(0, 1024), row?.password_hash ?? (await DUMMY_HASH_PROMISE));
-      return ok && row ? row.id : undefined;
+    async signIn(rawEmail, password, client) {
+      const email = normalizeEmail(rawEmail);
+      // Keyed by the email whether or not it has an account: an unknown one is throttled the same way.
+      const result = await opts.throttle.guard({ account: email, client }, async () => {
+        const row = await db.selectFrom('web_users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
+        const ok = await verify(password.slice(0, 1024), row?.password_hash ?? (await DUMMY_HASH_PROMISE));
+        return ok && row ? row.id : undefined;
+      });
+      if (result.outcome === 'ok') return { ok: true, userId: result.value };
+      if (result.outcome === 'throttled') return { ok: false, error: 'throttled', retryAfterSeconds: result.retryAfterSeconds };
+      return { ok: false, error: 'invalid' };
     },
     async start(userId) {
       const id = newSessionId();

@@ -1,0 +1,128 @@
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+
+/**
+ * The reference app's own tables (users, sessions, synced transactions, sign-in
+ * throttle), kept in
+ * the same database as the vault under a `web_` prefix and with their own
+ * migration table, so the two migrators never touch each other's rows.
+ */
+export interface AppSchema {
+  web_users: { id: string; email: string; password_hash: string; created_at: string };
+  web_sessions: { id_hash: string; user_id: string; created_at: string; expires_at: string };
+  web_signin_throttle: {
+    key_hash: string;
+    scope: string;
+    failures: number;
+    window_started_at: string;
+    locked_until: string | null;
+  };
+  web_transactions: {
+    item_id: string;
+    transaction_id: string;
+    user_id: string;
+    account_id: string;
+    date: string;
+    name: string;
+    merchant_name: string | null;
+    amount: number;
+    iso_currency_code: string | null;
+    pending: number;
+    category: string | null;
+  };
+}
+
+export type AppDb = Kysely<AppSchema>;
+
+const migrations: Record<string, Migration> = {
+  '0001_users_sessions_transactions': {
+    async up(db) {
+      await db.schema
+        .createTable('web_users')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('email', 'varchar(254)', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'varchar(512)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('web_sessions')
+        .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('web_sessions_user').on('web_sessions').column('user_id').execute();
+      await db.schema
+        .createTable('web_transactions')
+        .addColumn('item_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('transaction_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('account_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('date', 'varchar(10)', (c) => c.notNull())
+        .addColumn('name', 'varchar(512)', (c) => c.notNull())
+        .addColumn('merchant_name', 'varchar(512)')
+        .addColumn('amount', 'double precision', (c) => c.notNull())
+        .addColumn('iso_currency_code', 'varchar(8)')
+        .addColumn('pending', 'integer', (c) => c.notNull())
+        .addColumn('category', 'varchar(256)')
+        .addPrimaryKeyConstraint('web_transactions_pk', ['item_id', 'transaction_id'])
+        .execute();
+      await db.schema
+        .createIndex('web_transactions_item_date')
+        .on('web_transactions')
+        .columns(['item_id', 'date', 'transaction_id'])
+        .execute();
+    },
+  },
+  '0002_signin_throttle': {
+    async up(db) {
+      // One row per throttled key (SHA-256 of a normalized email or client address, never
+      // the value itself); every instance shares it and a restart keeps it. See signin-throttle.ts.
+      await db.schema
+        .createTable('web_signin_throttle')
+        .addColumn('key_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('scope', 'varchar(16)', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('window_started_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('locked_until', 'varchar(32)')
+        .execute();
+    },
+  },
+};
+
+/**
+ * Open the app database at `url` (`sqlite:PATH` or `postgres://...`) and bring
+ * its tables up to date. The caller owns the returned handle (`destroy()`).
+ */
+export async function createAppDb(url: string): Promise<AppDb> {
+  const db = new Kysely<AppSchema>({ dialect: await dialectFor(url) });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'web_migration',
+    migrationLockTableName: 'web_migration_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new Error('The web app database migration failed.', { cause: error });
+  }
+  await sql`select 1`.execute(db);
+  return db;
+}
+
+async function dialectFor(url: string) {
+  if (url.startsWith('sqlite:')) {
+    const { default: Database } = await import('better-sqlite3');
+    const file = url.slice('sqlite:'.length);
+    const database = new Database(file);
+    // The vault opens the same file; WAL plus a busy timeout lets both connections write.
+    database.pragma('journal_mode = WAL');
+    database.pragma('busy_timeout = 5000');
+    return new SqliteDialect({ database });
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { default: pg } = await import('pg');
+    return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 5 }) });
+  }
+  throw new Error('VAULT_DATABASE_URL must start with sqlite: or postgres://');
+}
