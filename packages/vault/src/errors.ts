@@ -18,6 +18,7 @@ export const HTTP_STATUS = {
   ERR_ITEM_DUPLICATE: 409,
   ERR_STORE_CONFLICT: 409,
   ERR_STORE_UNAVAILABLE: 503,
+  ERR_CACHE_UNAVAILABLE: 503,
   ERR_CRYPTO_DECRYPT_FAILED: 500,
   ERR_CRYPTO_KEY_UNKNOWN: 500,
   ERR_KEY_IN_USE: 409,
@@ -110,6 +111,11 @@ export const ItemLoginRequiredError = define(
 export const ItemDuplicateError = define('ERR_ITEM_DUPLICATE', 'ItemDuplicateError', 'This institution is already linked for this user.');
 export const StoreConflictError = define('ERR_STORE_CONFLICT', 'StoreConflictError', 'The item was changed concurrently; retry.');
 export const StoreUnavailableError = define('ERR_STORE_UNAVAILABLE', 'StoreUnavailableError', 'The database is unavailable.');
+export const CacheUnavailableError = define(
+  'ERR_CACHE_UNAVAILABLE',
+  'CacheUnavailableError',
+  'Redis could not be reached or failed during a cache sweep.',
+);
 export const DecryptFailedError = define('ERR_CRYPTO_DECRYPT_FAILED', 'DecryptFailedError', 'Decryption failed.');
 export const KeyUnknownError = define('ERR_CRYPTO_KEY_UNKNOWN', 'KeyUnknownError', 'The key that sealed this item is not in the keyring.');
 export const KeyInUseError = define('ERR_KEY_IN_USE', 'KeyInUseError', 'The key still protects stored items; run rekey first.');

@@ -199,6 +199,43 @@ export class RedisTier {
   }
 }
 
+/** Where a namespace's L2 keys live, for work on the namespace from outside a cache (see purge-kids.ts). */
+export interface L2KeyLayout {
+  /** SCAN pattern of the value keys only (generation keys are `pv:<ns>:g:{...}` and do not match). */
+  readonly valuePattern: string;
+  /** The item's hashed key inside a value key, or undefined when `key` is not a value key of this namespace. */
+  hashOf(key: string): string | undefined;
+  valueKey(hash: string): string;
+  generationKey(hash: string): string;
+  readonly channel: string;
+}
+
+/** The hashed keys are base64url HMACs; anything else under the pattern is not ours to touch. */
+const HASH = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The key layout `RedisTier` uses (`key`, `generationKey`, `channel`), spelled
+ * out for tools that sweep a namespace without being a cache (a test keeps the two equal).
+ *
+ * @example
+ * const layout = l2KeyLayout('app');
+ * layout.hashOf('pv:app:{abc}'); // 'abc'
+ */
+export function l2KeyLayout(namespace: string): L2KeyLayout {
+  const prefix = `pv:${namespace}:`;
+  return {
+    valuePattern: `${prefix}{*`,
+    hashOf(key) {
+      if (!key.startsWith(`${prefix}{`) || !key.endsWith('}')) return undefined;
+      const hash = key.slice(prefix.length + 1, -1);
+      return HASH.test(hash) ? hash : undefined;
+    },
+    valueKey: (hash) => `${prefix}{${hash}}`,
+    generationKey: (hash) => `${prefix}g:{${hash}}`,
+    channel: `${prefix}inval`,
+  };
+}
+
 /** L2 over a ready ioredis client (the caller owns and closes the client). */
 export function createRedisTier(opts: RedisTierOptions): RedisTier {
   return new RedisTier(opts);

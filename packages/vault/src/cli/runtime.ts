@@ -1,4 +1,5 @@
 import type { VaultConfig } from '../config.js';
+import type { Redis } from 'ioredis';
 import type { Keyring } from '../crypto/keyring.js';
 import type { TokenStore } from '../store/types.js';
 import type { Logger } from '../types.js';
@@ -29,6 +30,11 @@ export interface Runtime {
   rawStore(): Promise<TokenStore>;
   /** A vault sharing this runtime's store and keyring; migrations follow VAULT_AUTO_MIGRATE. */
   vault(extra?: Pick<VaultParts, 'metrics'>): Promise<Vault>;
+  /**
+   * A Redis client for batch work (connects once, bounded commands), or null
+   * when VAULT_REDIS_URL is unset; rejects with ERR_CACHE_UNAVAILABLE when Redis does not answer.
+   */
+  redis(): Promise<Redis | null>;
   /** Run `fn` when the runtime closes (servers, clients a command opened itself). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -42,6 +48,7 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
   let raw: Promise<TokenStore> | undefined;
   let ready: Promise<TokenStore> | undefined;
   let vault: Promise<Vault> | undefined;
+  let redis: Promise<Redis | null> | undefined;
 
   const runtime: Runtime = {
     env: io.env,
@@ -79,6 +86,12 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       );
       return vault;
     },
+    redis() {
+      redis ??= Promise.all([runtime.config(), import('../cache/batch-redis-client.js')]).then(([c, { connectBatchRedis }]) =>
+        c.redis ? connectBatchRedis(c.redis.url) : null,
+      );
+      return redis;
+    },
     onClose(fn) {
       closers.push(fn);
     },
@@ -86,6 +99,8 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => {});
       const v = await vault?.catch(() => undefined);
       await v?.close().catch(() => {});
+      const r = await redis?.catch(() => null);
+      r?.disconnect();
       const s = await raw?.catch(() => undefined);
       await s?.close().catch(() => {});
     },

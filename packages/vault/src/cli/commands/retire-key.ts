@@ -1,3 +1,4 @@
+import { describeCacheSweep, sweepCacheKids } from '../../keys/cache-sweep.js';
 import { planRetireKey } from '../../keys/retire-key.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -11,15 +12,28 @@ Refuses (ERR_KEY_IN_USE, exit 1) while any row is sealed under KID, or when KID
 is the active key; an unknown KID is ERR_CRYPTO_KEY_UNKNOWN (exit 3).
 Otherwise prints the kids to keep in VAULT_KEYS, in order. It never prints key
 bytes: remove the KID entry from VAULT_KEYS in your secret store yourself,
-redeploy, and the key is retired. Run plaid-vault rekey first.`,
+redeploy, and the key is retired. Run plaid-vault rekey first.
+
+With VAULT_REDIS_URL set, it then drops every Redis (L2) cache entry of
+VAULT_NAMESPACE still sealed under KID (entries under the other kids stay). A
+Redis that does not answer does not fail the command: the sweep is reported as
+skipped (ERR_CACHE_UNAVAILABLE). Exit code 1 if the sweep is interrupted.`,
   positionals: { min: 1, max: 1 },
-  async run({ positionals, out, runtime }) {
+  async run({ positionals, out, runtime, signal }) {
     const keyring = await runtime.keyring();
     const plan = await planRetireKey(await runtime.store(), keyring.kids, keyring.activeKid, positionals[0]!);
-    out.result({ kid: plan.kid, rows: 0, keep: plan.keep }, () => [
+    // The closing pass after a rekey: catches a copy a slow fill put back after the rekey's own sweep.
+    const config = await runtime.config();
+    const cacheSweep = await sweepCacheKids(
+      { redis: () => runtime.redis(), namespace: config.namespace, ttlSeconds: config.cache.l2TtlSeconds },
+      plan.keep,
+      { signal },
+    );
+    out.result({ kid: plan.kid, rows: 0, keep: plan.keep, cacheSweep }, () => [
       `kid ${plan.kid} protects no item and can be retired.`,
       `Remove the "${plan.kid}:..." entry from VAULT_KEYS, keeping these kids in this order: ${plan.keep.join(',')}`,
+      ...describeCacheSweep(cacheSweep),
     ]);
-    return EXIT.ok;
+    return cacheSweep.status === 'interrupted' ? EXIT.failure : EXIT.ok;
   },
 };

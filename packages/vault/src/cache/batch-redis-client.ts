@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+import { CacheUnavailableError } from '../errors.js';
+
+export interface BatchRedisOptions {
+  /** Connect timeout, and the longest any one command may take. Default 2000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * An ioredis client for one-off batch work (the CLI's cache sweep), unlike the
+ * cache's own client: it connects once, never reconnects and bounds every
+ * command, so a Redis that is down or hangs ends the batch quickly instead of
+ * holding the command. The caller closes it (`disconnect()`).
+ *
+ * @throws CacheUnavailableError when Redis does not answer.
+ * @example
+ * const client = await connectBatchRedis(config.redis.url);
+ * try { await purgeKids({ client, namespace, keep, ttlSeconds }); } finally { client.disconnect(); }
+ */
+export async function connectBatchRedis(url: string, opts: BatchRedisOptions = {}): Promise<Redis> {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // Errors surface through the commands; the event's text can carry the host and port.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (err) {
+    client.disconnect();
+    const code = (err as { code?: unknown }).code;
+    throw new CacheUnavailableError(undefined, { details: { reason: typeof code === 'string' ? code : 'unknown' } });
+  }
+}
