@@ -6,22 +6,6 @@ import type { TokenUse } from '../vault-types.js';
 import { withToken } from './with-token.js';
 
 /**
- * Items this vault instance knows to be `login_required` (it set the status, from a
- * failed call or a webhook). Lets a successful call repair the status without a
- * store read on the hot path: a cache hit on an active item stays free of I/O.
- * What another instance (or this one before a restart) set is not here: those
- * items are repaired by a transactions sync (it reads the row anyway) or by
- * Plaid's LOGIN_REPAIRED webhook.
- */
-const loginRequiredHints = new WeakMap<VaultContext, Set<string>>();
-
-function hintsOf(ctx: VaultContext): Set<string> {
-  let hints = loginRequiredHints.get(ctx);
-  if (!hints) loginRequiredHints.set(ctx, (hints = new Set()));
-  return hints;
-}
-
-/**
  * Set an item's status (if it changed), drop its cached token on every
  * instance and audit the change. Returns false when the item is gone.
  * `from`: change it only from one of these statuses (a guard against a race
@@ -36,22 +20,31 @@ export async function setItemStatus(
   opts: { from?: readonly ItemStatus[]; invalidate?: boolean } = {},
 ): Promise<boolean> {
   const row = await ctx.store.getItem(ref.itemId);
-  const hints = hintsOf(ctx);
-  if (!row) {
-    hints.delete(ref.itemId);
-    return false;
-  }
-  if (opts.from && !opts.from.includes(row.status)) {
-    if (row.status !== 'login_required') hints.delete(ref.itemId);
-    return true;
-  }
-  if (status === 'login_required') hints.add(ref.itemId);
-  else hints.delete(ref.itemId);
-  if (row.status !== status) {
-    await ctx.store.updateItem(ref.itemId, { status }, ctx.clock.now());
+  if (!row) return false;
+  if (opts.from && !opts.from.includes(row.status)) return true;
+  // The read only spares a write; the store's compare-and-set decides a race.
+  if (row.status !== status) await changeStatus(ctx, { itemId: ref.itemId, userId: row.userId }, status, reason, opts.from);
+  if (opts.invalidate !== false) await ctx.cache.invalidate(ref.itemId);
+  return true;
+}
+
+/**
+ * The conditional write and its `item.status` audit event: audited only when
+ * this call changed the row, so writers racing for the same change (two
+ * instances, two webhooks) leave one event between them.
+ */
+async function changeStatus(
+  ctx: VaultContext,
+  ref: { itemId: string; userId: string },
+  status: ItemStatus,
+  reason: string,
+  from: readonly ItemStatus[] | undefined,
+): Promise<boolean> {
+  const changed = await ctx.store.changeStatus(ref.itemId, { to: status, ...(from && { from }) }, ctx.clock.now());
+  if (changed) {
     ctx.audit.record({
       actor: ctx.instanceId,
-      userId: row.userId,
+      userId: ref.userId,
       itemId: ref.itemId,
       action: 'item.status',
       purpose: `${status}:${reason}`,
@@ -59,40 +52,97 @@ export async function setItemStatus(
       requestId: null,
     });
   }
-  if (opts.invalidate !== false) await ctx.cache.invalidate(ref.itemId);
-  return true;
+  return changed;
 }
 
 /** Record what a Plaid failure says about the item's health (ITEM_LOGIN_REQUIRED -> login_required). */
 export async function noteItemError(ctx: VaultContext, use: { itemId: string; userId: string }, err: unknown): Promise<void> {
   if (!isVaultError(err, 'ERR_PLAID_ITEM_LOGIN_REQUIRED')) return;
   await setItemStatus(ctx, use, 'login_required', 'plaid_call').catch((e: unknown) => {
-    ctx.logger.warn({ itemId: use.itemId, code: isVaultError(e) ? e.code : 'unknown' }, 'could not record login_required');
+    ctx.logger.warn({ itemId: use.itemId, code: errorCode(e) }, 'could not record login_required');
   });
 }
 
 /**
- * A successful call that needs the bank login proves the login works again:
- * `login_required` goes back to `active` without waiting for Plaid's
- * LOGIN_REPAIRED webhook (which may be lost, or never configured).
- * `pending_expiration` is left alone: calls keep succeeding until consent
- * actually expires, so success says nothing about it. Never fails the call.
+ * How long a successful call waits, once Plaid has answered, for a status read
+ * still in flight. The read normally lands long before Plaid's answer; one
+ * that does not means a slow database, which must not slow the user's call
+ * (an L1 hit needs no database at all). The repair then finishes behind it.
  */
-async function noteItemSuccess(ctx: VaultContext, use: { itemId: string; userId: string }, knownStatus?: ItemStatus): Promise<void> {
-  const suspect = knownStatus === undefined ? hintsOf(ctx).has(use.itemId) : knownStatus === 'login_required';
-  if (!suspect) return;
-  await setItemStatus(ctx, use, 'active', 'repaired_by_successful_call', { from: ['login_required'], invalidate: false }).catch(
-    (e: unknown) => {
-      ctx.logger.warn({ itemId: use.itemId, code: isVaultError(e) ? e.code : 'unknown' }, 'could not record the repaired login');
+const STATUS_READ_GRACE_MS = 100;
+
+/**
+ * Watches a call that needs the bank login (`provesLogin`): its success proves
+ * the login works again, so `login_required` goes back to `active` without
+ * waiting for Plaid's LOGIN_REPAIRED webhook (which may be lost, or never
+ * configured), on whichever instance makes the call (DECISIONS 29).
+ * `pending_expiration` is left alone: calls keep succeeding until consent
+ * actually expires, so success says nothing about it.
+ */
+interface LoginWatch {
+  /** The Plaid call has started: read the item's status beside it (once), unless the caller knows it. */
+  started(): void;
+  /** The call succeeded: repair `login_required`. Never throws; waits for a late status read only briefly. */
+  succeeded(): Promise<void>;
+}
+
+function watchLogin(ctx: VaultContext, use: { itemId: string; userId: string }, knownStatus: ItemStatus | undefined): LoginWatch {
+  let status: Promise<ItemStatus | undefined> | undefined = knownStatus === undefined ? undefined : Promise.resolve(knownStatus);
+  let settled = knownStatus !== undefined;
+  return {
+    started() {
+      // Concurrent with the Plaid call, which takes hundreds of ms: the read adds no latency.
+      status ??= ctx.store.getItemStatus(use.itemId).then(
+        (value) => {
+          settled = true;
+          return value;
+        },
+        (err: unknown) => {
+          settled = true;
+          ctx.logger.warn({ itemId: use.itemId, code: errorCode(err) }, 'could not read the item status to check for a repaired login');
+          return undefined;
+        },
+      );
     },
-  );
+    succeeded() {
+      const repaired = (status ?? Promise.resolve(undefined)).then((value) =>
+        value === 'login_required' ? repairLogin(ctx, use) : undefined,
+      );
+      return settled ? repaired : within(repaired, STATUS_READ_GRACE_MS);
+    },
+  };
+}
+
+/**
+ * `login_required` -> `active`, compare-and-set: of instances succeeding at
+ * the same moment one writes and audits it. The token is unchanged and no
+ * cache holds the status, so nothing is invalidated. Never fails the call.
+ */
+async function repairLogin(ctx: VaultContext, use: { itemId: string; userId: string }): Promise<void> {
+  await changeStatus(ctx, use, 'active', 'repaired_by_successful_call', ['login_required']).catch((e: unknown) => {
+    ctx.logger.warn({ itemId: use.itemId, code: errorCode(e) }, 'could not record the repaired login');
+  });
+}
+
+/** Resolves when `work` does or after `ms`, whichever is first; `work` carries on either way. */
+function within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+function errorCode(err: unknown): string {
+  return isVaultError(err) ? err.code : 'unknown';
 }
 
 /** How a successful call reflects on the item's health. */
 export interface CallHealth {
   /** Success needs a working bank login (a data read; not creating an update-mode Link token). */
   provesLogin?: boolean;
-  /** The item's status when the caller already read the row (saves a lookup); else this instance's hints decide. */
+  /** The item's status when the caller already read the row: saves the status read. */
   knownStatus?: ItemStatus;
 }
 
@@ -101,7 +151,8 @@ export interface CallHealth {
  * INVALID_ACCESS_TOKEN, the token may be stale after a rotation elsewhere:
  * purge every cache tier, reload from the database once and retry once.
  * ITEM_LOGIN_REQUIRED marks the item `login_required`; with `provesLogin`, a
- * success on a `login_required` item marks it `active` again.
+ * success on a `login_required` item marks it `active` again (the status is
+ * read from the store while Plaid answers, unless `knownStatus` is given).
  *
  * @example
  * const accounts = await callWithToken(ctx, use, (t) => plaid.getAccounts(t), { provesLogin: true });
@@ -112,12 +163,22 @@ export async function callWithToken<T>(
   call: (token: Secret) => Promise<T>,
   health: CallHealth = {},
 ): Promise<T> {
+  const login = health.provesLogin ? watchLogin(ctx, use, health.knownStatus) : undefined;
+  // The status read starts once the token is resolved and the Plaid request is on
+  // its way: never for a token the caller may not use, never competing with a
+  // cache miss's own store read.
+  const attempt = (u: TokenUse): Promise<T> =>
+    withToken(ctx, u, (token) => {
+      const result = call(token);
+      login?.started();
+      return result;
+    });
   const succeeded = async (result: T): Promise<T> => {
-    if (health.provesLogin) await noteItemSuccess(ctx, use, health.knownStatus);
+    await login?.succeeded();
     return result;
   };
   try {
-    return await succeeded(await withToken(ctx, use, call));
+    return await succeeded(await attempt(use));
   } catch (err) {
     if (!isVaultError(err, 'ERR_PLAID_INVALID_ACCESS_TOKEN')) {
       await noteItemError(ctx, use, err);
@@ -126,7 +187,7 @@ export async function callWithToken<T>(
   }
   await ctx.cache.invalidate(use.itemId);
   try {
-    return await succeeded(await withToken(ctx, { ...use, purpose: `${use.purpose}:retry` }, call));
+    return await succeeded(await attempt({ ...use, purpose: `${use.purpose}:retry` }));
   } catch (err) {
     await noteItemError(ctx, use, err);
     if (isVaultError(err, 'ERR_PLAID_INVALID_ACCESS_TOKEN')) throw await explainDeadToken(ctx, use.itemId, err);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ItemStatus } from '../types.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 
@@ -33,6 +34,8 @@ export interface StoreBackend {
   readonly schema: string | undefined;
   /** Primary-key read of what opening a token needs, bypassing the query builder. */
   readEnvelope(itemId: string): Promise<EnvelopeRow | undefined>;
+  /** Primary-key read of the status alone, prepared like readEnvelope (it runs beside every data call). */
+  readStatus(itemId: string): Promise<ItemStatus | undefined>;
   /**
    * Lock the audit head, let `build` chain the new rows onto it, insert them and
    * move the head, all in one transaction. Dialect-specific because the lock is:

@@ -107,6 +107,10 @@ export class KyselyStore implements TokenStore {
     return this.#backend.readEnvelope(itemId).catch(rethrowStoreError);
   }
 
+  getItemStatus(itemId: string): Promise<ItemStatus | undefined> {
+    return this.#backend.readStatus(itemId).catch(rethrowStoreError);
+  }
+
   listItems(filter: ItemFilter): Promise<ItemRow[]> {
     return this.#run(async () => {
       const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? DEFAULT_LIST_LIMIT)), MAX_LIST_LIMIT);
@@ -202,6 +206,23 @@ export class KyselyStore implements TokenStore {
         })
         .where('item_id', '=', itemId)
         .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    });
+  }
+
+  changeStatus(itemId: string, change: { to: ItemStatus; from?: readonly ItemStatus[] }, now: Date): Promise<boolean> {
+    if (change.from?.length === 0) return Promise.resolve(false);
+    return this.#run(async () => {
+      // One conditional UPDATE, not read-then-write: the database decides a race
+      // (PostgreSQL re-checks the WHERE on the row a concurrent writer just
+      // committed; SQLite serialises writers), so one writer sees a changed row.
+      let q = this.#db
+        .updateTable('items')
+        .set({ status: change.to, updated_at: toMillis(now) })
+        .where('item_id', '=', itemId)
+        .where('status', '<>', change.to);
+      if (change.from) q = q.where('status', 'in', [...change.from]);
+      const r = await q.executeTakeFirst();
       return r.numUpdatedRows > 0n;
     });
   }

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import type { Logger } from '../types.js';
+import type { ItemStatus, Logger } from '../types.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
 import { ENVELOPE_COLUMNS, type AuditAppend, type AuditHead, type StoreBackend } from './dialect.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
@@ -17,6 +17,11 @@ const ENVELOPE_QUERY = {
   // Named: pg prepares it once per connection and reuses the plan.
   name: 'plaid_vault_get_envelope',
   text: `select ${ENVELOPE_COLUMNS} from items where item_id = $1`,
+};
+
+const STATUS_QUERY = {
+  name: 'plaid_vault_get_status',
+  text: 'select status from items where item_id = $1',
 };
 
 const REWRAP_QUERY = {
@@ -99,6 +104,11 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       const pool = await poolReady;
       const result = await pool.query<EnvelopeRow>({ ...ENVELOPE_QUERY, values: [itemId] });
       return result.rows[0];
+    },
+    async readStatus(itemId) {
+      const pool = await poolReady;
+      const result = await pool.query<{ status: ItemStatus }>({ ...STATUS_QUERY, values: [itemId] });
+      return result.rows[0]?.status;
     },
     async rewrapTokens(rows: readonly RewrapRow[], at: number) {
       const pool = await poolReady;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import type { ItemStatus } from '../types.js';
 import type { Database } from './db-schema.js';
 import { ENVELOPE_COLUMNS, type AuditAppend, type AuditHead, type StoreBackend } from './dialect.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
@@ -13,6 +14,7 @@ export interface SqliteOptions {
 }
 
 const ENVELOPE_SQL = `select ${ENVELOPE_COLUMNS} from items where item_id = ?`;
+const STATUS_SQL = 'select status from items where item_id = ?';
 
 /**
  * SQLite through better-sqlite3: one connection per store, WAL so readers in
@@ -34,6 +36,7 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
   // raw statements cannot interleave with one of Kysely's.
   let appendTx: BetterSqlite3.Transaction<(build: (head: AuditHead) => AuditAppend) => void> | undefined;
   let envelopeStmt: BetterSqlite3.Statement<[string], EnvelopeRow> | undefined;
+  let statusStmt: BetterSqlite3.Statement<[string], ItemStatus> | undefined;
   let rewrapTx: BetterSqlite3.Transaction<(rows: readonly RewrapRow[], at: number) => string[]> | undefined;
 
   return {
@@ -44,6 +47,15 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
       try {
         envelopeStmt ??= database.prepare<[string], EnvelopeRow>(ENVELOPE_SQL);
         return Promise.resolve(envelopeStmt.get(itemId));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    readStatus(itemId) {
+      try {
+        // pluck: the row is the one column's value, no object per read.
+        statusStmt ??= database.prepare<[string], ItemStatus>(STATUS_SQL).pluck();
+        return Promise.resolve(statusStmt.get(itemId));
       } catch (err) {
         return Promise.reject(err);
       }

@@ -95,6 +95,12 @@ export interface TokenStore {
   insertItem(row: NewItemRow, now: Date): Promise<void>;
   getItem(itemId: string): Promise<ItemRow | undefined>;
   getEnvelope(itemId: string): Promise<EnvelopeRow | undefined>;
+  /**
+   * The item's status alone: one primary-key read (a prepared statement on both
+   * dialects). A successful data call reads it while Plaid answers, to repair
+   * `login_required` (DECISIONS 29).
+   */
+  getItemStatus(itemId: string): Promise<ItemStatus | undefined>;
   listItems(filter: ItemFilter): Promise<ItemRow[]>;
   countItems(filter?: Pick<ItemFilter, 'userId' | 'status'>): Promise<number>;
   /** Counts of rows per kid (rekey progress, retire-key guard, doctor). */
@@ -126,6 +132,15 @@ export interface TokenStore {
   rewrapTokens?(rows: readonly RewrapRow[], now: Date): Promise<string[]>;
 
   updateItem(itemId: string, patch: ItemPatch, now: Date): Promise<boolean>;
+
+  /**
+   * Compare-and-set the status in one conditional UPDATE: writes `to` (and
+   * updated_at) only while the row's status differs from `to` and, when `from`
+   * is given, is one of `from`. True when this call changed the row, so of
+   * writers racing for the same change exactly one gets true (the one to audit
+   * it). A missing row, or an empty `from`, is false.
+   */
+  changeStatus(itemId: string, change: { to: ItemStatus; from?: readonly ItemStatus[] }, now: Date): Promise<boolean>;
 
   /** Conditional lease: true if taken (free, expired, or already ours). */
   acquireLease(itemId: string, owner: string, until: Date, now: Date): Promise<boolean>;

@@ -1,7 +1,9 @@
 /**
  * Item health without webhooks: a Plaid call that fails with ITEM_LOGIN_REQUIRED
  * marks the item `login_required`, and the next data read that succeeds marks it
- * `active` again, against plaid-sandbox with no webhook URL (nothing is delivered).
+ * `active` again, on any vault instance, against plaid-sandbox with no webhook URL
+ * (nothing is delivered). SQLite here; PostgreSQL + Redis, restarts and races in
+ * item-repair-shared.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isVaultError, type Vault } from '../../src/index.js';
@@ -41,7 +43,7 @@ describe('a successful call repairs login_required (no webhook)', () => {
   it('accounts: fails while the login is broken, then succeeds and the item is active again, audited', async () => {
     const userId = 'user-repair-accounts';
     const itemId = await loginRequiredItem(vault, userId);
-    // Still broken at the bank: the hint must not turn a failure into a repair.
+    // Still broken at the bank: only a success repairs.
     expect(await codeOf(vault.data.accounts({ userId, itemId }))).toBe('ERR_PLAID_ITEM_LOGIN_REQUIRED');
     expect((await vault.items.get({ userId, itemId })).status).toBe('login_required');
 
@@ -65,6 +67,19 @@ describe('a successful call repairs login_required (no webhook)', () => {
     const other = await env.vault();
     await other.data.transactions({ userId, itemId });
     expect((await vault.items.get({ userId, itemId })).status).toBe('active');
+  });
+
+  it('accounts on another vault instance (which never saw the failure) repairs it too, from the status it reads', async () => {
+    const userId = 'user-repair-other';
+    const itemId = await loginRequiredItem(vault, userId);
+    await env.sb.state.repairLogin(itemId);
+    const other = await env.vault();
+    expect((await other.data.accounts({ userId, itemId })).length).toBeGreaterThan(0);
+    expect((await vault.items.get({ userId, itemId })).status).toBe('active');
+    await vault.audit.flush();
+    await other.audit.flush();
+    const statusEvents = (await vault.audit.list({ itemId })).filter((e) => e.action === 'item.status').map((e) => e.purpose);
+    expect(statusEvents.sort()).toEqual(['active:repaired_by_successful_call', 'login_required:plaid_call']);
   });
 
   it('an update-mode link token proves nothing: the item stays login_required', async () => {

@@ -201,6 +201,43 @@ function storeContract(name: string, makeHarness: () => Promise<Harness>): void 
       expect(await b.updateItem('missing', { needsSync: true }, at(10))).toBe(false);
     });
 
+    it('reads the status alone, from another instance, and a missing row as undefined', async () => {
+      await a.insertItem(newItem('st-1', 'user-1', { status: 'login_required' }), T0);
+      expect(await b.getItemStatus('st-1')).toBe('login_required');
+      await a.updateItem('st-1', { status: 'pending_expiration' }, at(1));
+      expect(await b.getItemStatus('st-1')).toBe('pending_expiration');
+      expect(await b.getItemStatus('missing')).toBeUndefined();
+    });
+
+    it('changeStatus is a compare-and-set on the status', async () => {
+      await a.insertItem(newItem('cs-1', 'user-1', { status: 'login_required' }), T0);
+      // Guard not met: nothing written.
+      expect(await b.changeStatus('cs-1', { to: 'active', from: ['pending_expiration'] }, at(10))).toBe(false);
+      expect(await b.changeStatus('cs-1', { to: 'active', from: [] }, at(10))).toBe(false);
+      expect((await a.getItem('cs-1'))!).toMatchObject({ status: 'login_required', updatedAt: T0 });
+      expect(await b.changeStatus('cs-1', { to: 'active', from: ['pending_expiration', 'login_required'] }, at(20))).toBe(true);
+      expect((await a.getItem('cs-1'))!).toMatchObject({ status: 'active', updatedAt: at(20) });
+      // Already there: not a change (so not audited twice), with or without a guard.
+      expect(await a.changeStatus('cs-1', { to: 'active' }, at(30))).toBe(false);
+      expect(await a.changeStatus('cs-1', { to: 'active', from: ['active'] }, at(30))).toBe(false);
+      expect((await b.getItem('cs-1'))!.updatedAt).toEqual(at(20));
+      // No guard: from any other status.
+      expect(await a.changeStatus('cs-1', { to: 'revoked' }, at(40))).toBe(true);
+      expect(await b.getItemStatus('cs-1')).toBe('revoked');
+      expect(await a.changeStatus('missing', { to: 'active' }, at(40))).toBe(false);
+    });
+
+    it('writers racing for the same status change across instances: exactly one changes the row', async () => {
+      for (let round = 0; round < 10; round++) {
+        const id = `cs-race-${round}`;
+        await a.insertItem(newItem(id, 'user-1', { status: 'login_required' }), T0);
+        const change = { to: 'active', from: ['login_required'] } as const;
+        const results = await Promise.all([a, b, a, b].map((s) => s.changeStatus(id, change, at(round))));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await a.getItemStatus(id)).toBe('active');
+      }
+    });
+
     it('deletes an item once', async () => {
       await a.insertItem(newItem('del-1'), T0);
       expect(await b.deleteItem('del-1')).toBe(true);
