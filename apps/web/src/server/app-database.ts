@@ -93,13 +93,16 @@ const migrations: Record<string, Migration> = {
  * Open the app database at `url` (`sqlite:PATH` or `postgres://...`) and bring
  * its tables up to date. The caller owns the returned handle (`destroy()`).
  */
-export async function createAppDb(url: string): Promise<AppDb> {
-  const db = new Kysely<AppSchema>({ dialect: await dialectFor(url) });
+export async function createAppDb(url: string, opts: { schema?: string } = {}): Promise<AppDb> {
+  const { schema } = opts;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error('VAULT_DATABASE_SCHEMA must be a plain PostgreSQL identifier.');
+  const db = new Kysely<AppSchema>({ dialect: await dialectFor(url, schema) });
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'web_migration',
     migrationLockTableName: 'web_migration_lock',
+    ...(schema !== undefined && url.startsWith('postgres') ? { migrationTableSchema: schema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {
@@ -110,7 +113,11 @@ export async function createAppDb(url: string): Promise<AppDb> {
   return db;
 }
 
-async function dialectFor(url: string) {
+/** The vault's rule for VAULT_DATABASE_SCHEMA (it is validated there first; checked again here because it is spliced into a connection option). */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** PostgreSQL: `schema` (VAULT_DATABASE_SCHEMA) goes on every connection's search_path, as the vault does, so the app's tables sit beside the vault's. */
+async function dialectFor(url: string, schema: string | undefined) {
   if (url.startsWith('sqlite:')) {
     const { default: Database } = await import('better-sqlite3');
     const file = url.slice('sqlite:'.length);
@@ -122,7 +129,9 @@ async function dialectFor(url: string) {
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { default: pg } = await import('pg');
-    return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 5 }) });
+    return new PostgresDialect({
+      pool: new pg.Pool({ connectionString: url, max: 5, ...(schema ? { options: `-c search_path="${schema}"` } : {}) }),
+    });
   }
   throw new Error('VAULT_DATABASE_URL must start with sqlite: or postgres://');
 }

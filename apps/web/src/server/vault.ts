@@ -146,11 +146,13 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     await sandbox?.close();
     throw err;
   });
-  const db = await createAppDb(databaseUrl).catch(async (err: unknown) => {
-    await vault.close();
-    await sandbox?.close();
-    throw err;
-  });
+  const db = await createAppDb(databaseUrl, env.VAULT_DATABASE_SCHEMA ? { schema: env.VAULT_DATABASE_SCHEMA } : {}).catch(
+    async (err: unknown) => {
+      await vault.close();
+      await sandbox?.close();
+      throw err;
+    },
+  );
   // Secure cookies are accepted on http://localhost by browsers, so production mode always sets them.
   const secure = env.NODE_ENV === 'production' && env.SESSION_COOKIE_INSECURE !== '1';
   const throttle = createSignInThrottle(db, throttleSettings, {

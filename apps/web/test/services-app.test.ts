@@ -1,0 +1,201 @@
+/**
+ * The reference app on real services: the production server started the way
+ * `npm start` starts it, with VAULT_DATABASE_URL (PostgreSQL, in a schema of its
+ * own through VAULT_DATABASE_SCHEMA) and VAULT_REDIS_URL set, over HTTP (the
+ * browser flows are covered on SQLite by e2e.test.ts). Shows that the same
+ * command runs on PostgreSQL and Redis: every table lands in the named schema,
+ * Redis holds the token cache with no plaintext token in it, and users, sessions
+ * and items survive a restart.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { startSandbox, type Sandbox } from 'plaid-sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  createTestSchema,
+  requireService,
+  testNamespace,
+  type TestSchema,
+} from '../../../packages/vault/test/helpers/services.js';
+import { REPO_DIR, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
+
+const pgReady = await requireService('postgres', 'web app on PostgreSQL + Redis');
+const redisReady = await requireService('redis', 'web app on PostgreSQL + Redis');
+
+const PLAINTEXT = 'access-sandbox-';
+/** This machine's first non-loopback IPv4 address, if it has one. */
+const EXTERNAL = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis (production build, HTTP)', () => {
+  let schema: TestSchema;
+  let sandbox: Sandbox;
+  let redis: Redis;
+  let dir: string;
+  let port: number;
+  let server: WebServer | undefined;
+  let cookie = '';
+  let itemId = '';
+  const namespace = testNamespace('web');
+  const user = { email: `pg-${randomBytes(3).toString('hex')}@example.com`, password: 'a long enough passphrase' };
+  const env = () => ({
+    WEB_DATA_DIR: dir,
+    VAULT_DATABASE_URL: TEST_DATABASE_URL,
+    VAULT_DATABASE_SCHEMA: schema.schema,
+    VAULT_REDIS_URL: TEST_REDIS_URL,
+    VAULT_NAMESPACE: namespace,
+    VAULT_KEYS: keys,
+    SESSION_SECRET: sessionSecret,
+    PLAID_ENV: 'emulator',
+    // Out of process, so the emulator (and the item it knows) outlives the server's restart.
+    PLAID_BASE_URL: sandbox.url,
+    PLAID_CLIENT_ID: sandbox.clientId,
+    PLAID_SECRET: sandbox.secret,
+    VAULT_LOG_LEVEL: 'info',
+  });
+  const keys = `web1:${randomBytes(32).toString('base64')}`;
+  const sessionSecret = randomBytes(32).toString('base64');
+  const start = async (name: string) =>
+    (server = await startWebServer({ port, logFile: join(REPO_DIR, 'test-artifacts', `services-app-${name}.log`), env: env() }));
+  const origin = () => ({ origin: server!.url });
+
+  beforeAll(async () => {
+    ensureBuilt();
+    schema = await createTestSchema('web');
+    sandbox = await startSandbox({ port: 0 });
+    redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    dir = mkdtempSync(join(tmpdir(), 'pv-web-services-'));
+    port = await freePort();
+    await start('first');
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    const keysLeft = await scanKeys(redis, `pv:${namespace}:*`);
+    if (keysLeft.length > 0) await redis.unlink(...keysLeft);
+    redis?.disconnect();
+    await schema?.drop();
+    await sandbox?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('signs up, connects a sandbox bank and reads its accounts', async () => {
+    const signup = await fetch(`${server!.url}/auth/signup`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...origin(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(user).toString(),
+    });
+    expect(signup.status).toBe(303);
+    expect(signup.headers.get('location')).toContain('/dashboard');
+    cookie = String(signup.headers.get('set-cookie')).split(';')[0]!;
+    const linked = await fetch(`${server!.url}/api/link/sandbox`, {
+      method: 'POST',
+      headers: { ...origin(), cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(linked.status).toBe(201);
+    itemId = ((await linked.json()) as { itemId: string }).itemId;
+    // Twice: the first read loads from PostgreSQL and fills Redis, the second is a cache hit.
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${server!.url}/api/items/${encodeURIComponent(itemId)}/accounts`, { headers: { cookie } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { accounts: unknown[] }).accounts.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps every table (the vault's and the app's) in the named schema", async () => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ table_schema: string; table_name: string }>(
+        `select table_schema, table_name from information_schema.tables
+         where table_name in ('items', 'audit_events', 'web_users', 'web_sessions', 'web_migration')`,
+      );
+      const here = rows.filter((r) => r.table_schema === schema.schema).map((r) => r.table_name);
+      expect(here.sort()).toEqual(['audit_events', 'items', 'web_migration', 'web_sessions', 'web_users']);
+      const counts = await client.query<{ items: string; users: string }>(
+        `select (select count(*) from "${schema.schema}".items) as items, (select count(*) from "${schema.schema}".web_users) as users`,
+      );
+      expect(counts.rows[0]).toEqual({ items: '1', users: '1' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('holds no plaintext token in any PostgreSQL column or Redis value', async () => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.schema}` });
+    await client.connect();
+    try {
+      const tables = await client.query<{ table_name: string }>(
+        'select table_name from information_schema.tables where table_schema = $1',
+        [schema.schema],
+      );
+      let cells = 0;
+      for (const { table_name } of tables.rows) {
+        const { rows } = await client.query(`select * from "${table_name}"`);
+        for (const row of rows)
+          for (const value of Object.values(row)) {
+            cells++;
+            const text = Buffer.isBuffer(value) ? value.toString('latin1') : JSON.stringify(value);
+            expect(text, `${table_name}`).not.toContain(PLAINTEXT);
+          }
+      }
+      expect(cells).toBeGreaterThan(10);
+    } finally {
+      await client.end();
+    }
+    const cached = await scanKeys(redis, `pv:${namespace}:*`);
+    expect(cached.length).toBeGreaterThan(0);
+    for (const key of cached) {
+      expect(key).not.toContain(itemId);
+      const type = await redis.type(key);
+      const value = type === 'string' ? await redis.getBuffer(key) : Buffer.from(JSON.stringify(await redis.dump(key)));
+      expect(value?.toString('latin1') ?? '').not.toContain(PLAINTEXT);
+    }
+  });
+
+  it.skipIf(!EXTERNAL)('listens on loopback only unless HOST says otherwise', async () => {
+    const reach = (host: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host, port }, () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      });
+    expect(await reach('127.0.0.1')).toBe('connected');
+    expect(await reach(EXTERNAL!)).toBe('ECONNREFUSED');
+  });
+
+  it('keeps users, sessions and items across a restart', async () => {
+    await server!.stop();
+    await start('restarted');
+    const items = await fetch(`${server!.url}/api/items`, { headers: { cookie } });
+    expect(items.status).toBe(200);
+    expect(((await items.json()) as { items: { itemId: string }[] }).items.map((i) => i.itemId)).toEqual([itemId]);
+    const accounts = await fetch(`${server!.url}/api/items/${encodeURIComponent(itemId)}/accounts`, { headers: { cookie } });
+    expect(accounts.status).toBe(200);
+    expect(server!.log()).not.toContain(PLAINTEXT);
+  });
+});
+
+async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return found;
+}
