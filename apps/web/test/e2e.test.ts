@@ -186,6 +186,37 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     expect(repaired[0]).toMatchObject({ status: 200 });
   });
 
+  it('recovers a login fixed without any webhook, from the next successful call', async () => {
+    // Real Plaid sends no LOGIN_REPAIRED after update-mode Link in the app itself. Point the
+    // item's webhook at a dead port so the emulator's repair notice never arrives, repair
+    // the login at the "bank", and the item page's own calls must set the item active again.
+    const token = (await reader.tokens(reader.userId(A.email))).get(itemId)!;
+    const plaidPost = (path: string, body: Record<string, unknown>) =>
+      fetch(`${sandbox.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'PLAID-CLIENT-ID': sandbox.clientId, 'PLAID-SECRET': sandbox.secret },
+        body: JSON.stringify({ access_token: token, ...body }),
+      });
+    const appWebhook = `${server.url}/api/webhooks/plaid`;
+    expect((await plaidPost('/item/webhook/update', { webhook: 'http://127.0.0.1:9/nowhere' })).status).toBe(200);
+    try {
+      await sandbox.state.resetLogin(itemId);
+      await pageA.reload();
+      await hasText(pageA.locator('#item-error'), 'Your bank needs you to sign in again');
+      await sandbox.state.repairLogin(itemId);
+      await sandbox.state.flushWebhooks();
+      expect(sandbox.state.webhookDeliveries().at(-1)?.body).toContain('"LOGIN_REPAIRED"');
+      expect(sandbox.state.webhookDeliveries().at(-1)?.status).not.toBe(200);
+      await pageA.reload();
+      await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
+      expect(await pageA.locator('#item-error').count()).toBe(0);
+      const [item] = (await (await ctxA.request.get(`${server.url}/api/items`)).json()).items;
+      expect(item.status).toBe('active');
+    } finally {
+      expect((await plaidPost('/item/webhook/update', { webhook: appWebhook })).status).toBe(200);
+    }
+  });
+
   it('lists token use on the security page with the purpose of each use', async () => {
     await pageA.goto(`${server.url}/security`);
     const audit = pageA.locator('#audit');

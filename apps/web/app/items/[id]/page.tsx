@@ -37,7 +37,11 @@ export default async function ItemPage({
     throw err;
   }
   const item = itemCard(summary);
-  const usable = item.status === 'active' || item.status === 'pending_expiration';
+  // A `login_required` item is tried too: after the user signs in again through
+  // update-mode Link, Plaid sends no LOGIN_REPAIRED webhook (that is only for repairs
+  // made outside the app), and a successful call is what sets it back to active.
+  // If the login is still broken, Plaid says so at once and the reconnect button shows.
+  const usable = item.status === 'active' || item.status === 'pending_expiration' || item.status === 'login_required';
   const store = createTransactionsStore(db);
 
   // Pull what changed since the last visit (the vault advances the item's cursor), then page locally.
@@ -48,13 +52,17 @@ export default async function ItemPage({
         return { added: delta.added.length, modified: delta.modified.length, removed: delta.removed.length };
       })
     : { ok: false, code: statusCode(item.status) };
-  const accounts = usable
-    ? await attempt(async () => (await vault.data.accounts({ userId, itemId: id })).map(accountCard))
-    : ({ ok: false, code: statusCode(item.status) } as const);
+  const stillLocked = !sync.ok && LOGIN_REQUIRED_CODES.has(sync.code);
+  const accounts =
+    usable && !stillLocked
+      ? await attempt(async () => (await vault.data.accounts({ userId, itemId: id })).map(accountCard))
+      : ({ ok: false, code: stillLocked ? sync.code : statusCode(item.status) } as const);
   const { rows, total } = await store.page(userId, id, page, PAGE_SIZE);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const failure = !sync.ok ? sync.code : !accounts.ok ? accounts.code : undefined;
-  const loginRequired = item.status === 'login_required' || (failure !== undefined && LOGIN_REQUIRED_CODES.has(failure));
+  const repaired = item.status === 'login_required' && sync.ok && accounts.ok;
+  const loginRequired = (item.status === 'login_required' && !repaired) || (failure !== undefined && LOGIN_REQUIRED_CODES.has(failure));
+  const shownStatus = loginRequired ? 'login_required' : repaired ? 'active' : item.status;
 
   return (
     <>
@@ -63,7 +71,7 @@ export default async function ItemPage({
       </p>
       <div className="bank-head">
         <h1>{item.institutionName}</h1>
-        <StatusBadge status={loginRequired ? 'login_required' : item.status} />
+        <StatusBadge status={shownStatus} />
       </div>
       <p className="muted">
         Connected {dateTime(item.createdAt)}
