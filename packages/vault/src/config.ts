@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_KEYS_COMMAND_TIMEOUT_MS } from './crypto/key-command.js';
 import { ConfigInvalidError } from './errors.js';
 import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from './plaid-names.js';
 
@@ -14,7 +15,7 @@ export type PlaidEnv = 'emulator' | 'sandbox' | 'production';
 export type DuplicatePolicy = 'replace' | 'keep' | 'reject';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-/** Resolved configuration. Secrets (`keys`, `plaid.secret`, `metricsToken`, URL passwords) never print. */
+/** Resolved configuration. Secrets (`keys`, `keysCommand`, `plaid.secret`, `metricsToken`, URL passwords) never print. */
 export interface VaultConfig {
   nodeEnv: string;
   dataDir: string;
@@ -27,6 +28,9 @@ export interface VaultConfig {
   /** VAULT_KEYS, unparsed (loadKeyring parses it). */
   keys?: string;
   keysFile?: string;
+  /** VAULT_KEYS_COMMAND: run once at start-up, its output is the keyring. Never printed (it may hold a credential). */
+  keysCommand?: string;
+  keysCommandTimeoutMs: number;
   devKeyFile: string;
   recoveryDir: string;
   logLevel: LogLevel;
@@ -56,6 +60,10 @@ export interface VaultConfigInput {
   cache?: { l1?: { ttlMs?: number; max?: number }; l2?: { ttlSeconds?: number; timeoutMs?: number } };
   keys?: string;
   keysFile?: string;
+  /** A shell command printing the keyring (`kid:base64,...`), run once at start-up; see the README. */
+  keysCommand?: string;
+  /** How long `keysCommand` may run (default 10 000 ms). */
+  keysCommandTimeoutMs?: number;
   devKeyFile?: string;
   recoveryDir?: string;
   logLevel?: LogLevel;
@@ -83,6 +91,8 @@ const INPUT_KEYS = new Set([
   'cache',
   'keys',
   'keysFile',
+  'keysCommand',
+  'keysCommandTimeoutMs',
   'devKeyFile',
   'recoveryDir',
   'logLevel',
@@ -156,6 +166,11 @@ const schema = z.object({
   // Keys stay unparsed here (loadKeyring owns that); an empty value is kept so it fails there instead of falling back to a dev key.
   VAULT_KEYS: z.string({ error: 'VAULT_KEYS must be a string of kid:base64 entries' }).optional(),
   VAULT_KEYS_FILE: text('VAULT_KEYS_FILE must be a file path').optional(),
+  VAULT_KEYS_COMMAND: text('VAULT_KEYS_COMMAND must be a shell command that prints the keyring').optional(),
+  VAULT_KEYS_COMMAND_TIMEOUT_MS: whole(
+    1,
+    'VAULT_KEYS_COMMAND_TIMEOUT_MS must be a whole number of milliseconds >= 1 (default 10000)',
+  ).default(DEFAULT_KEYS_COMMAND_TIMEOUT_MS),
   VAULT_DEV_KEY_FILE: text('the development key file must be a path').optional(),
   VAULT_RECOVERY_DIR: text('VAULT_RECOVERY_DIR must be a directory path').optional(),
   VAULT_LOG_LEVEL: z
@@ -206,14 +221,17 @@ const schema = z.object({
 
 type Raw = z.input<typeof schema>;
 
-/** Input first, then the environment; empty env values count as unset, except the keys (fail closed). */
+/** The key sources: an empty value is kept so that it fails instead of falling back to a development key. */
+const KEY_SOURCES = new Set(['VAULT_KEYS', 'VAULT_KEYS_FILE', 'VAULT_KEYS_COMMAND']);
+
+/** Input first, then the environment; empty env values count as unset, except the key sources (fail closed). */
 function merge(input: VaultConfigInput, env: Record<string, string | undefined>): Raw {
-  const e = (name: string) => (env[name] === '' && name !== 'VAULT_KEYS' && name !== 'VAULT_KEYS_FILE' ? undefined : env[name]);
+  const e = (name: string) => (env[name] === '' && !KEY_SOURCES.has(name) ? undefined : env[name]);
   const db = typeof input.database === 'string' ? { url: input.database } : (input.database ?? {});
   const redis = input.redis === null ? null : typeof input.redis === 'string' ? { url: input.redis } : (input.redis ?? {});
   const p = input.plaid ?? {};
-  // The key source is one setting: explicit keys or keysFile replace both variables, so they never clash with the env's.
-  const keysFromInput = input.keys !== undefined || input.keysFile !== undefined;
+  // The key source is one setting: explicit keys, keysFile or keysCommand replace all three variables, so they never clash with the env's.
+  const keysFromInput = input.keys !== undefined || input.keysFile !== undefined || input.keysCommand !== undefined;
   return {
     NODE_ENV: input.nodeEnv ?? e('NODE_ENV'),
     VAULT_DATA_DIR: input.dataDir ?? e('VAULT_DATA_DIR'),
@@ -227,6 +245,8 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
     VAULT_REDIS_TIMEOUT_MS: input.cache?.l2?.timeoutMs ?? e('VAULT_REDIS_TIMEOUT_MS'),
     VAULT_KEYS: keysFromInput ? input.keys : e('VAULT_KEYS'),
     VAULT_KEYS_FILE: keysFromInput ? input.keysFile : e('VAULT_KEYS_FILE'),
+    VAULT_KEYS_COMMAND: keysFromInput ? input.keysCommand : e('VAULT_KEYS_COMMAND'),
+    VAULT_KEYS_COMMAND_TIMEOUT_MS: input.keysCommandTimeoutMs ?? e('VAULT_KEYS_COMMAND_TIMEOUT_MS'),
     VAULT_DEV_KEY_FILE: input.devKeyFile,
     VAULT_RECOVERY_DIR: input.recoveryDir ?? e('VAULT_RECOVERY_DIR'),
     VAULT_LOG_LEVEL: input.logLevel ?? (e('VAULT_LOG_LEVEL') as LogLevel | undefined),
@@ -296,6 +316,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
       redisTimeoutMs: c.VAULT_REDIS_TIMEOUT_MS,
     },
     ...(c.VAULT_KEYS_FILE !== undefined && { keysFile: c.VAULT_KEYS_FILE }),
+    keysCommandTimeoutMs: c.VAULT_KEYS_COMMAND_TIMEOUT_MS,
     devKeyFile: c.VAULT_DEV_KEY_FILE ?? join(c.VAULT_DATA_DIR, 'dev-keys'),
     recoveryDir: c.VAULT_RECOVERY_DIR ?? join(c.VAULT_DATA_DIR, 'recovery'),
     logLevel: c.VAULT_LOG_LEVEL,
@@ -312,6 +333,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
     },
   };
   hide(config, 'keys', c.VAULT_KEYS);
+  hide(config, 'keysCommand', c.VAULT_KEYS_COMMAND);
   hide(config, 'metricsToken', c.VAULT_METRICS_TOKEN);
   hide(config.plaid, 'secret', c.PLAID_SECRET);
   return seal(config);
@@ -339,6 +361,7 @@ function printable(config: VaultConfig): object {
     database: { ...config.database, url: redactUrl(config.database.url) },
     ...(config.redis && { redis: { url: redactUrl(config.redis.url) } }),
     ...mark('keys', config.keys),
+    ...mark('keysCommand', config.keysCommand),
     ...mark('metricsToken', config.metricsToken),
     plaid: { ...config.plaid, ...mark('secret', config.plaid.secret) },
   });

@@ -8,7 +8,7 @@ import { parseConfig, type VaultConfig, type VaultConfigInput } from './config.j
 import { ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
-import { deriveSubkey, loadKeyring, type Keyring } from './crypto/keyring.js';
+import { deriveSubkey, keyringOptionsFrom, loadKeyring, type Keyring } from './crypto/keyring.js';
 import { deleteItem } from './items/delete.js';
 import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
@@ -25,7 +25,7 @@ import type { Vault } from './vault-types.js';
 export interface VaultParts extends PlaidFeatureParts {
   /** A ready store; the vault does not close a store it did not create. */
   store?: TokenStore;
-  /** A ready keyring (else built from `keys` / `keysFile` / the development key). */
+  /** A ready keyring (else built from `keys` / `keysFile` / `keysCommand` / the development key). */
   keyring?: Keyring;
   /** A ready ioredis client for L2 + invalidation; the vault does not close it. (`redis: null` in the config forces L1 only.) */
   redisClient?: Redis;
@@ -73,7 +73,7 @@ function split(options: Record<string, unknown>): { parts: VaultParts; input: Va
 /**
  * Create a vault from explicit options (no environment is read).
  *
- * Keys are required (`keys`, `keysFile` or a `keyring`), unless `nodeEnv` is
+ * Keys are required (`keys`, `keysFile`, `keysCommand` or a `keyring`), unless `nodeEnv` is
  * given and is not `production`, in which case a development key is generated:
  * the library never decides on its own that it runs outside production.
  *
@@ -85,9 +85,10 @@ function split(options: Record<string, unknown>): { parts: VaultParts; input: Va
 export async function createVault(options: CreateVaultOptions = {}): Promise<Vault> {
   const { config, ...rest } = options;
   const { parts, input } = split(rest);
-  if (!config && !parts.keyring && input.keys === undefined && input.keysFile === undefined && input.nodeEnv === undefined) {
+  const keySource = input.keys ?? input.keysFile ?? input.keysCommand;
+  if (!config && !parts.keyring && keySource === undefined && input.nodeEnv === undefined) {
     throw new ConfigInvalidError(
-      'createVault needs keys: pass `keys` (kid:base64,...), `keysFile` or `keyring`; for a generated development key pass `nodeEnv: "development"`.',
+      'createVault needs keys: pass `keys` (kid:base64,...), `keysFile`, `keysCommand` or `keyring`; for a generated development key pass `nodeEnv: "development"`.',
     );
   }
   return assemble(config ?? parseConfig(input, {}), parts);
@@ -108,9 +109,7 @@ export async function createVaultFromEnv(
 async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const clock = parts.clock ?? systemClock;
-  const keyring =
-    parts.keyring ??
-    loadKeyring({ keys: config.keys, keysFile: config.keysFile, nodeEnv: config.nodeEnv, devKeyFile: config.devKeyFile, logger });
+  const keyring = parts.keyring ?? loadKeyring({ ...keyringOptionsFrom(config), logger });
 
   const ownsStore = !parts.store;
   const store = parts.store ?? createStore({ url: config.database.url, schema: config.database.schema, logger });

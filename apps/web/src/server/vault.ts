@@ -13,6 +13,7 @@ import { plaidModeFrom } from '../plaid-mode';
 import { createEmulatorControl, type EmulatorControl } from './emulator-control';
 import type { Sandbox } from 'plaid-sandbox';
 import { loadHttpModule, loadSandboxModule, loadVaultModule } from './vault-runtime';
+import { needsGeneratedVaultKey } from './vault-key-source';
 
 /**
  * The composition root of the reference app: the one module that reads
@@ -90,8 +91,7 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   // Generated secrets only for the offline emulator: anything that can reach a
   // real bank must be given its keys, or it does not start (fail closed).
   let keys = env.VAULT_KEYS;
-  if (!keys && !env.VAULT_KEYS_FILE) {
-    if (!emulator) throw new Error('VAULT_KEYS or VAULT_KEYS_FILE is required when Plaid is not the emulator.');
+  if (needsGeneratedVaultKey(env, emulator)) {
     keys = devSecret(join(dataDir, 'dev-vault-keys'), () => `dev1:${randomBytes(32).toString('base64')}`);
     console.warn(`[plaid-vault web] using a generated development key in ${join(dataDir, 'dev-vault-keys')}`);
   }

@@ -58,8 +58,9 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       return config;
     },
     keyring() {
-      keyring ??= Promise.all([runtime.config(), import('../crypto/keyring.js')]).then(([c, { loadKeyring }]) =>
-        loadKeyring({ keys: c.keys, keysFile: c.keysFile, nodeEnv: c.nodeEnv, devKeyFile: c.devKeyFile, logger }),
+      // Once per invocation: a VAULT_KEYS_COMMAND runs here and nowhere else (vault() reuses this keyring).
+      keyring ??= Promise.all([runtime.config(), import('../crypto/keyring.js')]).then(([c, { keyringOptionsFrom, loadKeyring }]) =>
+        loadKeyring({ ...keyringOptionsFrom(c), logger }),
       );
       return keyring;
     },

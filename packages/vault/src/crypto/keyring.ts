@@ -2,6 +2,7 @@ import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConfigInvalidError } from '../errors.js';
 import type { Logger } from '../types.js';
+import { runKeysCommand } from './key-command.js';
 import { loadOrCreateDevKeys, readKeysFile } from './key-files.js';
 import { KID_PATTERN, KEYGEN_HINT } from './keygen.js';
 
@@ -51,39 +52,59 @@ function refuse(source: string, problem: string, details: Record<string, unknown
   throw new ConfigInvalidError(`${source}: ${problem}. ${KEYGEN_HINT}`, { details: { variable: source, ...details } });
 }
 
+export interface ParseKeyringOptions {
+  /**
+   * Name entries by position only, never by kid, in messages and details: for
+   * text that may not be a keyring at all (a command's output), where even the
+   * part before a colon may be secret. Default false.
+   */
+  anonymous?: boolean;
+}
+
 /**
  * Parse a keyring spec: `kid:base64` entries separated by commas (or
  * whitespace), the first one active. Fails closed with ERR_CONFIG_INVALID on
  * anything but 32 distinct, non-degenerate keys under well-formed unique kids.
- * Messages name the entry's position (and kid once it is known valid), never key bytes.
+ * Messages name the entry's position (and kid once it is known valid, unless
+ * `anonymous`), never key bytes.
  *
  * @example
  * const keyring = parseKeyring(process.env.VAULT_KEYS!); // "k2:...,k1:..."
  * keyring.activeKid; // "k2"
  */
-export function parseKeyring(spec: string, source = 'VAULT_KEYS'): Keyring {
+export function parseKeyring(spec: string, source = 'VAULT_KEYS', options: ParseKeyringOptions = {}): Keyring {
   const entries = spec.split(/[\s,]+/).filter((entry) => entry !== '');
   if (entries.length === 0) refuse(source, 'no key is configured');
   const keys = new Map<string, KeyObject>();
-  const seen = new Map<string, string>();
+  const kidEntry = new Map<string, number>();
+  const seen = new Map<string, { kid: string; position: number }>();
+  const named = (kid: string, entry: number) => (options.anonymous ? `entry ${entry}` : `kid "${kid}"`);
   entries.forEach((entry, index) => {
-    const at = { entry: index + 1 };
+    const position = index + 1;
+    const at = { entry: position };
     const colon = entry.indexOf(':');
-    if (colon < 0) refuse(source, `entry ${index + 1} is not "kid:base64"`, at);
+    if (colon < 0) refuse(source, `entry ${position} is not "kid:base64"`, at);
     const kid = entry.slice(0, colon);
     const encoded = entry.slice(colon + 1);
-    if (!KID_PATTERN.test(kid)) refuse(source, `entry ${index + 1} has a malformed kid (1-64 of A-Z a-z 0-9 . _ -)`, at);
-    if (keys.has(kid)) refuse(source, `kid "${kid}" appears twice`, { ...at, kid });
-    if (!BASE64.test(encoded)) refuse(source, `the key of kid "${kid}" is not valid base64`, { ...at, kid });
+    if (!KID_PATTERN.test(kid)) refuse(source, `entry ${position} has a malformed kid (1-64 of A-Z a-z 0-9 . _ -)`, at);
+    const where = options.anonymous ? at : { ...at, kid };
+    const name = named(kid, position);
+    const first = kidEntry.get(kid);
+    if (first !== undefined)
+      refuse(source, options.anonymous ? `entries ${first} and ${position} have the same kid` : `kid "${kid}" appears twice`, where);
+    if (!BASE64.test(encoded)) refuse(source, `the key of ${name} is not valid base64`, where);
     const bytes = Buffer.from(encoded, 'base64');
     try {
-      if (bytes.length !== KEY_BYTES) refuse(source, `the key of kid "${kid}" is ${bytes.length} bytes, not ${KEY_BYTES}`, { ...at, kid });
-      if (bytes.every((byte) => byte === bytes[0]))
-        refuse(source, `the key of kid "${kid}" is one repeated byte, not random`, { ...at, kid });
+      if (bytes.length !== KEY_BYTES) refuse(source, `the key of ${name} is ${bytes.length} bytes, not ${KEY_BYTES}`, where);
+      if (bytes.every((byte) => byte === bytes[0])) refuse(source, `the key of ${name} is one repeated byte, not random`, where);
       const fingerprint = bytes.toString('hex');
       const twin = seen.get(fingerprint);
-      if (twin !== undefined) refuse(source, `kids "${twin}" and "${kid}" hold the same key`, { ...at, kid });
-      seen.set(fingerprint, kid);
+      if (twin !== undefined) {
+        const pair = options.anonymous ? `entries ${twin.position} and ${position}` : `kids "${twin.kid}" and "${kid}"`;
+        refuse(source, `${pair} hold the same key`, where);
+      }
+      seen.set(fingerprint, { kid, position });
+      kidEntry.set(kid, position);
       keys.set(kid, createSecretKey(bytes));
     } finally {
       bytes.fill(0);
@@ -99,6 +120,10 @@ export interface LoadKeyringOptions {
   keys?: string;
   /** VAULT_KEYS_FILE: a file holding the same spec (whitespace and newlines allowed). */
   keysFile?: string;
+  /** VAULT_KEYS_COMMAND: a shell command printing the same spec, run once (see key-command.ts). */
+  keysCommand?: string;
+  /** VAULT_KEYS_COMMAND_TIMEOUT_MS; default 10 000. */
+  keysCommandTimeoutMs?: number;
   /** NODE_ENV: `production` refuses the development key. */
   nodeEnv?: string;
   /** Where the development key lives; default `.data/dev-keys`. */
@@ -107,29 +132,62 @@ export interface LoadKeyringOptions {
 }
 
 /**
- * The keyring from configuration: `keys`, else `keysFile`, else (outside
- * production only) a development key generated once into `devKeyFile` with
- * one loud warning. Setting both `keys` and `keysFile` is an error, as is no
- * key in production.
+ * The key settings of a parsed configuration, as loadKeyring takes them. Picked
+ * one by one: `keys` and `keysCommand` are non-enumerable there (secret), so a spread would drop them.
  *
  * @example
- * const keyring = loadKeyring({ keys: config.keys, keysFile: config.keysFile, nodeEnv: config.nodeEnv, logger });
+ * const keyring = loadKeyring({ ...keyringOptionsFrom(config), logger });
+ */
+export function keyringOptionsFrom(config: Omit<LoadKeyringOptions, 'logger'>): Omit<LoadKeyringOptions, 'logger'> {
+  const { keys, keysFile, keysCommand, keysCommandTimeoutMs, nodeEnv, devKeyFile } = config;
+  return { keys, keysFile, keysCommand, keysCommandTimeoutMs, nodeEnv, devKeyFile };
+}
+
+const SOURCES = [
+  ['VAULT_KEYS', 'keys'],
+  ['VAULT_KEYS_FILE', 'keysFile'],
+  ['VAULT_KEYS_COMMAND', 'keysCommand'],
+] as const;
+
+/**
+ * The keyring from configuration: exactly one of `keys`, `keysFile` or
+ * `keysCommand`, else (outside production only) a development key generated
+ * once into `devKeyFile` with one loud warning. More than one source is an
+ * error, as is no key in production.
+ *
+ * @example
+ * const keyring = loadKeyring({ keysCommand: 'vault kv get -field=keys secret/plaid-vault', nodeEnv: 'production', logger });
  */
 export function loadKeyring(opts: LoadKeyringOptions): Keyring {
-  const { keys, keysFile } = opts;
-  if (keys !== undefined && keysFile !== undefined) {
-    throw new ConfigInvalidError('VAULT_KEYS and VAULT_KEYS_FILE are both set: keep only one.', { details: { variable: 'VAULT_KEYS' } });
+  const set = SOURCES.filter(([, option]) => opts[option] !== undefined).map(([variable]) => variable);
+  if (set.length > 1) {
+    const names =
+      set.length === 2 ? `${set[0]} and ${set[1]} are both set` : `${set.slice(0, -1).join(', ')} and ${set.at(-1)} are all set`;
+    throw new ConfigInvalidError(`${names}: keep only one key source.`, { details: { variable: set[0], variables: set } });
   }
-  if (keys !== undefined) return parseKeyring(keys, 'VAULT_KEYS');
-  if (keysFile !== undefined) return parseKeyring(readKeysFile(keysFile, opts.logger), 'VAULT_KEYS_FILE');
+  if (opts.keys !== undefined) return parseKeyring(opts.keys, 'VAULT_KEYS');
+  if (opts.keysFile !== undefined) return parseKeyring(readKeysFile(opts.keysFile, opts.logger), 'VAULT_KEYS_FILE');
+  if (opts.keysCommand !== undefined) return keyringFromCommand(opts.keysCommand, opts);
   if (opts.nodeEnv === 'production') {
     throw new ConfigInvalidError(
-      'No encryption key: NODE_ENV=production requires VAULT_KEYS or VAULT_KEYS_FILE. Set VAULT_KEYS; generate one with `plaid-vault keygen`.',
+      'No encryption key: NODE_ENV=production requires VAULT_KEYS, VAULT_KEYS_FILE or VAULT_KEYS_COMMAND. Set one; generate a key with `plaid-vault keygen`.',
       { details: { variable: 'VAULT_KEYS' } },
     );
   }
   const file = opts.devKeyFile ?? '.data/dev-keys';
   return parseKeyring(loadOrCreateDevKeys(file, opts.logger), file);
+}
+
+function keyringFromCommand(command: string, opts: LoadKeyringOptions): Keyring {
+  const started = performance.now();
+  const output = runKeysCommand(command, opts.keysCommandTimeoutMs === undefined ? {} : { timeoutMs: opts.keysCommandTimeoutMs });
+  // The output is secret as a whole, and may not be a keyring at all: no kid is echoed until it parses.
+  const keyring = parseKeyring(output, 'VAULT_KEYS_COMMAND', { anonymous: true });
+  opts.logger?.info(
+    { variable: 'VAULT_KEYS_COMMAND', kids: keyring.kids.length, ms: Math.round(performance.now() - started) },
+    'keyring loaded from VAULT_KEYS_COMMAND',
+  );
+  return keyring;
 }
 
 /** The KEK for `kid`, or undefined. Internal: for envelope.ts only. */

@@ -7,10 +7,30 @@ export interface DeploymentFacts {
   redisUrl: string | null;
   webhookUrl: string | null;
   products: readonly string[];
-  /** Kids in VAULT_KEYS order, first active. */
+  /** Kids in keyring order, first active. */
   kids: readonly string[];
-  /** Where the keys came from: the environment, a file, or the generated development key. */
-  keySource: 'env' | 'file' | 'dev';
+  /** Where the keys came from: the environment, a file, a command, or the generated development key. */
+  keySource: KeySource;
+}
+
+export type KeySource = 'env' | 'file' | 'command' | 'dev';
+
+const SOURCE_VARIABLE: Record<Exclude<KeySource, 'dev'>, string> = {
+  env: 'VAULT_KEYS',
+  file: 'VAULT_KEYS_FILE',
+  command: 'VAULT_KEYS_COMMAND',
+};
+
+/** Which key source a configuration uses (loadKeyring has already refused more than one). */
+export function keySourceOf(config: {
+  keys?: string | undefined;
+  keysFile?: string | undefined;
+  keysCommand?: string | undefined;
+}): KeySource {
+  if (config.keys !== undefined) return 'env';
+  if (config.keysFile !== undefined) return 'file';
+  if (config.keysCommand !== undefined) return 'command';
+  return 'dev';
 }
 
 /** Products that expose more than account and transaction data; each one is a deliberate choice. */
@@ -57,14 +77,11 @@ function nodeEnvCheck(f: DeploymentFacts): CheckResult {
 function keyChecks(f: DeploymentFacts, production: boolean): CheckResult {
   if (f.keySource === 'dev') {
     const message = 'using the generated development key (VAULT_KEYS is not set)';
-    const fix = 'run plaid-vault keygen and set VAULT_KEYS (or VAULT_KEYS_FILE) from your secret store';
+    const fix = 'run plaid-vault keygen and set VAULT_KEYS (or VAULT_KEYS_FILE, or VAULT_KEYS_COMMAND to fetch it from your secret store)';
     return production ? fail('keys', message, fix) : warn('keys', message, fix);
   }
   // parseKeyring already refused short, repeated-byte and duplicate keys: what is left is 32 random-looking bytes each.
-  return pass(
-    'keys',
-    `${f.kids.length} key(s) from ${f.keySource === 'env' ? 'VAULT_KEYS' : 'VAULT_KEYS_FILE'}, each 32 bytes; active kid ${f.kids[0]}`,
-  );
+  return pass('keys', `${f.kids.length} key(s) from ${SOURCE_VARIABLE[f.keySource]}, each 32 bytes; active kid ${f.kids[0]}`);
 }
 
 function keyCountCheck(f: DeploymentFacts): CheckResult {

@@ -17,7 +17,7 @@ import { sweepCacheKids } from '../../src/keys/cache-sweep.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
 import { silentLogger, systemClock } from '../../src/types.js';
-import { createVault, type Vault } from '../../src/vault.js';
+import { createVault, type Vault } from '../../src/index.js';
 import { freePort } from '../fixtures/cache-redis-server.js';
 import { connectRedis, dropNamespace, namespaceKeys, waitFor } from '../fixtures/cache-helpers.js';
 import { countKid, l2Kids, withScan } from '../fixtures/cache-l2-kids.js';

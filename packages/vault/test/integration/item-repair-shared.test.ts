@@ -77,7 +77,7 @@ describe.skipIf(!pgReady || !redisReady)('a successful call repairs login_requir
     const events = await vaults[0]!.audit.list({ itemId });
     return events
       .filter((e) => e.action === 'item.status')
-      .map((e) => e.purpose)
+      .map((e) => e.purpose ?? '')
       .sort();
   }
 

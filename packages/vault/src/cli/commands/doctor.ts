@@ -1,5 +1,5 @@
 import { fail, type CheckResult } from '../../doctor/check.js';
-import { configChecks } from '../../doctor/config-checks.js';
+import { configChecks, keySourceOf } from '../../doctor/config-checks.js';
 import { serviceChecks } from '../../doctor/service-checks.js';
 import { isVaultError } from '../../errors.js';
 import type { Command } from '../command.js';
@@ -15,7 +15,8 @@ Checks the deployment described by the environment and prints one line per
 check: pass, warn or fail, with the fix for each warn and fail.
 
   configuration   the variables parse (names the variable to fix)
-  keys            VAULT_KEYS set (not the development key), 32-byte keys, how many
+  keys            a key source set (VAULT_KEYS, VAULT_KEYS_FILE or VAULT_KEYS_COMMAND;
+                  not the development key), 32-byte keys, how many
   node_env        NODE_ENV=production
   database_tls    PostgreSQL URL requires TLS in production
   redis_tls       Redis URL is rediss:// in production
@@ -41,9 +42,11 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
     try {
       keyring = await runtime.keyring();
     } catch (err) {
-      results.push(
-        fail('keys', isVaultError(err) ? err.message : 'the keyring is invalid', 'set VAULT_KEYS; generate one with plaid-vault keygen'),
-      );
+      const fix =
+        keySourceOf(config) === 'command'
+          ? 'fix VAULT_KEYS_COMMAND: run it yourself, it must exit 0 and print kid:base64 entries'
+          : 'set VAULT_KEYS; generate one with plaid-vault keygen';
+      results.push(fail('keys', isVaultError(err) ? err.message : 'the keyring is invalid', fix));
       return report(results, out);
     }
     results.push(
@@ -54,7 +57,7 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
         webhookUrl: config.plaid.webhookUrl ?? null,
         products: config.plaid.products,
         kids: keyring.kids,
-        keySource: config.keys !== undefined ? 'env' : config.keysFile !== undefined ? 'file' : 'dev',
+        keySource: keySourceOf(config),
       }),
     );
     const redisUrl = config.redis?.url;
