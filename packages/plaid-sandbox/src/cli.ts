@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseCliArgs, USAGE } from './cli-args.js';
-import { startSandbox } from './start-sandbox.js';
+import { DEFAULT_CREDENTIALS, startSandbox } from './start-sandbox.js';
 
 // Composition root of the bin: the only place that touches argv, stdout and signals.
 async function main(): Promise<void> {
@@ -18,11 +18,12 @@ async function main(): Promise<void> {
     ...(args.secret && { secret: args.secret }),
     ...(args.webhookBaseOverride && { webhookBaseOverride: args.webhookBaseOverride }),
   });
-  // These are the sandbox's own test credentials, printed on purpose so a developer can paste them.
+  // Ready to paste into an app's environment. A secret chosen with --secret is never echoed
+  // (terminal output ends up in logs and CI transcripts); only the public default is shown.
   console.log(`plaid-sandbox listening on ${sb.url}`);
   console.log(`PLAID_BASE_URL=${sb.url}`);
   console.log(`PLAID_CLIENT_ID=${sb.clientId}`);
-  console.log(`PLAID_SECRET=${sb.secret}`);
+  console.log(args.secret ? 'PLAID_SECRET=<the value of --secret>' : `PLAID_SECRET=${DEFAULT_CREDENTIALS.secret}`);
   if (args.admin) console.log(`admin routes: ${sb.url}/__admin/faults, ${sb.url}/__admin/state`);
   if (args.admin && !['127.0.0.1', '::1', 'localhost'].includes(args.host)) {
     console.error('plaid-sandbox: warning: the admin routes have no authentication and this host is not loopback');

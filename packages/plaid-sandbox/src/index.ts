@@ -1,4 +1,4 @@
-export { startSandbox } from './start-sandbox.js';
+export { DEFAULT_CREDENTIALS, startSandbox } from './start-sandbox.js';
 export type { Sandbox, SandboxItemInfo, SandboxOptions, SandboxState } from './types.js';
 export type { FaultConfig, Faults, FaultStatus } from './faults/faults.js';
 export type { WebhookDelivery } from './webhooks/deliverer.js';

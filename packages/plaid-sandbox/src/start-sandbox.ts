@@ -23,10 +23,13 @@ import { WebhookSigner } from './webhooks/signer.js';
  * }));
  * // ... then: await sb.close();
  */
+/** The credentials the emulator accepts when none are given: public, documented test values. */
+export const DEFAULT_CREDENTIALS = Object.freeze({ clientId: 'test_client_id', secret: 'test_secret' });
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const clock = opts.clock ?? { now: () => new Date() };
   const now = () => clock.now();
-  const credentials = { clientId: opts.clientId ?? 'test_client_id', secret: opts.secret ?? 'test_secret' };
+  const credentials = { clientId: opts.clientId ?? DEFAULT_CREDENTIALS.clientId, secret: opts.secret ?? DEFAULT_CREDENTIALS.secret };
   const persisted = opts.persistPath ? loadState(opts.persistPath) : undefined;
   const store = new SandboxStore(persisted?.store);
   const signer = new WebhookSigner(now, persisted?.webhookKeys);

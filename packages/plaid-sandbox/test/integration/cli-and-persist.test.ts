@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,19 @@ describe('plaid-sandbox: CLI and persistence', () => {
     expect(res.data.institution.name).toBe('First Platypus Bank');
     expect(cli.output()).toContain('PLAID_CLIENT_ID=test_client_id');
     expect(cli.output()).toContain('PLAID_SECRET=test_secret');
+    const code = exited(cli.child);
+    cli.child.kill('SIGTERM');
+    expect(await code).toBe(0);
+  });
+
+  it('never echoes a secret chosen with --secret', async () => {
+    const chosen = `chosen-${randomUUID()}`;
+    const cli = await startCli(['--port', '0', '--secret', chosen]);
+    children.push(cli.child);
+    const api = plaidClient({ url: cli.url, clientId: 'test_client_id', secret: chosen });
+    expect((await api.institutionsGetById({ institution_id: 'ins_109508', country_codes: ['US' as never] })).status).toBe(200);
+    expect(cli.output()).toContain('PLAID_SECRET=<the value of --secret>');
+    expect(cli.output()).not.toContain(chosen);
     const code = exited(cli.child);
     cli.child.kill('SIGTERM');
     expect(await code).toBe(0);

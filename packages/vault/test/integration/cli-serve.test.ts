@@ -124,7 +124,8 @@ describe.each([
 
 describe('sandbox', () => {
   it('starts plaid-sandbox, which answers the Plaid API with the printed credentials, and stops on SIGTERM', async () => {
-    const sandbox = await start(['sandbox', '--port', '0', '--client-id', 'cid', '--secret', 'sec'], {});
+    const chosen = `chosen-${randomBytes(6).toString('hex')}`;
+    const sandbox = await start(['sandbox', '--port', '0', '--client-id', 'cid', '--secret', chosen], {});
     let code: number | null = null;
     try {
       const call = (secret: string) =>
@@ -133,7 +134,7 @@ describe('sandbox', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ client_id: 'cid', secret, institution_id: 'ins_109508', country_codes: ['US'] }),
         });
-      const ok = await call('sec');
+      const ok = await call(chosen);
       expect(ok.status).toBe(200);
       expect(((await ok.json()) as { institution: { institution_id: string } }).institution.institution_id).toBe('ins_109508');
       expect((await call('wrong')).status).toBe(400);
@@ -141,5 +142,8 @@ describe('sandbox', () => {
       code = await sandbox.stop();
     }
     expect(code).toBe(0);
+    // The chosen secret is never echoed, in the JSON result or anywhere else.
+    expect(sandbox.first.secret).toBeNull();
+    expect(transcript.join('\n')).not.toContain(chosen);
   });
 });

@@ -8,7 +8,7 @@ export const sandboxCommand: Command = {
   help: `Usage: plaid-vault sandbox [--port P] [--client-id ID] [--secret S]
 
 Starts plaid-sandbox, an offline emulator of the Plaid API, and prints its URL
-and test credentials. Point the vault at it with PLAID_ENV=emulator and
+and test credentials (a secret you choose with --secret is not shown). Point the vault at it with PLAID_ENV=emulator and
 PLAID_BASE_URL=<url>. Stops on Ctrl-C / SIGTERM.
 
 Options:
@@ -18,15 +18,17 @@ Options:
   options: { port: { type: 'string' }, 'client-id': { type: 'string' }, secret: { type: 'string' } },
   async run({ values, out, runtime, signal }) {
     const port = values.port === '0' ? 0 : parseCount(values.port as string | undefined, 'port', 4010, 65_535);
-    const clientId = (values['client-id'] as string | undefined) ?? 'test_client_id';
-    const secret = (values.secret as string | undefined) ?? 'test_secret';
     // Loaded on demand: the emulator is a development tool, not part of a production start-up.
-    const { startSandbox } = await import('plaid-sandbox');
-    const sandbox = await startSandbox({ port, clientId, secret });
+    const { DEFAULT_CREDENTIALS, startSandbox } = await import('plaid-sandbox');
+    const clientId = (values['client-id'] as string | undefined) ?? DEFAULT_CREDENTIALS.clientId;
+    const chosenSecret = values.secret as string | undefined;
+    const sandbox = await startSandbox({ port, clientId, secret: chosenSecret ?? DEFAULT_CREDENTIALS.secret });
     runtime.onClose(() => sandbox.close());
+    // A secret chosen with --secret is never echoed; only the public default is shown.
+    const secret = chosenSecret === undefined ? DEFAULT_CREDENTIALS.secret : null;
     out.result({ url: sandbox.url, clientId, secret }, () => [
       `plaid-sandbox listening on ${sandbox.url}`,
-      `PLAID_ENV=emulator PLAID_BASE_URL=${sandbox.url} PLAID_CLIENT_ID=${clientId} PLAID_SECRET=${secret}`,
+      `PLAID_ENV=emulator PLAID_BASE_URL=${sandbox.url} PLAID_CLIENT_ID=${clientId} PLAID_SECRET=${secret ?? '<the value of --secret>'}`,
     ]);
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     out.note('stopping');
