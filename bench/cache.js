@@ -63,10 +63,15 @@ async function sequential(fn, ops, { untimed = false } = {}) {
     for (let n = 0; n < ops; n++) await fn(pick(n));
     elapsed = performance.now() - started;
   }
+  return summarize(lat, elapsed);
+}
+
+/** Ops/s over `elapsedMs`, and p50/p99 of the latencies (µs; sorted in place). */
+function summarize(lat, elapsedMs) {
   lat.sort();
   return {
-    ops,
-    opsPerSec: Math.round(ops / (elapsed / 1000)),
+    ops: lat.length,
+    opsPerSec: Math.round(lat.length / (elapsedMs / 1000)),
     p50Us: +percentile(lat, 50).toFixed(3),
     p99Us: +percentile(lat, 99).toFixed(3),
   };
@@ -88,13 +93,7 @@ async function concurrent(fn, ops, workers = CONCURRENCY) {
     }),
   );
   const elapsed = performance.now() - started;
-  lat.sort();
-  return {
-    ops,
-    opsPerSec: Math.round(ops / (elapsed / 1000)),
-    p50Us: +percentile(lat, 50).toFixed(3),
-    p99Us: +percentile(lat, 99).toFixed(3),
-  };
+  return summarize(lat, elapsed);
 }
 
 /** Heap added by HEAP_ITEMS L1 entries, in a child with --expose-gc (a fresh heap). */

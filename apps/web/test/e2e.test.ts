@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, hasChromium, hasText, launchChromium, shoot, signUp, visible } from './helpers/browser.js';
 import { LeakCanary } from './helpers/leak-canary.js';
 import { openTokenReader } from './helpers/token-reader.js';
-import { APP_DIR, REPO_DIR, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
+import { APP_DIR, REPO_DIR, emulatorEnv, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
 
 if (!hasChromium) {
   if (process.env.REQUIRE_SERVICES === '1') throw new Error(`e2e: ${CHROMIUM} is required (REQUIRE_SERVICES=1)`);
@@ -67,10 +67,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
         VAULT_DATABASE_URL: `sqlite:${join(dir, 'vault.db')}`,
         VAULT_KEYS: keys,
         SESSION_SECRET: sessionSecret,
-        PLAID_ENV: 'emulator',
-        PLAID_BASE_URL: sandbox.url,
-        PLAID_CLIENT_ID: sandbox.clientId,
-        PLAID_SECRET: sandbox.secret,
+        ...emulatorEnv(sandbox),
         PLAID_WEBHOOK_URL: `http://127.0.0.1:${port}/api/webhooks/plaid`,
         PLAID_EMULATOR_ADMIN_URL: sandbox.url,
         WEB_TEST_ROUTES: '1',

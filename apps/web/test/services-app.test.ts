@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,8 @@ import {
   testNamespace,
   type TestSchema,
 } from '../../../packages/vault/test/helpers/services.js';
-import { REPO_DIR, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
+import { connectRedis, dropNamespace, findPlaintext } from '../../../packages/vault/test/fixtures/cache-helpers.js';
+import { REPO_DIR, emulatorEnv, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
 
 const pgReady = await requireService('postgres', 'web app on PostgreSQL + Redis');
 const redisReady = await requireService('redis', 'web app on PostgreSQL + Redis');
@@ -54,11 +55,8 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
     VAULT_NAMESPACE: namespace,
     VAULT_KEYS: keys,
     SESSION_SECRET: sessionSecret,
-    PLAID_ENV: 'emulator',
     // Out of process, so the emulator (and the item it knows) outlives the server's restart.
-    PLAID_BASE_URL: sandbox.url,
-    PLAID_CLIENT_ID: sandbox.clientId,
-    PLAID_SECRET: sandbox.secret,
+    ...emulatorEnv(sandbox),
     VAULT_LOG_LEVEL: 'info',
   });
   const keys = `web1:${randomBytes(32).toString('base64')}`;
@@ -71,8 +69,7 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
     ensureBuilt();
     schema = await createTestSchema('web');
     sandbox = await startSandbox({ port: 0 });
-    redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
+    redis = await connectRedis();
     dir = mkdtempSync(join(tmpdir(), 'pv-web-services-'));
     port = await freePort();
     await start('first');
@@ -80,9 +77,10 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
 
   afterAll(async () => {
     await server?.stop();
-    const keysLeft = await scanKeys(redis, `pv:${namespace}:*`);
-    if (keysLeft.length > 0) await redis.unlink(...keysLeft);
-    redis?.disconnect();
+    if (redis) {
+      await dropNamespace(redis, namespace);
+      redis.disconnect();
+    }
     await schema?.drop();
     await sandbox?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -154,14 +152,10 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
     } finally {
       await client.end();
     }
-    const cached = await scanKeys(redis, `pv:${namespace}:*`);
-    expect(cached.length).toBeGreaterThan(0);
-    for (const key of cached) {
-      expect(key).not.toContain(itemId);
-      const type = await redis.type(key);
-      const value = type === 'string' ? await redis.getBuffer(key) : Buffer.from(JSON.stringify(await redis.dump(key)));
-      expect(value?.toString('latin1') ?? '').not.toContain(PLAINTEXT);
-    }
+    // Every key and value of the namespace: no item id in a key, no plaintext token anywhere.
+    const { scanned, found } = await findPlaintext(redis, namespace, [PLAINTEXT, itemId]);
+    expect(scanned).toBeGreaterThan(0);
+    expect(found).toEqual([]);
   });
 
   it.skipIf(!EXTERNAL)('listens on loopback only unless HOST says otherwise', async () => {
@@ -188,14 +182,3 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
     expect(server!.log()).not.toContain(PLAINTEXT);
   });
 });
-
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return found;
-}

@@ -5,6 +5,7 @@ import { useId, useState } from 'react';
 import { callApi } from '@/api-client';
 import { messageFor } from '@/error-messages';
 import { PlaidLinkButton } from './plaid-link-button';
+import { ErrorLine } from './error-line';
 
 // Plaid's documented sandbox institutions (the emulator serves the same ids).
 const SANDBOX_INSTITUTIONS = [
@@ -53,11 +54,7 @@ function SandboxConnectForm() {
       <button type="submit" disabled={busy}>
         {busy ? 'Connecting…' : 'Connect bank'}
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { usePlaidLink } from 'react-plaid-link';
 import { callApi } from '@/api-client';
 import { messageFor } from '@/error-messages';
+import { ErrorLine } from './error-line';
 
 /**
  * Plaid Link (real credentials only). New connection without `itemId`; with
@@ -53,11 +54,7 @@ export function PlaidLinkButton({ itemId, label }: { itemId?: string; label?: st
           Preparing Plaid Link…
         </button>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
     </div>
   );
 }

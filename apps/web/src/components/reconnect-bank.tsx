@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { messageFor } from '@/error-messages';
 import { PlaidLinkButton } from './plaid-link-button';
+import { ErrorLine } from './error-line';
 
 /**
  * Fix a `login_required` item. Real Plaid: Link in update mode. Emulator:
@@ -38,11 +39,7 @@ export function ReconnectBank({ itemId, linkEnabled, sandbox }: { itemId: string
       <button type="button" onClick={reconnect} disabled={busy}>
         {busy ? 'Reconnecting…' : 'Reconnect (sandbox)'}
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
     </div>
   );
 }

@@ -49,6 +49,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The app's environment for an out-of-process plaid-sandbox: the emulator mode and its URL and credentials. */
+export function emulatorEnv(sandbox: { url: string; clientId: string; secret: string }): Record<string, string> {
+  return { PLAID_ENV: 'emulator', PLAID_BASE_URL: sandbox.url, PLAID_CLIENT_ID: sandbox.clientId, PLAID_SECRET: sandbox.secret };
+}
+
 export interface WebServer {
   url: string;
   /** Everything the server printed so far. */

@@ -7,6 +7,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { createTestSchema } from '../helpers/services.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPO_DIR = join(PACKAGE_DIR, '..', '..');
@@ -98,4 +100,40 @@ export function json<T = Record<string, unknown>>(result: CliResult): T {
 /** The `error CODE: ...` line's code, or undefined. */
 export function errorCode(result: CliResult): string | undefined {
   return /^error (ERR_[A-Z_]+): /m.exec(result.stderr)?.[1];
+}
+
+/** A database the CLI runs against: its environment, the same for createVault, raw SQL in it, clean-up. */
+export interface DbTarget {
+  env: Record<string, string>;
+  database: { url: string; schema?: string };
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The SQLite file `file` (the caller owns its directory). */
+export function sqliteDbTarget(file: string): DbTarget {
+  return {
+    env: { VAULT_DATABASE_URL: `sqlite:${file}` },
+    database: { url: `sqlite:${file}` },
+    async exec(sql) {
+      const db = new BetterSqlite3(file);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
+    async close() {},
+  };
+}
+
+/** A fresh PostgreSQL schema, dropped by `close()`. */
+export async function postgresDbTarget(prefix: string): Promise<DbTarget> {
+  const s = await createTestSchema(prefix);
+  return {
+    env: { VAULT_DATABASE_URL: s.url, VAULT_DATABASE_SCHEMA: s.schema },
+    database: { url: s.url, schema: s.schema },
+    exec: (sql) => s.exec(sql),
+    close: () => s.drop(),
+  };
 }

@@ -10,53 +10,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import BetterSqlite3 from 'better-sqlite3';
 import { Configuration, PlaidApi, Products } from 'plaid';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/create-store.js';
 import { createVault } from '../../src/vault.js';
 import type { Vault } from '../../src/vault-types.js';
-import { createTestSchema, requireService } from '../helpers/services.js';
-import { CLI, ensureBuilt, errorCode, json, runCli, transcript } from './cli-harness.js';
+import { requireService } from '../helpers/services.js';
+import { CLI, ensureBuilt, errorCode, json, postgresDbTarget, runCli, sqliteDbTarget, transcript, type DbTarget } from './cli-harness.js';
 
 const pgReady = await requireService('postgres', 'cli rotate (postgres)');
 const KEYS = `k1:${randomBytes(32).toString('base64')}`;
 const DAY = 86_400_000;
 
-interface Target {
-  env: Record<string, string>;
-  database: { url: string; schema?: string };
-  exec(sql: string): Promise<void>;
-  close(): Promise<void>;
-}
+type Target = DbTarget;
 
-async function sqliteTarget(dir: string): Promise<Target> {
-  const file = join(dir, 'vault.db');
-  return {
-    env: { VAULT_DATABASE_URL: `sqlite:${file}` },
-    database: { url: `sqlite:${file}` },
-    async exec(sql) {
-      const db = new BetterSqlite3(file);
-      try {
-        db.exec(sql);
-      } finally {
-        db.close();
-      }
-    },
-    async close() {},
-  };
-}
-
-async function postgresTarget(): Promise<Target> {
-  const s = await createTestSchema('clirot');
-  return {
-    env: { VAULT_DATABASE_URL: s.url, VAULT_DATABASE_SCHEMA: s.schema },
-    database: { url: s.url, schema: s.schema },
-    exec: (sql) => s.exec(sql),
-    close: () => s.drop(),
-  };
-}
+const sqliteTarget = async (dir: string): Promise<Target> => sqliteDbTarget(join(dir, 'vault.db'));
+const postgresTarget = (): Promise<Target> => postgresDbTarget('clirot');
 
 interface Linked {
   userId: string;

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rewrap } from '../../src/crypto/envelope.js';
@@ -17,8 +16,8 @@ import { rekey } from '../../src/keys/rekey.js';
 import { createStore } from '../../src/store/create-store.js';
 import { systemClock } from '../../src/types.js';
 import { createVault } from '../../src/vault.js';
-import { createTestSchema, fakeAccessToken, requireService, type TestSchema } from '../helpers/services.js';
-import { ensureBuilt, errorCode, json, runCli, transcript } from './cli-harness.js';
+import { createTestSchema, fakeAccessToken, requireService } from '../helpers/services.js';
+import { ensureBuilt, errorCode, json, postgresDbTarget, runCli, sqliteDbTarget, transcript, type DbTarget } from './cli-harness.js';
 
 /** Probed once per file; the import-from-PostgreSQL case needs it on both dialects. */
 const pgReady = await requireService('postgres', 'cli store');
@@ -30,45 +29,27 @@ const K2_WRONG = `k2:${key()}`;
 const K3 = `k3:${key()}`;
 const ITEMS = 40;
 
-interface Target {
-  env: Record<string, string>;
-  database: { url: string; schema?: string };
-  exec(sql: string): Promise<void>;
-  close(): Promise<void>;
+type Target = DbTarget;
+
+/** A target with its own VAULT_DATA_DIR, removed with it. */
+function withDataDir(target: DbTarget, dir: string): Target {
+  return {
+    ...target,
+    env: { ...target.env, VAULT_DATA_DIR: dir },
+    async close() {
+      await target.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function sqliteTarget(): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'pv-cli-store-'));
-  const file = join(dir, 'vault.db');
-  return {
-    env: { VAULT_DATABASE_URL: `sqlite:${file}`, VAULT_DATA_DIR: dir },
-    database: { url: `sqlite:${file}` },
-    async exec(sql) {
-      const db = new BetterSqlite3(file);
-      try {
-        db.exec(sql);
-      } finally {
-        db.close();
-      }
-    },
-    async close() {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return withDataDir(sqliteDbTarget(join(dir, 'vault.db')), dir);
 }
 
 async function postgresTarget(): Promise<Target> {
-  const schema: TestSchema = await createTestSchema('cli');
-  const dir = mkdtempSync(join(tmpdir(), 'pv-cli-store-'));
-  return {
-    env: { VAULT_DATABASE_URL: schema.url, VAULT_DATABASE_SCHEMA: schema.schema, VAULT_DATA_DIR: dir },
-    database: { url: schema.url, schema: schema.schema },
-    exec: (sql) => schema.exec(sql),
-    async close() {
-      await schema.drop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return withDataDir(await postgresDbTarget('cli'), mkdtempSync(join(tmpdir(), 'pv-cli-store-')));
 }
 
 const records = Array.from({ length: ITEMS }, (_, i) => ({
