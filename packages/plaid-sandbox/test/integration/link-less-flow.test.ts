@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaidApi } from 'plaid';
 import { startSandbox, type Sandbox } from '../../src/index.js';
-import { specValidator } from '../helpers/openapi-validator.js';
+import { specValidator, validateResponses } from '../helpers/openapi-validator.js';
 import { plaidClient, plaidErrorOf } from '../helpers/sandbox-client.js';
 
 const TOKEN = (type: string) => new RegExp(`^${type}-sandbox-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`);
@@ -23,7 +23,7 @@ describe('plaid-sandbox: the Link-less flow through the official SDK', () => {
   }
 
   it('public token -> exchange -> accounts -> sync -> invalidate (old dead, new works) -> remove (dead)', async () => {
-    const before = specValidator().validated;
+    const before = validateResponses ? specValidator().validated : 0;
     const { access_token: first, item_id: itemId, publicToken } = await newItem();
     expect(publicToken).toMatch(TOKEN('public'));
     expect(first).toMatch(TOKEN('access'));
@@ -49,7 +49,7 @@ describe('plaid-sandbox: the Link-less flow through the official SDK', () => {
     expect(dead).toMatchObject({ status: 400, code: 'INVALID_ACCESS_TOKEN', type: 'INVALID_INPUT' });
     expect(sb.state.item(itemId)).toMatchObject({ status: 'removed', liveAccessTokens: 0 });
     // Every body above went through the spec validator.
-    expect(specValidator().validated - before).toBeGreaterThanOrEqual(9);
+    if (validateResponses) expect(specValidator().validated - before).toBeGreaterThanOrEqual(9);
   });
 
   it('public tokens are single-use', async () => {

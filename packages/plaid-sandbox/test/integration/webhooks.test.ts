@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import type { PlaidApi } from 'plaid';
 import { startSandbox, type Sandbox } from '../../src/index.js';
-import { specValidator } from '../helpers/openapi-validator.js';
+import { specValidator, validateResponses } from '../helpers/openapi-validator.js';
 import { plaidClient, plaidErrorOf } from '../helpers/sandbox-client.js';
 import { startWebhookReceiver, type ReceivedWebhook } from '../helpers/webhook-receiver.js';
 
@@ -55,7 +55,7 @@ describe('plaid-sandbox: signed webhooks', () => {
     expect(hook.contentType).toMatch(/^application\/json/);
     expect(hook.body).toBe(JSON.stringify(JSON.parse(hook.body), null, 2));
     const parsed = JSON.parse(hook.body) as Record<string, unknown>;
-    specValidator().assertSchema('ItemErrorWebhook', parsed);
+    if (validateResponses) specValidator().assertSchema('ItemErrorWebhook', parsed);
     expect(parsed).toMatchObject({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id, error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
 
     expect(decodeProtectedHeader(hook.jwt!)).toMatchObject({ alg: 'ES256', typ: 'JWT' });
@@ -110,7 +110,7 @@ describe('plaid-sandbox: signed webhooks', () => {
     const fired = await plaid.sandboxItemFireWebhook({ access_token, webhook_code: 'SYNC_UPDATES_AVAILABLE' as never });
     expect(fired.data.webhook_fired).toBe(true);
     const hook = await receiver.next();
-    specValidator().assertSchema('SyncUpdatesAvailableWebhook', JSON.parse(hook.body));
+    if (validateResponses) specValidator().assertSchema('SyncUpdatesAvailableWebhook', JSON.parse(hook.body));
     expect(await verify(hook.body, hook.jwt!)).toBe(true);
 
     const authOnly = await itemWithWebhook('/hooks/c', ['auth']);
@@ -136,7 +136,7 @@ describe('plaid-sandbox: signed webhooks', () => {
     expect(updated.data.item.webhook).toBe(`${receiver.url}/hooks/new`);
     const hook = await receiver.next();
     expect(hook.path).toBe('/hooks/new');
-    specValidator().assertSchema('WebhookUpdateAcknowledgedWebhook', JSON.parse(hook.body));
+    if (validateResponses) specValidator().assertSchema('WebhookUpdateAcknowledgedWebhook', JSON.parse(hook.body));
   });
 
   it('the dynamic user sends SYNC_UPDATES_AVAILABLE on refresh once sync has been used', async () => {
