@@ -91,7 +91,14 @@ describe('webhook replay identity', () => {
 
   it('a JWT whose handling failed is accepted when posted again', async () => {
     const post = webhookRoute(vault);
-    const raw = webhookBody({ webhook_type: 'ITEM', webhook_code: 'LOGIN_REPAIRED', item_id: itemId, environment: 'sandbox' });
+    const raw = webhookBody({
+      webhook_type: 'ITEM',
+      webhook_code: 'WEBHOOK_UPDATE_ACKNOWLEDGED',
+      item_id: itemId,
+      new_webhook_url: `${server.url}/webhooks/plaid?v=2`,
+      error: null,
+      environment: 'sandbox',
+    });
     const jwt = env.sb.signWebhook(raw);
     failNextHook = true;
     expect((await post(raw, jwt)).status).toBe(500);
