@@ -97,11 +97,12 @@ export function createWebhookKeyCache(opts: WebhookKeyCacheOptions): WebhookKeyC
     return key;
   }
 
-  async function resolve(kid: string, itemIdOf: () => string | null, inMemory: boolean): Promise<SavedWebhookKey> {
-    if (inMemory) return fetchKey(kid, true);
+  /** `known`: this instance held the key (now stale), so Plaid has served the kid before. */
+  async function resolve(kid: string, itemIdOf: () => string | null, known: boolean): Promise<SavedWebhookKey> {
+    // Another instance may have refreshed or fetched it already.
     const found = await saved?.load(kid);
     if (found && now() - found.fetchedAt < KEY_TTL_MS) return found;
-    if (found) return fetchKey(kid, true);
+    if (found || known) return fetchKey(kid, true);
     const ticket = await budget.take(itemIdOf);
     if (!ticket) {
       noteRefused();

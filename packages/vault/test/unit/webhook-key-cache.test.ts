@@ -167,6 +167,19 @@ describe('saved keys', () => {
     expect(await createSavedWebhookKeys(store, 'sandbox', Buffer.alloc(32, 8)).load('k1')).toBeUndefined();
   });
 
+  it('of two instances whose copy went stale, one asks Plaid and the other reads the refreshed copy', async () => {
+    let t = 14_000_000;
+    const plaid = gateway(['k1']);
+    const a = createWebhookKeyCache({ plaid, saved: createSavedWebhookKeys(store, 'sandbox', MAC_KEY), now: () => t });
+    const b = createWebhookKeyCache({ plaid, saved: createSavedWebhookKeys(store, 'sandbox', MAC_KEY), now: () => t });
+    await a.get('k1');
+    await b.get('k1');
+    t += KEY_TTL_MS + 1;
+    await a.get('k1');
+    await b.get('k1');
+    expect(plaid.calls).toEqual(['k1', 'k1']);
+  });
+
   it('a stale saved key is refreshed without a budget ticket; a kid Plaid no longer knows is forgotten', async () => {
     let t = 13_000_000;
     const known = ['k1'];
