@@ -4,7 +4,7 @@
  * forgeries built with plaid-sandbox's signer, and the sandbox's count of
  * key look-ups.
  */
-import { createHash, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { Sandbox } from 'plaid-sandbox';
 import { createHttpApp } from '../../src/http/index.js';
 import type { Vault } from '../../src/vault-types.js';
@@ -34,11 +34,14 @@ export const webhookBody = (o: object): string => JSON.stringify(o, null, 2);
 /** Requests the sandbox has answered on `/webhook_verification_key/get` (unknown kids included). */
 export const keyLookups = (sb: Sandbox): number => sb.state.counters['/webhook_verification_key/get'] ?? 0;
 
+/** The forger's own key (one for all forgeries: which key signs does not matter once the kid is random). */
+const FORGER = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+
 /**
  * The strongest forgery that needs no key of Plaid's: a fresh `iat`, the true
- * hash of this very body, ES256, a random UUID kid, signed by a throwaway key.
+ * hash of this very body, ES256, a random UUID kid, signed by the forger's key.
  */
-export function forgedWebhook(sb: Sandbox, itemId: string): { body: string; jwt: string } {
+export function forgedWebhook(itemId: string): { body: string; jwt: string } {
   const body = webhookBody({
     webhook_type: 'ITEM',
     webhook_code: 'USER_PERMISSION_REVOKED',
@@ -46,7 +49,7 @@ export function forgedWebhook(sb: Sandbox, itemId: string): { body: string; jwt:
     error: { error_code: 'USER_PERMISSION_REVOKED' },
     environment: 'sandbox',
   });
-  return { body, jwt: sb.signWebhook(body, { foreignKey: true, kid: randomUUID() }) };
+  return { body, jwt: signWithOwnKey(FORGER, body, randomUUID()) };
 }
 
 /** A Plaid-shaped JWT for `body`, signed by a key of the test's own (whose public half the test can plant). */
