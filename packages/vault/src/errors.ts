@@ -151,13 +151,18 @@ export const WebhookKeyUnknownError = define(
   'WebhookKeyUnknownError',
   'The webhook verification key is unknown or expired.',
 );
-export const WebhookExpiredError = define('ERR_WEBHOOK_EXPIRED', 'WebhookExpiredError', 'The webhook is too old.');
+/** Outside the signing-time window either way; the message (and `details.reason`: too_old, future, missing) says which. */
+export const WebhookExpiredError = define(
+  'ERR_WEBHOOK_EXPIRED',
+  'WebhookExpiredError',
+  'The webhook was signed outside the accepted time window.',
+);
 export const WebhookBodyMismatchError = define(
   'ERR_WEBHOOK_BODY_MISMATCH',
   'WebhookBodyMismatchError',
   'The webhook body does not match its signature.',
 );
-export const WebhookReplayError = define('ERR_WEBHOOK_REPLAY', 'WebhookReplayError', 'This webhook was already received.');
+export const WebhookReplayError = define('ERR_WEBHOOK_REPLAY', 'WebhookReplayError', 'This signed webhook was already received.');
 export const WebhookPayloadInvalidError = define(
   'ERR_WEBHOOK_PAYLOAD_INVALID',
   'WebhookPayloadInvalidError',

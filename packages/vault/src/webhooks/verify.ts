@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import {
   isVaultError,
   WebhookAlgUnsupportedError,
@@ -11,12 +11,23 @@ import {
 } from '../errors.js';
 import type { Clock } from '../types.js';
 import type { WebhookKeyCache } from './key-cache.js';
+import { replayIdOf } from './replay-id.js';
 
 /** Plaid signs each webhook when sending it; older ones are rejected. */
 export const MAX_WEBHOOK_AGE_SECONDS = 5 * 60;
+/** How far ahead of ours Plaid's clock may be. */
+export const MAX_WEBHOOK_SKEW_SECONDS = 60;
 const MAX_HEADER_LENGTH = 4096;
 
 export type HeaderBag = Headers | Record<string, string | string[] | undefined>;
+
+/** What a verified webhook is known by. */
+export interface VerifiedWebhook {
+  /** Hex SHA-256 of the raw body. */
+  bodySha256: string;
+  /** The signed JWT's identity (replay-id.ts): the replay-guard key. */
+  replayId: string;
+}
 
 /** The `Plaid-Verification` header, whatever the header container and name case. */
 export function verificationHeader(headers: HeaderBag): string | undefined {
@@ -28,17 +39,28 @@ export function verificationHeader(headers: HeaderBag): string | undefined {
 }
 
 /**
- * Verify a Plaid webhook: ES256 only (checked before any key fetch, so `none`
- * and HMAC tokens never reach a verifier), key by `kid`, `iat` at most 5
- * minutes old by the injected clock, and the SHA-256 of the exact raw body
- * compared in constant time. Each failure has its own ERR_WEBHOOK_* code.
- * Returns the body's hex SHA-256 (the replay-guard key).
+ * Verify a Plaid webhook: ES256 only, then `iat` (at most 5 minutes old, at
+ * most 1 minute ahead, by the injected clock) and the SHA-256 of the exact
+ * raw body (constant time), then the key by `kid` and the signature. The
+ * claims are read before the signature is checked: they are the bytes the
+ * signature covers, so a webhook that passes both is the same either way, and
+ * a forgery that is stale, aimed at another body or not ES256 is refused
+ * without a key look-up (a look-up costs a forger a JWT made for this body,
+ * this minute). Each failure has its own ERR_WEBHOOK_* code. `itemIdOf` is
+ * handed to the key cache for its look-up budget.
  */
-export async function verifyWebhook(body: Buffer, header: string | undefined, keys: WebhookKeyCache, clock: Clock): Promise<string> {
+export async function verifyWebhook(
+  body: Buffer,
+  header: string | undefined,
+  keys: WebhookKeyCache,
+  clock: Clock,
+  itemIdOf?: () => string | null,
+): Promise<VerifiedWebhook> {
   if (!header) throw new WebhookSignatureMissingError();
   if (header.length > MAX_HEADER_LENGTH) throw new WebhookSignatureInvalidError();
   let alg: unknown;
   let kid: unknown;
+  let claims: JWTPayload;
   try {
     ({ alg, kid } = decodeProtectedHeader(header));
   } catch {
@@ -46,35 +68,52 @@ export async function verifyWebhook(body: Buffer, header: string | undefined, ke
   }
   if (alg !== 'ES256')
     throw new WebhookAlgUnsupportedError(undefined, { details: { alg: typeof alg === 'string' ? alg.slice(0, 16) : null } });
-  if (typeof kid !== 'string') throw new WebhookKeyUnknownError();
-  const { key, expiredAt } = await keys.get(kid);
-
-  const now = clock.now();
-  let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(header, key, { algorithms: ['ES256'], maxTokenAge: `${MAX_WEBHOOK_AGE_SECONDS} s`, currentDate: now }));
+    claims = decodeJwt(header);
+  } catch {
+    throw new WebhookSignatureInvalidError();
+  }
+  const now = clock.now();
+  const iat = checkIssuedAt(claims.iat, now);
+  const bodySha256 = checkBody(body, claims.request_body_sha256);
+  if (typeof kid !== 'string') throw new WebhookKeyUnknownError();
+
+  const { key, expiredAt } = await keys.get(kid, itemIdOf);
+  try {
+    await jwtVerify(header, key, { algorithms: ['ES256'], currentDate: now });
   } catch (err) {
     throw mapJoseError(err);
   }
-  const iat = payload.iat;
-  const nowSec = Math.floor(now.getTime() / 1000);
-  // jose checks maxTokenAge; this also pins the window to our clock and refuses a future iat.
-  if (typeof iat !== 'number' || nowSec - iat > MAX_WEBHOOK_AGE_SECONDS || iat - nowSec > 60) throw new WebhookExpiredError();
   if (expiredAt !== null && iat >= expiredAt) throw new WebhookKeyUnknownError();
+  return { bodySha256, replayId: replayIdOf(header) };
+}
 
+function checkIssuedAt(iat: unknown, now: Date): number {
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) {
+    throw new WebhookExpiredError('The webhook has no valid signing time.', { details: { reason: 'missing' } });
+  }
+  const age = Math.floor(now.getTime() / 1000) - iat;
+  if (age > MAX_WEBHOOK_AGE_SECONDS) {
+    throw new WebhookExpiredError('The webhook was signed more than 5 minutes ago.', { details: { reason: 'too_old' } });
+  }
+  if (-age > MAX_WEBHOOK_SKEW_SECONDS) {
+    throw new WebhookExpiredError('The webhook is signed with a time in the future; check the server clock.', {
+      details: { reason: 'future' },
+    });
+  }
+  return iat;
+}
+
+function checkBody(body: Buffer, claimed: unknown): string {
   const actual = createHash('sha256').update(body).digest();
-  const claimed =
-    typeof payload.request_body_sha256 === 'string' && /^[0-9a-f]{64}$/i.test(payload.request_body_sha256)
-      ? Buffer.from(payload.request_body_sha256, 'hex')
-      : Buffer.alloc(32);
-  if (!timingSafeEqual(actual, claimed)) throw new WebhookBodyMismatchError();
+  const expected = typeof claimed === 'string' && /^[0-9a-f]{64}$/i.test(claimed) ? Buffer.from(claimed, 'hex') : Buffer.alloc(32);
+  if (!timingSafeEqual(actual, expected)) throw new WebhookBodyMismatchError();
   return actual.toString('hex');
 }
 
 function mapJoseError(err: unknown): Error {
   if (isVaultError(err)) return err;
   if (err instanceof joseErrors.JWTExpired) return new WebhookExpiredError();
-  if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'iat') return new WebhookExpiredError();
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return new WebhookAlgUnsupportedError();
   return new WebhookSignatureInvalidError();
 }

@@ -7,6 +7,7 @@ import { importJWK, type CryptoKey } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { isVaultError, WebhookKeyUnknownError } from '../../src/errors.js';
 import type { WebhookKeyCache } from '../../src/webhooks/key-cache.js';
+import { replayIdOf } from '../../src/webhooks/replay-id.js';
 import { verificationHeader, verifyWebhook } from '../../src/webhooks/verify.js';
 
 const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url');
@@ -78,9 +79,10 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe('verifyWebhook', () => {
-  it('accepts a valid webhook and returns the body hash', async () => {
-    const sha = await verifyWebhook(BODY, jwt(), keyCache(), clock);
-    expect(sha).toBe(createHash('sha256').update(BODY).digest('hex'));
+  it('accepts a valid webhook and returns the body hash and the JWT identity', async () => {
+    const header = jwt();
+    const verified = await verifyWebhook(BODY, header, keyCache(), clock);
+    expect(verified).toEqual({ bodySha256: createHash('sha256').update(BODY).digest('hex'), replayId: replayIdOf(header) });
   });
 
   it.each<[string, () => string, Buffer, string]>([
@@ -110,24 +112,58 @@ describe('verifyWebhook', () => {
   });
 
   it('accepts iat exactly 5 minutes old', async () => {
-    await expect(verifyWebhook(BODY, jwt({ iat: nowSec - 300 }), keyCache(), clock)).resolves.toMatch(/^[0-9a-f]{64}$/);
+    await expect(verifyWebhook(BODY, jwt({ iat: nowSec - 300 }), keyCache(), clock)).resolves.toMatchObject({ replayId: /^[0-9a-f]{64}$/ });
   });
 
-  it('never fetches a key for a token with a forbidden alg', async () => {
+  it("accepts iat up to 1 minute ahead (Plaid's clock a little ahead of ours)", async () => {
+    for (const ahead of [1, 30, 60])
+      await expect(verifyWebhook(BODY, jwt({ iat: nowSec + ahead }), keyCache(), clock)).resolves.toBeTruthy();
+    expect(await codeOf(verifyWebhook(BODY, jwt({ iat: nowSec + 61 }), keyCache(), clock))).toBe('ERR_WEBHOOK_EXPIRED');
+  });
+
+  it('says "from the future", not "too old", for an iat ahead of the clock (same code: outside the window)', async () => {
+    const future = await verifyWebhook(BODY, jwt({ iat: nowSec + 3600 }), keyCache(), clock).catch((e: unknown) => e);
+    const old = await verifyWebhook(BODY, jwt({ iat: nowSec - 3600 }), keyCache(), clock).catch((e: unknown) => e);
+    expect(future).toMatchObject({ code: 'ERR_WEBHOOK_EXPIRED', details: { reason: 'future' } });
+    expect(old).toMatchObject({ code: 'ERR_WEBHOOK_EXPIRED', details: { reason: 'too_old' } });
+    expect((future as Error).message).toMatch(/future/);
+    expect((future as Error).message).not.toMatch(/old/);
+  });
+
+  it('never fetches a key for a token with a forbidden alg, a stale or future iat, or the hash of another body', async () => {
     const keys = keyCache();
     await codeOf(verifyWebhook(BODY, jwt({ alg: 'none' }), keys, clock));
     await codeOf(verifyWebhook(BODY, jwt({ alg: 'HS256', key: 'hmac' }), keys, clock));
+    await codeOf(verifyWebhook(BODY, jwt({ iat: nowSec - 301, key: foreignKey, kid: 'random-1' }), keys, clock));
+    await codeOf(verifyWebhook(BODY, jwt({ iat: nowSec + 61, key: foreignKey, kid: 'random-2' }), keys, clock));
+    await codeOf(verifyWebhook(BODY, jwt({ hash: 'ab'.repeat(32), key: foreignKey, kid: 'random-3' }), keys, clock));
     expect(keys.fetches).toBe(0);
   });
 
   it('refuses a webhook signed after its key expired', async () => {
     expect(await codeOf(verifyWebhook(BODY, jwt(), keyCache(nowSec - 10), clock))).toBe('ERR_WEBHOOK_KEY_UNKNOWN');
-    await expect(verifyWebhook(BODY, jwt({ iat: nowSec - 20 }), keyCache(nowSec - 10), clock)).resolves.toBeTypeOf('string');
+    await expect(verifyWebhook(BODY, jwt({ iat: nowSec - 20 }), keyCache(nowSec - 10), clock)).resolves.toBeTruthy();
   });
 
   it('finds the header in Headers and plain objects, any case', () => {
     expect(verificationHeader(new Headers({ 'Plaid-Verification': 'x' }))).toBe('x');
     expect(verificationHeader({ 'PLAID-VERIFICATION': ['y', 'z'] })).toBe('y');
     expect(verificationHeader({ other: 'a' })).toBeUndefined();
+  });
+});
+
+describe('replayIdOf', () => {
+  const ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+  it('gives every spelling of one signed JWT the same identity, and a re-signing another', async () => {
+    const header = jwt();
+    const dot = header.lastIndexOf('.');
+    const sig = Buffer.from(header.slice(dot + 1), 'base64url');
+    const s = BigInt(`0x${sig.subarray(32).toString('hex')}`);
+    const flipped = `${header.slice(0, dot)}.${Buffer.concat([sig.subarray(0, 32), Buffer.from((ORDER - s).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
+    // Both spellings verify (WebCrypto does not insist on low s), so both must map to one identity.
+    await expect(verifyWebhook(BODY, flipped, keyCache(), clock)).resolves.toMatchObject({ replayId: replayIdOf(header) });
+    expect(replayIdOf(flipped)).toBe(replayIdOf(header));
+    expect(replayIdOf(jwt())).not.toBe(replayIdOf(header)); // same body, same second, signed again
   });
 });

@@ -22,10 +22,10 @@ export function webhookRoutes(deps: RouteDeps): Hono<AppEnv> {
       // Plaid needs only a 200; say no more to an unauthenticated caller.
       return c.json({ accepted: result.accepted });
     } catch (err) {
-      // A replay is a verified body already acted on: usually Plaid retrying
-      // because our first 200 was lost. Answer 200 so it stops retrying (a
-      // non-200 is retried for 24 h and counts against the endpoint); nothing
-      // is done twice.
+      // A replay is a verified JWT already acted on, posted again (a proxy
+      // retrying, or someone resending a captured request). Answer 200 so a
+      // sender stops (Plaid retries a non-200 for 24 h and counts it against
+      // the endpoint); nothing is done twice.
       if (isVaultError(err, 'ERR_WEBHOOK_REPLAY')) return c.json({ accepted: false });
       throw err;
     }
