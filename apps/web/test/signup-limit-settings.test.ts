@@ -110,6 +110,38 @@ describe('password gate', () => {
   });
 });
 
+describe('password gate priorities', () => {
+  it('hands a free slot to a waiting sign-in (first) before sign-ups that came earlier', async () => {
+    const gate = createPasswordGate({ concurrency: 1, maxQueued: 3 });
+    const started: string[] = [];
+    const [holder, up1, up2, signIn] = ['holder', 'up1', 'up2', 'sign-in'].map((n) => task(started, n));
+    const results = [gate.run(holder!.run), gate.run(up1!.run), gate.run(up2!.run), gate.run(signIn!.run, 'first')];
+    await tick();
+    expect(gate.load).toEqual({ running: 1, queued: 3 });
+    holder!.finish();
+    await tick();
+    expect(started).toEqual(['holder', 'sign-in']);
+    signIn!.finish();
+    await tick();
+    up1!.finish();
+    await tick();
+    up2!.finish();
+    expect(await Promise.all(results)).toEqual(['holder', 'up1', 'up2', 'sign-in']);
+    expect(started).toEqual(['holder', 'sign-in', 'up1', 'up2']);
+  });
+
+  it('counts both priorities against one queue bound', async () => {
+    const gate = createPasswordGate({ concurrency: 1, maxQueued: 1 });
+    const started: string[] = [];
+    const holder = task(started, 'holder');
+    const running = gate.run(holder.run);
+    const waitingUp = gate.run(async () => 'up');
+    await expect(gate.run(async () => 'sign-in', 'first')).rejects.toBeInstanceOf(PasswordGateFullError);
+    holder.finish();
+    expect(await Promise.all([running, waitingUp])).toEqual(['holder', 'up']);
+  });
+});
+
 describe('auth form messages for the new codes', () => {
   it('says the server is busy, and how long to wait when sign-ups are limited', () => {
     expect(authFormMessage('busy')).toBe('The server is busy. Try again in a moment.');

@@ -41,9 +41,15 @@ export function isPasswordGateFull(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
 }
 
+/** `first` waits ahead of every `normal` hash: sign-ins (people who have an account) go before sign-ups. */
+export type GatePriority = 'first' | 'normal';
+
 export interface PasswordGate {
-  /** Run `hash` when a slot is free (waiting in line, first come first served), or reject with `PasswordGateFullError`. */
-  run<T>(hash: () => Promise<T>): Promise<T>;
+  /**
+   * Run `hash` when a slot is free, waiting in line (first come first served
+   * within a priority), or reject with `PasswordGateFullError` when the line is full.
+   */
+  run<T>(hash: () => Promise<T>, priority?: GatePriority): Promise<T>;
   /** Running and waiting now (for tests and a status line). */
   readonly load: { running: number; queued: number };
 }
@@ -53,7 +59,11 @@ export interface PasswordGate {
  * without a cap, a burst of sign-ups and sign-ins runs them all at once and every
  * one of them (a real user's sign-in too) takes as long as the whole burst. With it,
  * at most `concurrency` run, up to `maxQueued` wait their turn in order, and the
- * rest are refused at once, which the forms show as "busy, try again".
+ * rest are refused at once, which the forms show as "busy, try again". Node runs
+ * scrypt on libuv's thread pool (4 threads), which file reads and DNS look-ups
+ * share: a cap below the pool's size keeps the rest of the server moving too.
+ * Sign-ins wait ahead of sign-ups, so a burst of new accounts (already limited
+ * by the sign-up limit) does not hold up people signing in.
  *
  * @example
  * const gate = createPasswordGate({ concurrency: 2, maxQueued: 32 });
@@ -61,19 +71,20 @@ export interface PasswordGate {
  */
 export function createPasswordGate(settings: PasswordGateSettings): PasswordGate {
   let running = 0;
-  const waiting: (() => void)[] = [];
+  const waiting: Record<GatePriority, (() => void)[]> = { first: [], normal: [] };
+  const queued = () => waiting.first.length + waiting.normal.length;
 
   const release = () => {
-    const next = waiting.shift();
+    const next = waiting.first.shift() ?? waiting.normal.shift();
     // The slot passes straight to the next in line, so `running` never dips and lets a newcomer jump the queue.
     if (next) next();
     else running--;
   };
 
   return {
-    async run(hash) {
+    async run(hash, priority = 'normal') {
       if (running < settings.concurrency) running++;
-      else if (waiting.length < settings.maxQueued) await new Promise<void>((resolve) => waiting.push(resolve));
+      else if (queued() < settings.maxQueued) await new Promise<void>((resolve) => waiting[priority].push(resolve));
       else throw new PasswordGateFullError();
       try {
         return await hash();
@@ -82,7 +93,7 @@ export function createPasswordGate(settings: PasswordGateSettings): PasswordGate
       }
     },
     get load() {
-      return { running, queued: waiting.length };
+      return { running, queued: queued() };
     },
   };
 }

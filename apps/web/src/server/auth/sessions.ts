@@ -116,7 +116,7 @@ export function createSessions(
         result = await opts.throttle.guard({ account: email, client }, async () => {
           const row = await db.selectFrom('web_users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
           const stored = row?.password_hash ?? (await DUMMY_HASH_PROMISE);
-          const ok = await opts.gate.run(() => verify(password.slice(0, 1024), stored));
+          const ok = await opts.gate.run(() => verify(password.slice(0, 1024), stored), 'first');
           return ok && row ? row.id : undefined;
         });
       } catch (err) {
