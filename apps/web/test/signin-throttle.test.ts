@@ -14,50 +14,26 @@ import { DEFAULT_SIGNIN_THROTTLE, type SignInThrottleSettings } from '../src/ser
 import { createPasswordGate, DEFAULT_PASSWORD_GATE, PasswordGateFullError } from '../src/server/auth/password-gate.js';
 import { createSignUpLimit } from '../src/server/auth/signup-limit.js';
 import { DEFAULT_SIGNUP_LIMIT } from '../src/server/auth/signup-limit-settings.js';
-import { appDbBackends, manualClock, type Backend } from './helpers/app-db-backends.js';
+import { appDbBackends, manualClock, openTwoConnections, type TwoConnections } from './helpers/app-db-backends.js';
+import { countingCheck } from './helpers/counting-check.js';
 
 const backends = await appDbBackends('web sign-in throttle');
 
 const MINUTE = 60_000;
 const fresh = (tag = 'user') => `${tag}-${randomBytes(4).toString('hex')}@example.com`;
 
-/** A password check that counts its runs and answers `result` (a user id, or undefined for a wrong password). */
-function countingCheck() {
-  let calls = 0;
-  return {
-    get calls() {
-      return calls;
-    },
-    fail: async (): Promise<string | undefined> => {
-      calls++;
-      // Yield for real, so concurrent attempts interleave inside the guard.
-      await new Promise((r) => setImmediate(r));
-      return undefined;
-    },
-    succeed: async (): Promise<string | undefined> => {
-      calls++;
-      return 'u_ok';
-    },
-  };
-}
-
 describe.each(backends)('sign-in throttle on %s', (_name, ready, make) => {
-  let backend: Backend;
+  let conns: TwoConnections | undefined;
   let db: AppDb;
   let other: AppDb;
 
   beforeAll(async () => {
     if (!ready) return;
-    backend = await make();
-    db = await backend.connect();
-    other = await backend.connect();
+    conns = await openTwoConnections(make);
+    ({ db, other } = conns);
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    await other?.destroy();
-    await backend?.close();
-  });
+  afterAll(() => conns?.close());
 
   function setup(overrides: Partial<SignInThrottleSettings> = {}, on: AppDb = db) {
     const clock = manualClock();

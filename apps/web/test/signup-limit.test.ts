@@ -13,7 +13,8 @@ import { createSignInThrottle, throttleKey } from '../src/server/auth/signin-thr
 import { DEFAULT_SIGNIN_THROTTLE } from '../src/server/auth/signin-throttle-settings.js';
 import { createSignUpLimit, signUpKey } from '../src/server/auth/signup-limit.js';
 import { DEFAULT_SIGNUP_LIMIT, type SignUpLimitSettings } from '../src/server/auth/signup-limit-settings.js';
-import { appDbBackends, manualClock, type Backend } from './helpers/app-db-backends.js';
+import { appDbBackends, manualClock, openTwoConnections, type TwoConnections } from './helpers/app-db-backends.js';
+import { countingCheck } from './helpers/counting-check.js';
 
 const backends = await appDbBackends('web sign-up limit');
 
@@ -21,38 +22,18 @@ const MINUTE = 60_000;
 const fresh = (tag = 'new') => `${tag}-${randomBytes(4).toString('hex')}@example.com`;
 const freshClient = () => `203.0.113.${randomBytes(1)[0]}-${randomBytes(4).toString('hex')}`;
 
-/** A sign-up body (hash + insert) that counts its runs and yields, so concurrent ones interleave. */
-function countingAttempt() {
-  let calls = 0;
-  return {
-    get calls() {
-      return calls;
-    },
-    run: async () => {
-      calls++;
-      await new Promise((r) => setImmediate(r));
-      return 'u_new';
-    },
-  };
-}
-
 describe.each(backends)('sign-up limit on %s', (_name, ready, make) => {
-  let backend: Backend;
+  let conns: TwoConnections | undefined;
   let db: AppDb;
   let other: AppDb;
 
   beforeAll(async () => {
     if (!ready) return;
-    backend = await make();
-    db = await backend.connect();
-    other = await backend.connect();
+    conns = await openTwoConnections(make);
+    ({ db, other } = conns);
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    await other?.destroy();
-    await backend?.close();
-  });
+  afterAll(() => conns?.close());
 
   // Each test gets its own global count: the global row is one key, so the suite clears it between tests.
   async function setup(overrides: Partial<SignUpLimitSettings> = {}) {
@@ -68,45 +49,47 @@ describe.each(backends)('sign-up limit on %s', (_name, ready, make) => {
 
   it.skipIf(!ready)('refuses sign-ups past the global limit without running the attempt, until the window ends', async () => {
     const { limit, clock, warnings } = await setup({ maxPerWindow: 3 });
-    const attempt = countingAttempt();
-    for (let i = 0; i < 3; i++) expect(await limit.guard(undefined, attempt.run)).toEqual({ outcome: 'ok', value: 'u_new' });
+    const attempt = countingCheck();
+    for (let i = 0; i < 3; i++) expect(await limit.guard(undefined, attempt.succeed)).toEqual({ outcome: 'ok', value: 'u_ok' });
     clock.advance(4 * MINUTE);
-    expect(await limit.guard(undefined, attempt.run)).toEqual({ outcome: 'limited', retryAfterSeconds: 6 * 60 });
+    expect(await limit.guard(undefined, attempt.succeed)).toEqual({ outcome: 'limited', retryAfterSeconds: 6 * 60 });
     expect(attempt.calls).toBe(3);
     expect(await row(signUpKey('all'))).toMatchObject({ scope: 'all', signups: 4 });
     expect(warnings).toEqual([expect.objectContaining({ event: 'signup.limit_reached', scope: 'all', signups: 3 })]);
     clock.advance(6 * MINUTE);
-    expect(await limit.guard(undefined, attempt.run)).toEqual({ outcome: 'ok', value: 'u_new' });
+    expect(await limit.guard(undefined, attempt.succeed)).toEqual({ outcome: 'ok', value: 'u_ok' });
     expect(await row(signUpKey('all'))).toMatchObject({ signups: 1 });
   });
 
   it.skipIf(!ready)('limits one client address, and a client over its limit spends none of the global count', async () => {
     const { limit } = await setup({ maxPerWindow: 10, maxPerClient: 2 });
-    const attempt = countingAttempt();
+    const attempt = countingCheck();
     const client = freshClient();
-    for (let i = 0; i < 2; i++) expect((await limit.guard(client, attempt.run)).outcome).toBe('ok');
-    for (let i = 0; i < 5; i++) expect((await limit.guard(client, attempt.run)).outcome).toBe('limited');
+    for (let i = 0; i < 2; i++) expect((await limit.guard(client, attempt.succeed)).outcome).toBe('ok');
+    for (let i = 0; i < 5; i++) expect((await limit.guard(client, attempt.succeed)).outcome).toBe('limited');
     expect(attempt.calls).toBe(2);
     expect(await row(signUpKey('all'))).toMatchObject({ signups: 2 });
     // The address is stored only as a hash; another client is not affected.
     expect(await row(signUpKey('client', client))).toMatchObject({ scope: 'client', signups: 3 });
     expect(JSON.stringify(await db.selectFrom('web_signup_limit').selectAll().execute())).not.toContain(client);
-    expect((await limit.guard(freshClient(), attempt.run)).outcome).toBe('ok');
+    expect((await limit.guard(freshClient(), attempt.succeed)).outcome).toBe('ok');
   });
 
   it.skipIf(!ready)('gives the client its place back when the global limit refuses', async () => {
     const { limit } = await setup({ maxPerWindow: 1, maxPerClient: 5 });
-    const attempt = countingAttempt();
-    expect((await limit.guard(freshClient(), attempt.run)).outcome).toBe('ok');
+    const attempt = countingCheck();
+    expect((await limit.guard(freshClient(), attempt.succeed)).outcome).toBe('ok');
     const client = freshClient();
-    expect((await limit.guard(client, attempt.run)).outcome).toBe('limited');
+    expect((await limit.guard(client, attempt.succeed)).outcome).toBe('limited');
     expect(await row(signUpKey('client', client))).toMatchObject({ signups: 0 });
   });
 
   it.skipIf(!ready)('lets exactly the limit through of 20 concurrent sign-ups from two connections', async () => {
     const { limit, second, warnings } = await setup({ maxPerWindow: 7 });
-    const attempt = countingAttempt();
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? limit : second).guard(freshClient(), attempt.run)));
+    const attempt = countingCheck();
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? limit : second).guard(freshClient(), attempt.succeed)),
+    );
     expect(attempt.calls).toBe(7);
     expect(outcomes.filter((o) => o.outcome === 'ok')).toHaveLength(7);
     expect(outcomes.filter((o) => o.outcome === 'limited')).toHaveLength(13);
@@ -120,8 +103,8 @@ describe.each(backends)('sign-up limit on %s', (_name, ready, make) => {
       await expect(limit.guard(client, () => Promise.reject(new Error('gate full')))).rejects.toThrow('gate full');
     expect(await row(signUpKey('all'))).toMatchObject({ signups: 0 });
     expect(await row(signUpKey('client', client))).toMatchObject({ signups: 0 });
-    const attempt = countingAttempt();
-    for (let i = 0; i < 2; i++) expect((await limit.guard(freshClient(), attempt.run)).outcome).toBe('ok');
+    const attempt = countingCheck();
+    for (let i = 0; i < 2; i++) expect((await limit.guard(freshClient(), attempt.succeed)).outcome).toBe('ok');
   });
 
   it.skipIf(!ready)(

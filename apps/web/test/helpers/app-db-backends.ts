@@ -35,6 +35,29 @@ export async function appDbBackends(suite: string): Promise<[string, boolean, ()
   ];
 }
 
+export interface TwoConnections {
+  db: AppDb;
+  /** A second pool to the same database: another app instance. */
+  other: AppDb;
+  close(): Promise<void>;
+}
+
+/** A fresh database from `make`, opened twice, as two app instances would hold it. */
+export async function openTwoConnections(make: () => Promise<Backend>): Promise<TwoConnections> {
+  const backend = await make();
+  const db = await backend.connect();
+  const other = await backend.connect();
+  return {
+    db,
+    other,
+    async close() {
+      await db.destroy();
+      await other.destroy();
+      await backend.close();
+    },
+  };
+}
+
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.parse('2031-03-01T12:00:00.000Z')) {
   let t = start;
