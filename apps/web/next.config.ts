@@ -19,7 +19,12 @@ const nextConfig: NextConfig = {
   // Native drivers and the vault itself load with Node's require at runtime, not bundled:
   // one copy of each module (one token cache) and no native addon in a bundle.
   serverExternalPackages: ['better-sqlite3', 'pg', 'ioredis', 'plaid-vault', 'plaid-sandbox', 'pino', 'plaid', 'kysely'],
-  experimental: { taint: true },
+  experimental: {
+    taint: true,
+    // Pages take no request body (no Server Actions); a POST to one is still read before the proxy
+    // runs, up to this much (default 10 MiB). Route handlers are outside the proxy and read their own.
+    proxyClientMaxBodySize: 16 * 1024,
+  },
   poweredByHeader: false,
   reactStrictMode: true,
   async headers() {

@@ -22,6 +22,13 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+/**
+ * Pages only. Route handlers (`/api`, the `/auth` form posts, the sandbox
+ * reconnect) answer JSON or redirects and need no CSP nonce; kept out of the
+ * proxy, their request bodies stream straight to them, where the form routes
+ * stop reading at 8 KiB. For a request that passes through a proxy, Next reads
+ * the whole body first (up to `proxyClientMaxBodySize`, next.config.ts).
+ */
 export const config = {
-  matcher: [{ source: '/((?!api/|_next/static|_next/image|favicon.ico).*)' }],
+  matcher: [{ source: '/((?!api/|auth/|items/[^/]+/reconnect|_next/static|_next/image|favicon.ico).*)' }],
 };

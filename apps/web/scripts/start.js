@@ -28,12 +28,13 @@ if (reason) {
   console.log(`[web] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-// cwd is the app directory, so the embedded defaults live in apps/web/.data.
-const server = spawn(process.execPath, [nextBin, 'start', '--port', port, '--hostname', host], {
+// server.js is `next start` behind a guard that refuses what Next would answer with a 500
+// (request-guard.js). cwd is the app directory, so the embedded defaults live in apps/web/.data.
+const server = spawn(process.execPath, [join(appDir, 'scripts', 'server.js')], {
   cwd: appDir,
   stdio: 'inherit',
   // NEXT_MANUAL_SIG_HANDLE: instrumentation.ts closes the vault (flushing its audit log) before exiting.
-  env: { ...process.env, NODE_ENV: 'production', PORT: port, NEXT_MANUAL_SIG_HANDLE: 'true', NEXT_TELEMETRY_DISABLED: '1' },
+  env: { ...process.env, NODE_ENV: 'production', PORT: port, HOST: host, NEXT_MANUAL_SIG_HANDLE: 'true', NEXT_TELEMETRY_DISABLED: '1' },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -28,22 +28,30 @@ const AUTH_FORM_MESSAGES: Record<string, string> = {
   invalid_email: 'Enter a valid email address.',
   weak_password: 'Use a password of at least 8 characters.',
   email_taken: 'An account with this email already exists. Sign in instead.',
+  busy: 'The server is busy. Try again in a moment.',
+};
+
+/** Codes that carry a `retry` (whole minutes) in the URL: the start of their message, before "Try again...". */
+const RETRY_MESSAGES: Record<string, string> = {
+  throttled: 'Too many failed attempts.',
+  signup_limited: 'Too many accounts are being created right now.',
 };
 
 /**
  * The message for an auth form's `?error=` code; an unknown code reads as a
- * failed sign-in. `throttled` says how long to wait when `retryMinutes` (from
- * the URL, so checked here) is a sensible whole number.
+ * failed sign-in. `throttled` and `signup_limited` say how long to wait when
+ * `retryMinutes` (from the URL, so checked here) is a sensible whole number.
  *
  * @example
  * authFormMessage('throttled', 15); // 'Too many failed attempts. Try again in about 15 minutes.'
  */
 export function authFormMessage(code: string, retryMinutes?: number): string {
-  if (code === 'throttled') {
+  const lead = RETRY_MESSAGES[code];
+  if (lead) {
     if (retryMinutes === undefined || !Number.isInteger(retryMinutes) || retryMinutes < 1 || retryMinutes > 7 * 24 * 60) {
-      return 'Too many failed attempts. Try again later.';
+      return `${lead} Try again later.`;
     }
-    return `Too many failed attempts. Try again in about ${retryMinutes} ${retryMinutes === 1 ? 'minute' : 'minutes'}.`;
+    return `${lead} Try again in about ${retryMinutes} ${retryMinutes === 1 ? 'minute' : 'minutes'}.`;
   }
   return AUTH_FORM_MESSAGES[code] ?? AUTH_FORM_MESSAGES.invalid!;
 }

@@ -4,88 +4,36 @@
  * injected function, so "no scrypt while locked" is a call count, not a timing.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSchema, requireService, type TestSchema } from '../../../packages/vault/test/helpers/services.js';
-import { createAppDb, type AppDb } from '../src/server/app-database.js';
+import type { AppDb } from '../src/server/app-database.js';
 import { verifyPassword } from '../src/server/auth/password.js';
 import { deriveSessionKey } from '../src/server/auth/session-cookie.js';
 import { createSessions } from '../src/server/auth/sessions.js';
 import { createSignInThrottle, throttleKey, type GuardOutcome } from '../src/server/auth/signin-throttle.js';
 import { DEFAULT_SIGNIN_THROTTLE, type SignInThrottleSettings } from '../src/server/auth/signin-throttle-settings.js';
+import { createPasswordGate, DEFAULT_PASSWORD_GATE, PasswordGateFullError } from '../src/server/auth/password-gate.js';
+import { createSignUpLimit } from '../src/server/auth/signup-limit.js';
+import { DEFAULT_SIGNUP_LIMIT } from '../src/server/auth/signup-limit-settings.js';
+import { appDbBackends, manualClock, openTwoConnections, type TwoConnections } from './helpers/app-db-backends.js';
+import { countingCheck } from './helpers/counting-check.js';
 
-const pgReady = await requireService('postgres', 'web sign-in throttle');
+const backends = await appDbBackends('web sign-in throttle');
 
 const MINUTE = 60_000;
 const fresh = (tag = 'user') => `${tag}-${randomBytes(4).toString('hex')}@example.com`;
 
-/** A clock the test moves by hand. */
-function manualClock(start = Date.parse('2031-03-01T12:00:00.000Z')) {
-  let t = start;
-  return { now: () => new Date(t), advance: (ms: number) => void (t += ms) };
-}
-
-/** A password check that counts its runs and answers `result` (a user id, or undefined for a wrong password). */
-function countingCheck() {
-  let calls = 0;
-  return {
-    get calls() {
-      return calls;
-    },
-    fail: async (): Promise<string | undefined> => {
-      calls++;
-      // Yield for real, so concurrent attempts interleave inside the guard.
-      await new Promise((r) => setImmediate(r));
-      return undefined;
-    },
-    succeed: async (): Promise<string | undefined> => {
-      calls++;
-      return 'u_ok';
-    },
-  };
-}
-
-interface Backend {
-  /** A new connection (pool) to the suite's database, migrated. */
-  connect(): Promise<AppDb>;
-  close(): Promise<void>;
-}
-
-async function sqliteBackend(): Promise<Backend> {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-web-throttle-'));
-  return { connect: () => createAppDb(`sqlite:${join(dir, 'app.db')}`), close: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function postgresBackend(): Promise<Backend> {
-  const schema: TestSchema = await createTestSchema('web_throttle');
-  const url = `${schema.url}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
-  return { connect: () => createAppDb(url), close: () => schema.drop() };
-}
-
-const backends: [string, boolean, () => Promise<Backend>][] = [
-  ['SQLite', true, sqliteBackend],
-  ['PostgreSQL', pgReady, postgresBackend],
-];
-
 describe.each(backends)('sign-in throttle on %s', (_name, ready, make) => {
-  let backend: Backend;
+  let conns: TwoConnections | undefined;
   let db: AppDb;
   let other: AppDb;
 
   beforeAll(async () => {
     if (!ready) return;
-    backend = await make();
-    db = await backend.connect();
-    other = await backend.connect();
+    conns = await openTwoConnections(make);
+    ({ db, other } = conns);
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    await other?.destroy();
-    await backend?.close();
-  });
+  afterAll(() => conns?.close());
 
   function setup(overrides: Partial<SignInThrottleSettings> = {}, on: AppDb = db) {
     const clock = manualClock();
@@ -166,6 +114,23 @@ describe.each(backends)('sign-in throttle on %s', (_name, ready, make) => {
     expect(check.calls).toBe(9);
   });
 
+  it.skipIf(!ready)('gives both places back when the attempt throws (a full password gate): nothing is counted or locked', async () => {
+    const { throttle } = setup({ maxFailuresPerClient: 6 });
+    const check = countingCheck();
+    const email = fresh();
+    const client = '192.0.2.77';
+    for (let i = 0; i < 4; i++) await throttle.guard({ account: email, client }, check.fail);
+    const full = () => Promise.reject(new PasswordGateFullError());
+    for (let i = 0; i < 3; i++)
+      await expect(throttle.guard({ account: email, client }, full)).rejects.toBeInstanceOf(PasswordGateFullError);
+    expect(await row(throttleKey('account', email))).toMatchObject({ failures: 4, locked_until: null });
+    expect(await row(throttleKey('client', client))).toMatchObject({ failures: 4, locked_until: null });
+    // The fifth real failure is still the one that locks.
+    expect(await throttle.guard({ account: email, client }, check.fail)).toEqual({ outcome: 'failed' });
+    expect((await throttle.guard({ account: email, client }, check.succeed)).outcome).toBe('throttled');
+    expect(check.calls).toBe(5);
+  });
+
   it.skipIf(!ready)('shares the count between instances: a lock set through one connection holds on another', async () => {
     const { throttle, make } = setup();
     const check = countingCheck();
@@ -224,6 +189,8 @@ describe.each(backends)('sign-in throttle on %s', (_name, ready, make) => {
     const sessions = createSessions(db, deriveSessionKey(randomBytes(32)), {
       secure: true,
       throttle,
+      signUpLimit: createSignUpLimit(db, DEFAULT_SIGNUP_LIMIT, { logger: { warn() {} } }),
+      gate: createPasswordGate(DEFAULT_PASSWORD_GATE),
       verify: (password, stored) => {
         scrypts++;
         return verifyPassword(password, stored);

@@ -47,6 +47,7 @@ export const HTTP_STATUS = {
   ERR_PAYLOAD_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ERR_ROUTE_NOT_FOUND: 404,
+  ERR_METHOD_NOT_ALLOWED: 405,
   ERR_METRICS_DISABLED: 404,
   ERR_INTERNAL: 500,
 } as const;
@@ -177,6 +178,7 @@ export const UnsupportedMediaTypeError = define(
   'Only application/json is accepted.',
 );
 export const RouteNotFoundError = define('ERR_ROUTE_NOT_FOUND', 'RouteNotFoundError', 'Not found.');
+export const MethodNotAllowedError = define('ERR_METHOD_NOT_ALLOWED', 'MethodNotAllowedError', 'This method is not allowed.');
 export const MetricsDisabledError = define('ERR_METRICS_DISABLED', 'MetricsDisabledError', 'Metrics are disabled.');
 export const InternalError = define('ERR_INTERNAL', 'InternalError', 'Internal error.');
 

@@ -31,7 +31,16 @@ const REDACT = [
   '*.config',
 ];
 
-/** The default logger: JSON lines on stdout with redaction. */
-export function createLogger(level = 'info'): Logger {
-  return pino({ level, base: { name: 'plaid-vault' }, redact: { paths: REDACT, censor: '[redacted]' } });
+/**
+ * The default logger: JSON lines with redaction, at `level` (`VAULT_LOG_LEVEL`),
+ * on stdout unless given another stream (`plaid-vault serve` logs to stderr:
+ * its stdout is the command's result).
+ *
+ * @example
+ * const logger = createLogger('warn', process.stderr);
+ * logger.error({ requestId, code: 'ERR_STORE_UNAVAILABLE' }, 'request failed');
+ */
+export function createLogger(level = 'info', destination?: { write(line: string): unknown }): Logger {
+  const options = { level, base: { name: 'plaid-vault' }, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

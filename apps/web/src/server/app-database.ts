@@ -2,9 +2,9 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration }
 
 /**
  * The reference app's own tables (users, sessions, synced transactions, sign-in
- * throttle), kept in
- * the same database as the vault under a `web_` prefix and with their own
- * migration table, so the two migrators never touch each other's rows.
+ * throttle, sign-up limit), kept in the same database as the vault under a
+ * `web_` prefix and with their own migration table, so the two migrators never
+ * touch each other's rows.
  */
 export interface AppSchema {
   web_users: { id: string; email: string; password_hash: string; created_at: string };
@@ -16,6 +16,7 @@ export interface AppSchema {
     window_started_at: string;
     locked_until: string | null;
   };
+  web_signup_limit: { key_hash: string; scope: string; signups: number; window_started_at: string };
   web_transactions: {
     item_id: string;
     transaction_id: string;
@@ -84,6 +85,18 @@ const migrations: Record<string, Migration> = {
         .addColumn('failures', 'integer', (c) => c.notNull())
         .addColumn('window_started_at', 'varchar(32)', (c) => c.notNull())
         .addColumn('locked_until', 'varchar(32)')
+        .execute();
+    },
+  },
+  '0003_signup_limit': {
+    async up(db) {
+      // One row for all sign-ups and one per client address (SHA-256, never the address). See signup-limit.ts.
+      await db.schema
+        .createTable('web_signup_limit')
+        .addColumn('key_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('scope', 'varchar(16)', (c) => c.notNull())
+        .addColumn('signups', 'integer', (c) => c.notNull())
+        .addColumn('window_started_at', 'varchar(32)', (c) => c.notNull())
         .execute();
     },
   },

@@ -8,6 +8,9 @@ import { createSessions, type Sessions } from './auth/sessions';
 import { deriveSessionKey } from './auth/session-cookie';
 import { createSignInThrottle } from './auth/signin-throttle';
 import { signInThrottleSettingsFrom } from './auth/signin-throttle-settings';
+import { createSignUpLimit } from './auth/signup-limit';
+import { signUpLimitSettingsFrom } from './auth/signup-limit-settings';
+import { createPasswordGate, passwordGateSettingsFrom } from './auth/password-gate';
 import { SERVICES_KEY } from './services-key';
 import { plaidModeFrom } from '../plaid-mode';
 import { createEmulatorControl, type EmulatorControl } from './emulator-control';
@@ -101,8 +104,10 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
     sessionSecret = devSecret(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64'));
   }
   if (sessionSecret.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters.');
-  // Validated before anything is started: a bad limit stops the app rather than weakening sign-in.
+  // Validated before anything is started: a bad limit stops the app rather than weakening sign-in or sign-up.
   const throttleSettings = signInThrottleSettingsFrom(env);
+  const signUpSettings = signUpLimitSettingsFrom(env);
+  const gateSettings = passwordGateSettingsFrom(env);
 
   let baseUrl = env.PLAID_BASE_URL ?? null;
   let clientId = env.PLAID_CLIENT_ID;
@@ -155,10 +160,15 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   );
   // Secure cookies are accepted on http://localhost by browsers, so production mode always sets them.
   const secure = env.NODE_ENV === 'production' && env.SESSION_COOKIE_INSECURE !== '1';
-  const throttle = createSignInThrottle(db, throttleSettings, {
-    logger: { warn: (obj, msg) => console.warn(`[plaid-vault web] ${msg ?? 'warning'}`, JSON.stringify(obj)) },
+  const authLogger = { warn: (obj: object, msg?: string) => console.warn(`[plaid-vault web] ${msg ?? 'warning'}`, JSON.stringify(obj)) };
+  const throttle = createSignInThrottle(db, throttleSettings, { logger: authLogger });
+  const signUpLimit = createSignUpLimit(db, signUpSettings, { logger: authLogger });
+  const sessions = createSessions(db, deriveSessionKey(Buffer.from(sessionSecret)), {
+    secure,
+    throttle,
+    signUpLimit,
+    gate: createPasswordGate(gateSettings),
   });
-  const sessions = createSessions(db, deriveSessionKey(Buffer.from(sessionSecret)), { secure, throttle });
 
   const settings: WebSettings = {
     emulator,

@@ -17,7 +17,15 @@ import { createStderrLogger } from './stderr-logger.js';
  */
 export interface Runtime {
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Short lines on stderr (fields with --debug), unless a command chose another with `useLogger`. */
   readonly logger: Logger;
+  /**
+   * Log through `logger` from now on, for what this runtime opens too (the
+   * store, the vault). Long-running commands (`serve`) switch to JSON lines at
+   * VAULT_LOG_LEVEL; it must happen before anything is opened, or the parts
+   * opened earlier would keep the old logger.
+   */
+  useLogger(logger: Logger): void;
   config(): Promise<Readonly<VaultConfig>>;
   keyring(): Promise<Keyring>;
   /**
@@ -41,7 +49,7 @@ export interface Runtime {
 }
 
 export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
-  const logger = createStderrLogger(io.stderr, opts.debug);
+  let logger = createStderrLogger(io.stderr, opts.debug);
   const closers: (() => Promise<void> | void)[] = [];
   let config: Promise<Readonly<VaultConfig>> | undefined;
   let keyring: Promise<Keyring> | undefined;
@@ -52,7 +60,13 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
 
   const runtime: Runtime = {
     env: io.env,
-    logger,
+    get logger() {
+      return logger;
+    },
+    useLogger(next) {
+      if (keyring || raw || vault) throw new Error('useLogger must be called before the runtime opens anything.');
+      logger = next;
+    },
     config() {
       config ??= import('../config.js').then(({ parseConfig }) => parseConfig({}, io.env));
       return config;

@@ -20,13 +20,16 @@ function json(body: ErrorBody, status: number): Response {
  * (messages are fixed strings, safe to show). Anything else is ours: logged
  * once with the request id, answered with a generic body that says nothing
  * about the cause. A 5xx VaultError keeps its status (503 tells a client to
- * retry later) but not its code or message.
+ * retry later) but not its code or message; the log line carries the code
+ * (`ERR_INTERNAL` for an error that is not a VaultError) next to the request
+ * id, so an operator can find what a client reports.
  */
 export function errorResponse(err: unknown, requestId: string, logger: Logger): Response {
   if (isVaultError(err) && err.status < 500) {
     return json({ code: err.code, message: err.message }, err.status);
   }
   const status = isVaultError(err) ? err.status : HTTP_STATUS.ERR_INTERNAL;
-  logger.error({ requestId, status, err: toLoggedError(err) }, 'request failed');
+  const code: ErrorCode = isVaultError(err) ? err.code : 'ERR_INTERNAL';
+  logger.error({ requestId, status, code, err: toLoggedError(err) }, 'request failed');
   return json({ code: 'ERR_INTERNAL', message: 'Internal error.', requestId }, status);
 }

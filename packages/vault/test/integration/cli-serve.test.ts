@@ -1,7 +1,8 @@
 /**
  * The long-running commands through the real binary: `serve` (service API
- * keys, trusted user header, clean stop) on SQLite and PostgreSQL, and
- * `sandbox` (the emulator answers the Plaid API).
+ * keys, trusted user header, clean stop) on SQLite and PostgreSQL, its log
+ * (VAULT_LOG_LEVEL; a 5xx when the database goes away, through a TCP proxy the
+ * test cuts), and `sandbox` (the emulator answers the Plaid API).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTcpProxy } from '../fixtures/tcp-proxy.js';
 import { createTestSchema, fakeAccessToken, requireService, type TestSchema } from '../helpers/services.js';
 import { CLI, ensureBuilt, errorCode, json, runCli, transcript } from './cli-harness.js';
 
@@ -18,6 +20,8 @@ const KEYS = `k1:${randomBytes(32).toString('base64')}`;
 interface Running {
   child: ChildProcess;
   first: Record<string, string>;
+  /** Everything on stderr so far. */
+  stderr(): string;
   stop(): Promise<number | null>;
 }
 
@@ -46,6 +50,7 @@ async function start(args: string[], env: Record<string, string>): Promise<Runni
   return {
     child,
     first,
+    stderr: () => stderr,
     async stop() {
       child.kill('SIGTERM');
       const code = await closed;
@@ -119,6 +124,102 @@ describe.each([
       code = await server.stop();
     }
     expect(code).toBe(0);
+  });
+});
+
+describe.skipIf(!pgReady)('serve logs', () => {
+  let schema: TestSchema;
+  let dir: string;
+  let key: { key: string; entry: string };
+  const token = fakeAccessToken();
+
+  beforeAll(async () => {
+    schema = await createTestSchema('servelog');
+    dir = mkdtempSync(join(tmpdir(), 'pv-cli-serve-log-'));
+    key = json<{ key: string; entry: string }>(await runCli(['apikey', '--id', 'ops', '--json']));
+    const imported = await runCli(['import'], {
+      env: { VAULT_KEYS: KEYS, VAULT_DATA_DIR: dir, VAULT_DATABASE_URL: schema.url, VAULT_DATABASE_SCHEMA: schema.schema },
+      input: `${JSON.stringify({ userId: 'user-1', itemId: 'item-log', accessToken: token })}\n`,
+    });
+    expect(imported.code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await schema?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  interface Failure {
+    status: number;
+    header: string | null;
+    body: { code?: string; requestId?: string };
+  }
+
+  /**
+   * Serve at `level` with PostgreSQL behind a proxy, take the database away
+   * once a request has worked, then send two requests (one naming its own
+   * request id): both fail. Returns the answers and the JSON lines on stderr.
+   */
+  async function serveThroughOutage(
+    level: string,
+  ): Promise<{ failures: Failure[]; chosenId: string; lines: Record<string, unknown>[]; raw: string }> {
+    const db = new URL(schema.url);
+    const proxy = await startTcpProxy({ host: db.hostname, port: Number(db.port || 5432) });
+    db.host = `127.0.0.1:${proxy.port}`;
+    const server = await start(['serve', '--port', '0'], {
+      VAULT_KEYS: KEYS,
+      VAULT_DATA_DIR: dir,
+      VAULT_DATABASE_URL: db.toString(),
+      VAULT_DATABASE_SCHEMA: schema.schema,
+      VAULT_API_KEYS: key.entry,
+      VAULT_LOG_LEVEL: level,
+    });
+    const headers = { authorization: `Bearer ${key.key}`, 'x-plaid-vault-user': 'user-1' };
+    const chosenId = `ops-check-${randomBytes(6).toString('hex')}`;
+    const failures: Failure[] = [];
+    try {
+      expect((await fetch(`${server.first.url}/items`, { headers })).status).toBe(200);
+      await proxy.cut();
+      for (const extra of [{ 'x-request-id': chosenId }, {}] as Record<string, string>[]) {
+        const res = await fetch(`${server.first.url}/items`, { headers: { ...headers, ...extra } });
+        failures.push({ status: res.status, header: res.headers.get('x-request-id'), body: (await res.json()) as Failure['body'] });
+      }
+    } finally {
+      await server.stop();
+    }
+    const raw = server.stderr();
+    const lines = raw
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    return { failures, chosenId, lines, raw };
+  }
+
+  /** Each failure is a 503 whose request id (header and body) is on an error line with the code behind it. */
+  function expectFailuresLogged(failures: Failure[], chosenId: string, lines: Record<string, unknown>[]) {
+    expect(failures.map((f) => f.status)).toEqual([503, 503]);
+    expect(failures[0]!.body.requestId).toBe(chosenId);
+    for (const f of failures) {
+      expect(f.body.code).toBe('ERR_INTERNAL');
+      expect(f.header).toBe(f.body.requestId);
+      const logged = lines.filter((l) => l.requestId === f.body.requestId);
+      expect(logged).toEqual([expect.objectContaining({ level: 50, msg: 'request failed', status: 503, code: 'ERR_STORE_UNAVAILABLE' })]);
+    }
+  }
+
+  it('VAULT_LOG_LEVEL=info: JSON lines on stderr, info included; each 5xx logged at error with its request id and code', async () => {
+    const { failures, chosenId, lines, raw } = await serveThroughOutage('info');
+    expectFailuresLogged(failures, chosenId, lines);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 30, msg: 'serve listening' }));
+    expect(raw).not.toContain(token);
+    expect(raw).not.toContain(key.key);
+  });
+
+  it('VAULT_LOG_LEVEL=warn: no info lines, and the 5xx lines are still there', async () => {
+    const { failures, chosenId, lines, raw } = await serveThroughOutage('warn');
+    expectFailuresLogged(failures, chosenId, lines);
+    expect(lines.filter((l) => Number(l.level) < 40)).toEqual([]);
+    expect(raw).not.toContain(token);
   });
 });
 

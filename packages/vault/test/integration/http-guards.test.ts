@@ -203,17 +203,21 @@ describe('5xx', () => {
     expect(r.text).not.toContain('exploded');
     const logged = logger.errors().slice(before);
     expect(logged).toHaveLength(1);
-    expect(logged[0]!.requestId).toBe(r.headers.get('x-request-id'));
+    expect(logged[0]).toMatchObject({ requestId: r.headers.get('x-request-id'), status: 500, code: 'ERR_INTERNAL' });
     // The log keeps the cause for the operator, with token-shaped strings scrubbed.
     expect(JSON.stringify(logged[0])).toContain('exploded');
     expect(JSON.stringify(logged[0])).not.toContain('access-sandbox-');
   });
 
-  it('keeps a 5xx VaultError status but not its code', async () => {
+  it('keeps a 5xx VaultError status but not its code, which goes to the log line with the request id', async () => {
+    const before = logger.errors().length;
     const r = await client.call('GET', '/items', { headers: { 'x-test-fault': 'store' } });
     expect(r.status).toBe(503);
     expect(r.json.code).toBe('ERR_INTERNAL');
     expect(r.json.requestId).toBe(r.headers.get('x-request-id'));
+    expect(logger.errors().slice(before)).toEqual([
+      expect.objectContaining({ requestId: r.json.requestId, status: 503, code: 'ERR_STORE_UNAVAILABLE' }),
+    ]);
   });
 });
 

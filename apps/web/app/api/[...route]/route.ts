@@ -13,10 +13,21 @@ async function handle(req: Request): Promise<Response> {
   const res = await services.http.fetch(req);
   // A removed item's synced transactions go with it (the vault already shredded its token).
   if (req.method === 'DELETE' && res.status === 204) {
-    const match = ITEM_PATH.exec(new URL(req.url).pathname);
-    if (match?.[1]) await createTransactionsStore(services.db).forget(decodeURIComponent(match[1]));
+    const itemId = itemIdOf(new URL(req.url).pathname);
+    if (itemId) await createTransactionsStore(services.db).forget(itemId);
   }
   return res;
+}
+
+/** The item id in `/api/items/:id`, decoded; undefined for another path or one that does not decode (scripts/request-guard.js refuses those first). */
+function itemIdOf(pathname: string): string | undefined {
+  const raw = ITEM_PATH.exec(pathname)?.[1];
+  if (!raw) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 export { handle as GET, handle as POST, handle as PUT, handle as PATCH, handle as DELETE, handle as HEAD, handle as OPTIONS };

@@ -1,3 +1,5 @@
+import { wholeNumberFrom } from './whole-number-env';
+
 /** How hard sign-in is throttled; read once from the environment by the composition root. */
 export interface SignInThrottleSettings {
   /** Failed sign-ins for one email, within the window, that lock it. */
@@ -26,15 +28,6 @@ export const DEFAULT_SIGNIN_THROTTLE: SignInThrottleSettings = Object.freeze({
 const WEEK_MINUTES = 7 * 24 * 60;
 const HEADER_NAME = /^[a-z0-9-]{1,64}$/;
 
-function wholeNumber(env: Record<string, string | undefined>, name: string, fallback: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  // Fail closed: a typo must not turn the throttle off (0) or make it meaningless (NaN).
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number from 1 to ${max}.`);
-  return value;
-}
-
 /**
  * The sign-in throttle settings from environment variables, validated and
  * frozen; unset variables take the defaults (5 failures in 15 minutes lock an
@@ -50,10 +43,10 @@ export function signInThrottleSettingsFrom(env: Record<string, string | undefine
     throw new Error('WEB_CLIENT_IP_HEADER must be a header name (letters, digits, dashes).');
   const d = DEFAULT_SIGNIN_THROTTLE;
   return Object.freeze({
-    maxFailures: wholeNumber(env, 'WEB_SIGNIN_MAX_FAILURES', d.maxFailures, 1000),
-    maxFailuresPerClient: wholeNumber(env, 'WEB_SIGNIN_MAX_FAILURES_PER_CLIENT', d.maxFailuresPerClient, 100_000),
-    windowMinutes: wholeNumber(env, 'WEB_SIGNIN_WINDOW_MINUTES', d.windowMinutes, WEEK_MINUTES),
-    lockMinutes: wholeNumber(env, 'WEB_SIGNIN_LOCK_MINUTES', d.lockMinutes, WEEK_MINUTES),
+    maxFailures: wholeNumberFrom(env, 'WEB_SIGNIN_MAX_FAILURES', d.maxFailures, 1000),
+    maxFailuresPerClient: wholeNumberFrom(env, 'WEB_SIGNIN_MAX_FAILURES_PER_CLIENT', d.maxFailuresPerClient, 100_000),
+    windowMinutes: wholeNumberFrom(env, 'WEB_SIGNIN_WINDOW_MINUTES', d.windowMinutes, WEEK_MINUTES),
+    lockMinutes: wholeNumberFrom(env, 'WEB_SIGNIN_LOCK_MINUTES', d.lockMinutes, WEEK_MINUTES),
     clientIpHeader: header,
   });
 }

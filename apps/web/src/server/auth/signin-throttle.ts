@@ -16,6 +16,8 @@ export interface SignInThrottle {
    * Run `attempt` (the password check) unless the account or the client is
    * locked; `undefined` from it is a failure. A locked key refuses without
    * calling `attempt`, so a lock costs no scrypt and says nothing about the password.
+   * An attempt that throws gives its places back (it said nothing about the
+   * password either) and the error propagates.
    */
   guard<T>(subject: { account: string; client?: string }, attempt: () => Promise<T | undefined>): Promise<GuardOutcome<T>>;
 }
@@ -121,7 +123,14 @@ export function createSignInThrottle(
           return refused(client, at);
         }
       }
-      const value = await attempt();
+      let value: Awaited<ReturnType<typeof attempt>>;
+      try {
+        value = await attempt();
+      } catch (err) {
+        // No answer about the password came of it (e.g. the password gate was full): give the places back.
+        for (const r of client ? [account, client] : [account]) await refund(r).catch(() => {});
+        throw err;
+      }
       if (value !== undefined) {
         await db.deleteFrom('web_signin_throttle').where('key_hash', '=', account.key).execute();
         if (client) await refund(client);
