@@ -71,6 +71,12 @@ export interface RecoveryReport {
   relinkRequired: number;
   alreadyApplied: number;
   remaining: number;
+  /**
+   * Present when non-zero: records whose item was deleted while its rotation
+   * was unfinished; the Item was removed at Plaid with the journaled new token
+   * (the only copy) before the record was dropped.
+   */
+  orphansRemoved?: number;
 }
 
 export interface WebhookResult {

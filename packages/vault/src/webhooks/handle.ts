@@ -1,5 +1,6 @@
 import type { VaultContext } from '../context.js';
 import { isVaultError, WebhookPayloadInvalidError, WebhookReplayError } from '../errors.js';
+import type { RemoveItem } from '../items/remove.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { WebhookResult } from '../vault-types.js';
 import { dispatchWebhook, type PlaidWebhookEvent } from './dispatch.js';
@@ -42,6 +43,7 @@ function parse(body: Buffer): PlaidWebhookEvent {
 export function createWebhookHandler(
   ctx: VaultContext,
   plaid: PlaidGateway,
+  removeItem: RemoveItem,
   onWebhook?: WebhookHook,
 ): (rawBody: string | Uint8Array, headers: HeaderBag) => Promise<WebhookResult> {
   const keys = createWebhookKeyCache(plaid);
@@ -58,7 +60,7 @@ export function createWebhookHandler(
 
     let action: string;
     try {
-      action = await dispatchWebhook(ctx, plaid, event);
+      action = await dispatchWebhook(ctx, removeItem, event);
       await onWebhook?.({ ...event, action });
     } catch (err) {
       await ctx.store.deleteMarker(marker).catch(() => {});
