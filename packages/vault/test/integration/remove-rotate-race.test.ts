@@ -4,16 +4,23 @@
  * in front of plaid-sandbox holds Plaid's answers to pin each interleaving;
  * the emulator's `/__admin/state` is the ground truth. SQLite and PostgreSQL.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseKeyring } from '../../src/crypto/keyring.js';
 import { isVaultError, type Vault } from '../../src/index.js';
+import { createRecoveryJournal } from '../../src/items/journal.js';
 import { orphanedItems } from '../fixtures/orphan-items.js';
 import { startPlaidProxy, type PlaidProxy } from '../fixtures/plaid-proxy.js';
+import { prng } from '../helpers/prng.js';
 import { requireService } from '../helpers/services.js';
 import { startPlaidEnv, type PlaidEnv } from './plaid-harness.js';
 
 const pgOk = await requireService('postgres', 'remove/rotate race');
 const INVALIDATE = '/item/access_token/invalidate';
 const REMOVE = '/item/remove';
+const PAIRS = Number(process.env.RACE_PAIRS ?? 30);
+const SEED = Number(process.env.RACE_SEED ?? Date.now() % 1_000_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const settle = (p: Promise<unknown>) =>
   p.then(
@@ -33,6 +40,8 @@ describe.each([
   let a: Vault;
   let b: Vault;
   const users = new Set<string>();
+  /** Items deleted locally on purpose (items.delete leaves the Item at Plaid by design). */
+  const deletedLocally = new Set<string>();
 
   beforeAll(async () => {
     if (skip) return;
@@ -51,10 +60,11 @@ describe.each([
     const { itemId } = await a.link.sandboxLink({ userId });
     return { userId, itemId };
   }
+  const journalRecords = async () => (await createRecoveryJournal(join(env.dir, 'recovery'), parseKeyring(env.keys)).list()).length;
   async function orphans(): Promise<string[]> {
     const rows: string[] = [];
     for (const u of users) rows.push(...(await a.items.list(u)).map((i) => i.itemId));
-    return orphanedItems(env.sb.url, rows);
+    return orphanedItems(env.sb.url, [...rows, ...deletedLocally]);
   }
 
   it.skipIf(skip)('Plaid holds the invalidate answer while remove runs: no Item is left alive without a row', async () => {
@@ -106,5 +116,132 @@ describe.each([
 
     expect(env.sb.state.item(ref.itemId)?.status).toBe('removed');
     expect(await orphans()).toEqual([]);
+  });
+
+  it.skipIf(skip)('a remove that cannot get the lease in time fails with ERR_ROTATION_IN_PROGRESS and keeps the row', async () => {
+    const ref = await linked(`busy-${db}`);
+    const impatient = await env.vault({ plaid: { baseUrl: proxy.url }, rotation: { removeWaitMs: 100, pollMs: 20 } });
+    const held = proxy.hold(INVALIDATE);
+    const rotating = settle(a.items.rotate(ref));
+    await held.arrived();
+    const removed = await settle(impatient.items.remove(ref));
+    held.release();
+
+    expect(removed).toEqual({ ok: false, code: 'ERR_ROTATION_IN_PROGRESS' });
+    expect(await rotating).toMatchObject({ ok: true, value: { outcome: 'rotated' } });
+    expect((await a.items.list(ref.userId)).length).toBe(1);
+    await impatient.items.remove(ref); // the retry the code asks for
+    expect(env.sb.state.item(ref.itemId)?.status).toBe('removed');
+    expect(await orphans()).toEqual([]);
+  });
+
+  it.skipIf(skip)('items.delete waits for a running rotation: the rotation lands and the journal is left empty', async () => {
+    const ref = await linked(`delete-${db}`);
+    const held = proxy.hold(INVALIDATE);
+    const rotating = settle(a.items.rotate(ref));
+    await held.arrived();
+    deletedLocally.add(ref.itemId);
+    const deleting = settle(b.items.delete(ref));
+    await settledOrAfter(deleting, 500);
+    held.release();
+
+    expect(await rotating).toMatchObject({ ok: true, value: { outcome: 'rotated' } });
+    expect(await deleting).toEqual({ ok: true, value: undefined });
+    expect(await a.items.list(ref.userId)).toEqual([]);
+    expect(await journalRecords()).toBe(0);
+  });
+
+  it.skipIf(skip)('a rotation that outlives its lease, racing a remove on another instance, removes the Item with its new token', async () => {
+    const ref = await linked(`expired-${db}`);
+    const slow = await env.vault({ plaid: { baseUrl: proxy.url }, rotation: { leaseMs: 200 } });
+    const held = proxy.hold(INVALIDATE);
+    const rotating = settle(slow.items.rotate(ref));
+    await held.arrived();
+    await b.items.remove(ref); // takes the expired lease; the old token is dead, unchanged: "already gone"
+    held.release();
+
+    expect(await rotating).toEqual({ ok: false, code: 'ERR_ITEM_NOT_FOUND' });
+    const sent = proxy.tokensSent(REMOVE);
+    expect(new Set(sent.slice(-2)).size).toBe(2); // the old token (by b), then the new one (by the rotation)
+    expect(env.sb.state.item(ref.itemId)?.status).toBe('removed');
+    expect(await journalRecords()).toBe(0);
+    await a.recover();
+    expect(await orphans()).toEqual([]);
+  });
+
+  it.skipIf(skip)('a rotation that outlives its lease on the same instance is waited for, and the new token removes the Item', async () => {
+    const ref = await linked(`expired-same-${db}`);
+    const slow = await env.vault({ plaid: { baseUrl: proxy.url }, rotation: { leaseMs: 200 } });
+    const held = proxy.hold(INVALIDATE);
+    const rotating = settle(slow.items.rotate(ref));
+    await held.arrived();
+    const removing = settle(slow.items.remove(ref));
+    await settledOrAfter(removing, 600); // well past the lease
+    held.release();
+
+    expect(await removing).toEqual({ ok: true, value: undefined });
+    expect(env.sb.state.item(ref.itemId)?.status).toBe('removed'); // at the moment remove answered
+    expect(await rotating).toMatchObject({ ok: true, value: { outcome: 'rotated' } });
+    expect(await orphans()).toEqual([]);
+  });
+
+  it.skipIf(skip)('rotateDue racing removals of half its items: every removed Item is gone at Plaid, none orphaned', async () => {
+    const refs = await Promise.all(Array.from({ length: 12 }, (_, i) => linked(`due-${db}-${i}`)));
+    const random = prng(SEED);
+    const aliveWhenRemoved: string[] = [];
+    env.sb.faults.set({ latencyMs: 10 });
+    const due = a.items.rotateDue({ olderThan: new Date(Date.now() + 60_000), concurrency: 4 });
+    await Promise.all(
+      refs
+        .filter((_, i) => i % 2 === 0)
+        .map(async (ref) => {
+          await sleep(Math.floor(random() * 60));
+          await b.items.remove(ref);
+          if (env.sb.state.item(ref.itemId)?.status !== 'removed') aliveWhenRemoved.push(ref.itemId);
+        }),
+    );
+    const report = await due;
+    env.sb.faults.clear();
+    await a.recover();
+
+    expect(aliveWhenRemoved).toEqual([]);
+    expect(report.failed.filter((f) => f.code !== 'ERR_ITEM_NOT_FOUND')).toEqual([]);
+    const kept = await Promise.all(refs.map(async (r) => (await a.items.list(r.userId)).length));
+    expect(kept).toEqual(refs.map((_, i) => (i % 2 === 0 ? 0 : 1)));
+    expect(await orphans()).toEqual([]);
+  });
+
+  it.skipIf(skip)(`${PAIRS} rotate+remove pairs on two instances, random order and delay (seed ${SEED}): zero orphans`, async () => {
+    const random = prng(SEED);
+    let aliveWhenRemoved = 0;
+    let retried = 0;
+    env.sb.faults.set({ latencyMs: 5 });
+    for (let i = 0; i < PAIRS; i++) {
+      const ref = await linked(`pair-${db}-${i}`);
+      const [rotator, remover] = random() < 0.5 ? [a, b] : [b, a];
+      const gap = Math.floor(random() * 25);
+      const rotateFirst = random() < 0.5;
+      const rotate = async () => {
+        if (!rotateFirst) await sleep(gap);
+        return rotator.items.rotate(ref);
+      };
+      const remove = async () => {
+        if (rotateFirst) await sleep(gap);
+        for (;;) {
+          const r = await settle(remover.items.remove(ref));
+          if (r.ok || r.code !== 'ERR_ROTATION_IN_PROGRESS') break;
+          retried++;
+        }
+        if (env.sb.state.item(ref.itemId)?.status !== 'removed') aliveWhenRemoved++;
+      };
+      const [rotated] = await Promise.all([settle(rotate()), remove()]);
+      expect(rotated.ok || rotated.code === 'ERR_ITEM_NOT_FOUND').toBe(true);
+    }
+    env.sb.faults.clear();
+    await a.recover();
+    const left = await orphans();
+    console.info(`remove/rotate race (${db}): ${PAIRS} pairs, seed ${SEED}: ${left.length} orphaned, ${aliveWhenRemoved} told removed while alive, ${retried} retried`);
+    expect(left).toEqual([]);
+    expect(aliveWhenRemoved).toBe(0);
   });
 });
