@@ -112,7 +112,9 @@ describe('a removal that finds a crashed rotation in the journal', () => {
 
     await vault.items.remove(item);
     // The new token existed only in the dead process: the Item cannot be reached; the trail says so.
-    expect(await actions(item.itemId)).toEqual(expect.arrayContaining(['item.relink_required:recovery:rotation_lost', 'item.remove:already_gone']));
+    expect(await actions(item.itemId)).toEqual(
+      expect.arrayContaining(['item.relink_required:recovery:rotation_lost', 'item.remove:already_gone']),
+    );
     expect(await vault.items.list(item.userId)).toEqual([]);
     expect(await journal.list()).toEqual([]);
   });

@@ -53,70 +53,76 @@ describe.each([
     await env?.close();
   });
 
-  it.skipIf(skip)(`${PAIRS} rotate+delete pairs on one server and across two (seed ${SEED}): every 204 means gone at Plaid, zero orphans`, async () => {
-    const one = await serve();
-    const two = await serve();
-    const random = prng(SEED);
-    const slow = proxy.delay(INVALIDATE, () => Math.floor(random() * 40));
-    const ids = new Set<string>();
-    const users: string[] = [];
-    const answers: string[] = [];
-    let aliveAfter204 = 0;
-    for (let i = 0; i < PAIRS; i++) {
-      const userId = `http-${db}-${i}`;
-      users.push(userId);
-      const { itemId } = await one.vault.link.sandboxLink({ userId });
-      ids.add(itemId);
-      const [rotator, remover] = i % 3 === 0 ? [one, one] : random() < 0.5 ? [one, two] : [two, one];
-      const gap = Math.floor(random() * 30);
-      const rotateFirst = random() < 0.5;
-      const rotate = async () => {
-        if (!rotateFirst) await sleep(gap);
-        return (await rotator.client.call('POST', `/items/${itemId}/rotate`, { user: userId })).status;
-      };
-      const remove = async () => {
-        if (rotateFirst) await sleep(gap);
-        for (;;) {
-          const r = await remover.client.call('DELETE', `/items/${itemId}`, { user: userId });
-          if (r.status !== 409) return r.status;
-          await sleep(Number(r.headers.get('retry-after')) * 1000);
-        }
-      };
-      const [rotated, removed] = await Promise.all([rotate(), remove()]);
-      if (removed === 204 && env.sb.state.item(itemId)?.status !== 'removed') aliveAfter204++;
-      answers.push(`rotate ${rotated}, delete ${removed}`);
-    }
-    slow.end();
-    await one.vault.recover();
-    const rows = (await Promise.all(users.map((u) => one.vault.items.list(u)))).flat().map((r) => r.itemId);
-    const left = (await orphanedItems(env.sb.url, rows)).filter((id) => ids.has(id));
-    const tally = answers.reduce<Record<string, number>>((t, a) => ({ ...t, [a]: (t[a] ?? 0) + 1 }), {});
-    console.info(
-      `remove/rotate over HTTP (${db}): ${PAIRS} pairs, seed ${SEED}: ${left.length} orphaned, ` +
-        `${aliveAfter204} answered 204 while alive, ${JSON.stringify(tally)}`,
-    );
-    expect(left).toEqual([]);
-    expect(aliveAfter204).toBe(0);
-    expect(rows).toEqual([]);
-    expect(Object.keys(tally).filter((k) => !/^rotate (200|404), delete 204$/.test(k))).toEqual([]);
-  });
+  it.skipIf(skip)(
+    `${PAIRS} rotate+delete pairs on one server and across two (seed ${SEED}): every 204 means gone at Plaid, zero orphans`,
+    async () => {
+      const one = await serve();
+      const two = await serve();
+      const random = prng(SEED);
+      const slow = proxy.delay(INVALIDATE, () => Math.floor(random() * 40));
+      const ids = new Set<string>();
+      const users: string[] = [];
+      const answers: string[] = [];
+      let aliveAfter204 = 0;
+      for (let i = 0; i < PAIRS; i++) {
+        const userId = `http-${db}-${i}`;
+        users.push(userId);
+        const { itemId } = await one.vault.link.sandboxLink({ userId });
+        ids.add(itemId);
+        const [rotator, remover] = i % 3 === 0 ? [one, one] : random() < 0.5 ? [one, two] : [two, one];
+        const gap = Math.floor(random() * 30);
+        const rotateFirst = random() < 0.5;
+        const rotate = async () => {
+          if (!rotateFirst) await sleep(gap);
+          return (await rotator.client.call('POST', `/items/${itemId}/rotate`, { user: userId })).status;
+        };
+        const remove = async () => {
+          if (rotateFirst) await sleep(gap);
+          for (;;) {
+            const r = await remover.client.call('DELETE', `/items/${itemId}`, { user: userId });
+            if (r.status !== 409) return r.status;
+            await sleep(Number(r.headers.get('retry-after')) * 1000);
+          }
+        };
+        const [rotated, removed] = await Promise.all([rotate(), remove()]);
+        if (removed === 204 && env.sb.state.item(itemId)?.status !== 'removed') aliveAfter204++;
+        answers.push(`rotate ${rotated}, delete ${removed}`);
+      }
+      slow.end();
+      await one.vault.recover();
+      const rows = (await Promise.all(users.map((u) => one.vault.items.list(u)))).flat().map((r) => r.itemId);
+      const left = (await orphanedItems(env.sb.url, rows)).filter((id) => ids.has(id));
+      const tally = answers.reduce<Record<string, number>>((t, a) => ({ ...t, [a]: (t[a] ?? 0) + 1 }), {});
+      console.info(
+        `remove/rotate over HTTP (${db}): ${PAIRS} pairs, seed ${SEED}: ${left.length} orphaned, ` +
+          `${aliveAfter204} answered 204 while alive, ${JSON.stringify(tally)}`,
+      );
+      expect(left).toEqual([]);
+      expect(aliveAfter204).toBe(0);
+      expect(rows).toEqual([]);
+      expect(Object.keys(tally).filter((k) => !/^rotate (200|404), delete 204$/.test(k))).toEqual([]);
+    },
+  );
 
-  it.skipIf(skip)('a delete that cannot wait long enough answers 409 ERR_ROTATION_IN_PROGRESS with Retry-After; the retry removes', async () => {
-    const rotating = await serve();
-    const impatient = await serve({ removeWaitMs: 100, pollMs: 20 });
-    const userId = `http-busy-${db}`;
-    const { itemId } = await rotating.vault.link.sandboxLink({ userId });
-    const held = proxy.hold(INVALIDATE);
-    const rotated = rotating.client.call('POST', `/items/${itemId}/rotate`, { user: userId });
-    await held.arrived();
-    const busy = await impatient.client.call('DELETE', `/items/${itemId}`, { user: userId });
-    held.release();
+  it.skipIf(skip)(
+    'a delete that cannot wait long enough answers 409 ERR_ROTATION_IN_PROGRESS with Retry-After; the retry removes',
+    async () => {
+      const rotating = await serve();
+      const impatient = await serve({ removeWaitMs: 100, pollMs: 20 });
+      const userId = `http-busy-${db}`;
+      const { itemId } = await rotating.vault.link.sandboxLink({ userId });
+      const held = proxy.hold(INVALIDATE);
+      const rotated = rotating.client.call('POST', `/items/${itemId}/rotate`, { user: userId });
+      await held.arrived();
+      const busy = await impatient.client.call('DELETE', `/items/${itemId}`, { user: userId });
+      held.release();
 
-    expect(busy.status).toBe(409);
-    expect(busy.json.code).toBe('ERR_ROTATION_IN_PROGRESS');
-    expect(Number(busy.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await rotated).json.outcome).toBe('rotated');
-    expect((await impatient.client.call('DELETE', `/items/${itemId}`, { user: userId })).status).toBe(204);
-    expect(env.sb.state.item(itemId)?.status).toBe('removed');
-  });
+      expect(busy.status).toBe(409);
+      expect(busy.json.code).toBe('ERR_ROTATION_IN_PROGRESS');
+      expect(Number(busy.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await rotated).json.outcome).toBe('rotated');
+      expect((await impatient.client.call('DELETE', `/items/${itemId}`, { user: userId })).status).toBe(204);
+      expect(env.sb.state.item(itemId)?.status).toBe('removed');
+    },
+  );
 });

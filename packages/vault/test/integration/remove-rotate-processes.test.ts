@@ -138,7 +138,9 @@ describe.skipIf(!pgOk)('remove and rotate in two processes (PostgreSQL)', () => 
     }
     await parent.recover();
     const left = (await orphans()).filter((id) => ids.has(id));
-    console.info(`remove/rotate across processes: ${PAIRS} pairs, seed ${SEED}: ${left.length} orphaned, ${aliveWhenRemoved} told removed while alive`);
+    console.info(
+      `remove/rotate across processes: ${PAIRS} pairs, seed ${SEED}: ${left.length} orphaned, ${aliveWhenRemoved} told removed while alive`,
+    );
     expect(left).toEqual([]);
     expect(aliveWhenRemoved).toBe(0);
   });

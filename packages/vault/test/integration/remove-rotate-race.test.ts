@@ -118,23 +118,26 @@ describe.each([
     expect(await orphans()).toEqual([]);
   });
 
-  it.skipIf(skip)('Plaid acts on invalidate but its answer is lost while remove waits: the lost token is flagged, never silent', async () => {
-    const ref = await linked(`drop-inv-${db}`);
-    const held = proxy.hold(INVALIDATE);
-    const rotating = settle(a.items.rotate(ref));
-    await held.arrived();
-    const removing = settle(b.items.remove(ref));
-    await settledOrAfter(removing, 300);
-    held.drop(); // the new token never reaches the vault: no design can remove this Item (Plaid removes by token only)
+  it.skipIf(skip)(
+    'Plaid acts on invalidate but its answer is lost while remove waits: the lost token is flagged, never silent',
+    async () => {
+      const ref = await linked(`drop-inv-${db}`);
+      const held = proxy.hold(INVALIDATE);
+      const rotating = settle(a.items.rotate(ref));
+      await held.arrived();
+      const removing = settle(b.items.remove(ref));
+      await settledOrAfter(removing, 300);
+      held.drop(); // the new token never reaches the vault: no design can remove this Item (Plaid removes by token only)
 
-    expect(await rotating).toMatchObject({ ok: true, value: { outcome: 'relink_required' } });
-    expect(await removing).toEqual({ ok: true, value: undefined });
-    await a.audit.flush();
-    const trail = (await a.audit.list({ itemId: ref.itemId })).map((e) => e.action);
-    expect(trail).toContain('item.relink_required');
-    expect(await orphans()).toEqual([ref.itemId]);
-    leftAtPlaid.add(ref.itemId); // counted here; the tests after this one look for new orphans only
-  });
+      expect(await rotating).toMatchObject({ ok: true, value: { outcome: 'relink_required' } });
+      expect(await removing).toEqual({ ok: true, value: undefined });
+      await a.audit.flush();
+      const trail = (await a.audit.list({ itemId: ref.itemId })).map((e) => e.action);
+      expect(trail).toContain('item.relink_required');
+      expect(await orphans()).toEqual([ref.itemId]);
+      leftAtPlaid.add(ref.itemId); // counted here; the tests after this one look for new orphans only
+    },
+  );
 
   it.skipIf(skip)('a remove that cannot get the lease in time fails with ERR_ROTATION_IN_PROGRESS and keeps the row', async () => {
     const ref = await linked(`busy-${db}`);
@@ -169,23 +172,26 @@ describe.each([
     expect(await journalRecords()).toBe(0);
   });
 
-  it.skipIf(skip)('a rotation that outlives its lease, racing a remove on another instance, removes the Item with its new token', async () => {
-    const ref = await linked(`expired-${db}`);
-    const slow = await env.vault({ plaid: { baseUrl: proxy.url }, rotation: { leaseMs: 200 } });
-    const held = proxy.hold(INVALIDATE);
-    const rotating = settle(slow.items.rotate(ref));
-    await held.arrived();
-    await b.items.remove(ref); // takes the expired lease; the old token is dead, unchanged: "already gone"
-    held.release();
+  it.skipIf(skip)(
+    'a rotation that outlives its lease, racing a remove on another instance, removes the Item with its new token',
+    async () => {
+      const ref = await linked(`expired-${db}`);
+      const slow = await env.vault({ plaid: { baseUrl: proxy.url }, rotation: { leaseMs: 200 } });
+      const held = proxy.hold(INVALIDATE);
+      const rotating = settle(slow.items.rotate(ref));
+      await held.arrived();
+      await b.items.remove(ref); // takes the expired lease; the old token is dead, unchanged: "already gone"
+      held.release();
 
-    expect(await rotating).toEqual({ ok: false, code: 'ERR_ITEM_NOT_FOUND' });
-    const sent = proxy.tokensSent(REMOVE);
-    expect(new Set(sent.slice(-2)).size).toBe(2); // the old token (by b), then the new one (by the rotation)
-    expect(env.sb.state.item(ref.itemId)?.status).toBe('removed');
-    expect(await journalRecords()).toBe(0);
-    await a.recover();
-    expect(await orphans()).toEqual([]);
-  });
+      expect(await rotating).toEqual({ ok: false, code: 'ERR_ITEM_NOT_FOUND' });
+      const sent = proxy.tokensSent(REMOVE);
+      expect(new Set(sent.slice(-2)).size).toBe(2); // the old token (by b), then the new one (by the rotation)
+      expect(env.sb.state.item(ref.itemId)?.status).toBe('removed');
+      expect(await journalRecords()).toBe(0);
+      await a.recover();
+      expect(await orphans()).toEqual([]);
+    },
+  );
 
   it.skipIf(skip)('a rotation that outlives its lease on the same instance is waited for, and the new token removes the Item', async () => {
     const ref = await linked(`expired-same-${db}`);
