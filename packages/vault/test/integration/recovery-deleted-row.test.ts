@@ -5,19 +5,18 @@
  * cannot be reached. A real proxy in front of plaid-sandbox tells which token
  * reached /item/remove and cuts the connection for the outage.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { PlaidApi } from 'plaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal } from '../../src/crypto/envelope.js';
 import { parseKeyring } from '../../src/crypto/keyring.js';
 import type { Vault } from '../../src/index.js';
-import { createRecoveryJournal, type JournalRecord, type RecoveryJournal } from '../../src/items/journal.js';
+import { createRecoveryJournal, type RecoveryJournal } from '../../src/items/journal.js';
+import { deadRecord } from '../fixtures/journal-records.js';
 import { startPlaidProxy, type PlaidProxy } from '../fixtures/plaid-proxy.js';
 import { type PlaidEnv, sandboxApi, startPlaidEnv } from './plaid-harness.js';
 
 const REMOVE = '/item/remove';
-const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
 
 let env: PlaidEnv;
 let proxy: PlaidProxy;
@@ -43,17 +42,10 @@ async function crashedRotation(userId: string, state: 'token' | 'intent') {
   const item = { itemId, userId };
   const old = await vault.withToken({ ...item, purpose: 'test.read' }, (t) => t.reveal());
   const fresh = (await api.itemAccessTokenInvalidate({ access_token: old })).data.new_access_token;
-  const record: JournalRecord = {
-    v: 1,
-    id: journal.newId(),
-    ...item,
-    owner: 'vault-dead',
-    pid: deadPid,
-    fromVersion: 1,
+  const record = deadRecord(journal, item, {
     state,
-    at: new Date().toISOString(),
     ...(state === 'token' && { envelope: seal(parseKeyring(env.keys), item, fresh).toString('base64') }),
-  };
+  });
   await journal.write(record);
   return { item, fresh, record };
 }
