@@ -14,16 +14,9 @@ import { assertId } from './validate.js';
 
 export type { RotationOptions, RotationStep };
 
-/**
- * Journal ids of rotations running in this process, whatever vault instance
- * runs them: two vaults in one process may share a recovery directory, and
- * neither may take the other's live record for a dead process's.
- */
-const journalIds = new Set<string>();
-
 export interface Rotator {
   rotate(ref: { itemId: string; userId?: string }): Promise<RotateResult>;
-  /** Journal ids of rotations running in this process, any vault instance (recovery leaves them alone). */
+  /** Journal ids of rotations running in this process (recovery leaves them alone). */
   inFlight(): ReadonlySet<string>;
   /** Settles when this process's rotation of the item that got past its lease ends; undefined if none. */
   running(itemId: string): Promise<void> | undefined;
@@ -42,6 +35,7 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
   const opts = resolveRotationOptions(options);
   const running = new Map<string, Promise<RotateResult>>();
   const leased = new Map<string, Promise<void>>();
+  const journalIds = new Set<string>();
   const step = async (name: RotationStep, itemId: string) => {
     await opts.hooks.afterStep?.(name, { itemId });
   };
