@@ -31,7 +31,8 @@ export async function deleteItem(ctx: VaultContext, lease: ItemLeaseOptions, ref
   if (!held) throw new ItemNotFoundError();
   try {
     await purgeItem(ctx, ref, 'item.delete', null);
-  } finally {
+  } catch (err) {
     await held.release();
+    throw err;
   }
 }

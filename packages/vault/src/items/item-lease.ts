@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { VaultContext } from '../context.js';
 import { isVaultError, RotationInProgressError } from '../errors.js';
-import type { ItemRow } from '../store/types.js';
 
 /** How `items.remove` and `items.delete` wait for a rotation (from RotationOptions). */
 export interface ItemLeaseOptions {
@@ -19,10 +18,8 @@ export interface ItemLeaseOptions {
 }
 
 export interface HeldItem {
-  /** The row as read after the lease was taken: its envelope is the current token. */
-  row: ItemRow;
   owner: string;
-  /** Best effort; a no-op once the row is deleted (the lease goes with it). */
+  /** Best effort (a lease left behind expires); not needed once the row is deleted, the lease goes with it. */
   release(): Promise<void>;
 }
 
@@ -34,7 +31,8 @@ export interface HeldItem {
  * start while the lease is held here (it waits, then finds the row gone).
  * Each call has an owner of its own, so the "already ours" rule of the lease
  * never lets a removal in through a rotation of the same instance.
- * Undefined when the row is missing or belongs to another user.
+ * Undefined when the row is missing or belongs to another user. The caller
+ * reads the row after this returns: that row's envelope is the current token.
  *
  * @example
  * const held = await holdItem(ctx, ref, opts);
@@ -47,30 +45,36 @@ export async function holdItem(
 ): Promise<HeldItem | undefined> {
   const owner = `${ctx.instanceId}/remove-${randomUUID()}`;
   const giveUp = Date.now() + opts.waitMs;
+  const busy = (leaseUntil: Date | null) => {
+    const left = (leaseUntil?.getTime() ?? 0) - ctx.clock.now().getTime();
+    return new RotationInProgressError(undefined, { details: { itemId: ref.itemId, retryAfterMs: Math.min(5000, Math.max(1000, left)) } });
+  };
   for (;;) {
     const seen = await ctx.store.getItem(ref.itemId);
     if (!seen || seen.userId !== ref.userId) return undefined;
     const now = ctx.clock.now();
     if (await ctx.store.acquireLease(ref.itemId, owner, new Date(now.getTime() + opts.leaseMs), now)) break;
-    if (Date.now() >= giveUp) {
-      const left = (seen.rotationLeaseUntil?.getTime() ?? now.getTime()) - now.getTime();
-      throw new RotationInProgressError(undefined, {
-        details: { itemId: ref.itemId, retryAfterMs: Math.min(5000, Math.max(1000, left)) },
-      });
-    }
+    if (Date.now() >= giveUp) throw busy(seen.rotationLeaseUntil);
     await opts.sleep(opts.pollMs);
   }
   const release = () =>
     ctx.store.releaseLease(ref.itemId, owner).catch((err: unknown) => {
       ctx.logger.warn({ itemId: ref.itemId, code: isVaultError(err) ? err.code : 'unknown' }, 'item lease not released; it will expire');
     });
-  try {
-    await opts.rotationRunning(ref.itemId)?.catch(() => {});
-    const row = await ctx.store.getItem(ref.itemId);
-    if (!row || row.userId !== ref.userId) return undefined;
-    return { row, owner, release };
-  } catch (err) {
+  const running = opts.rotationRunning(ref.itemId);
+  if (running && !(await settlesWithin(running, giveUp - Date.now()))) {
     await release();
-    throw err;
+    throw busy(null);
+  }
+  return { owner, release };
+}
+
+async function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))));
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

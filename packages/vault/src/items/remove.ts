@@ -45,11 +45,13 @@ export async function removeItem(ctx: VaultContext, deps: RemoveDeps, ref: Ref):
   assertRef(ref);
   const held = await holdItem(ctx, ref, deps.lease);
   if (held) {
+    let deleted = false;
     try {
       const outcome = await removeAtPlaid(ctx, deps, ref, held);
       if (outcome) await purgeItem(ctx, ref, 'item.remove', outcome);
+      deleted = true;
     } finally {
-      await held.release();
+      if (!deleted) await held.release();
     }
   }
   // The row is gone (or was never this user's): a token a rotation journaled for
