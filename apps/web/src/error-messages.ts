@@ -8,7 +8,7 @@ const MESSAGES: Record<string, string> = {
   ERR_PLAID_RATE_LIMITED: 'Your bank is busy. Try again in a minute.',
   ERR_PLAID_UNREACHABLE: "We couldn't reach your bank right now. Try again shortly.",
   ERR_PLAID_API_ERROR: "We couldn't reach your bank right now. Try again shortly.",
-  ERR_ROTATION_IN_PROGRESS: 'A key rotation is already running for this bank. Try again in a moment.',
+  ERR_ROTATION_IN_PROGRESS: 'This bank connection is being updated right now. Try again in a moment.',
   ERR_ROTATION_FAILED: 'The rotation did not complete. Your connection is unchanged; try again.',
   ERR_ITEM_NOT_FOUND: 'This bank connection no longer exists.',
   ERR_ITEM_DUPLICATE: 'This bank is already connected.',

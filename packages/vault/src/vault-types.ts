@@ -71,6 +71,12 @@ export interface RecoveryReport {
   relinkRequired: number;
   alreadyApplied: number;
   remaining: number;
+  /**
+   * Present when non-zero: records whose item was deleted while its rotation
+   * was unfinished; the Item was removed at Plaid with the journaled new token
+   * (the only copy) before the record was dropped.
+   */
+  orphansRemoved?: number;
 }
 
 export interface WebhookResult {
@@ -129,12 +135,19 @@ export interface Vault {
     put(input: PutItemInput): Promise<ItemSummary>;
     list(userId: string): Promise<ItemSummary[]>;
     get(ref: { userId: string; itemId: string }): Promise<ItemSummary>;
-    /** Local delete (row + caches). `remove` (issue 5) also calls Plaid /item/remove. */
+    /**
+     * Local delete (row + caches). `remove` (issue 5) also calls Plaid /item/remove.
+     * Waits for a running rotation of the item (up to `rotation.removeWaitMs`), else ERR_ROTATION_IN_PROGRESS.
+     */
     delete(ref: { userId: string; itemId: string }): Promise<void>;
     // (issue 5)
     rotate(ref: { itemId: string; userId?: string }): Promise<RotateResult>;
     rotateDue(opts: RotateDueOptions): Promise<RotateDueReport>;
-    /** Plaid /item/remove, then delete the row, purge caches everywhere, audit. Idempotent. */
+    /**
+     * Plaid /item/remove with the current token, then delete the row, purge caches everywhere, audit. Idempotent.
+     * Never overlaps a rotation of the item: waits for one (up to `rotation.removeWaitMs`), else
+     * ERR_ROTATION_IN_PROGRESS (nothing changed; retry).
+     */
     remove(ref: { userId: string; itemId: string }): Promise<void>;
   };
   /** Run `fn` with the item's token. The Secret must not escape `fn`. */

@@ -9,7 +9,6 @@ import { ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
 import { deriveSubkey, keyringOptionsFrom, loadKeyring, type Keyring } from './crypto/keyring.js';
-import { deleteItem } from './items/delete.js';
 import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
 import { withToken } from './items/with-token.js';
@@ -166,7 +165,6 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       put: (input) => putItem(ctx, input),
       list: (userId) => listItems(ctx, userId),
       get: (ref) => getItem(ctx, ref),
-      delete: (ref) => deleteItem(ctx, ref),
       ...plaid.items,
     },
     withToken: (use, fn) => withToken(ctx, use, fn),

@@ -14,7 +14,7 @@ const FIXES: Record<string, string> = {
   ERR_CRYPTO_KEY_UNKNOWN: 'add the missing kid back to VAULT_KEYS (plaid-vault doctor shows rows per kid)',
   ERR_KEY_IN_USE: 'run plaid-vault rekey, then retire the key',
   ERR_PRODUCT_NOT_ENABLED: 'add the product to PLAID_PRODUCTS',
-  ERR_ROTATION_IN_PROGRESS: 'wait for the other rotation to finish, then retry',
+  ERR_ROTATION_IN_PROGRESS: 'wait for the rotation or removal of this item to finish, then retry',
   ERR_ROTATION_FAILED: 'run plaid-vault recover, then plaid-vault doctor',
   ERR_RECOVERY_FAILED: 'check VAULT_RECOVERY_DIR and the database, then run plaid-vault recover again',
   ERR_PLAID_UNREACHABLE: 'check PLAID_ENV / PLAID_BASE_URL and the network',

@@ -1,4 +1,4 @@
-import { HTTP_STATUS, isVaultError, type ErrorCode } from '../errors.js';
+import { HTTP_STATUS, isVaultError, type ErrorCode, type VaultError } from '../errors.js';
 import type { Logger } from '../types.js';
 import { toLoggedError } from './log-safe-error.js';
 
@@ -10,14 +10,22 @@ export interface ErrorBody {
   requestId?: string;
 }
 
-function json(body: ErrorBody, status: number): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': JSON_TYPE } });
+function json(body: ErrorBody, status: number, extra: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': JSON_TYPE, ...extra } });
+}
+
+/** Retry-After (whole seconds) for an error that clears by itself, from its `retryAfterMs` detail. */
+function retryAfter(err: VaultError): Record<string, string> {
+  const ms = err.details?.retryAfterMs;
+  if (err.code !== 'ERR_ROTATION_IN_PROGRESS' || typeof ms !== 'number' || !Number.isFinite(ms)) return {};
+  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
 }
 
 /**
  * The one way an error becomes a response. A VaultError below 500 is the
  * caller's to handle: `{ code, message }` with the status from HTTP_STATUS
- * (messages are fixed strings, safe to show). Anything else is ours: logged
+ * (messages are fixed strings, safe to show), and `Retry-After` when waiting
+ * is the fix (ERR_ROTATION_IN_PROGRESS). Anything else is ours: logged
  * once with the request id, answered with a generic body that says nothing
  * about the cause. A 5xx VaultError keeps its status (503 tells a client to
  * retry later) but not its code or message; the log line carries the code
@@ -26,7 +34,7 @@ function json(body: ErrorBody, status: number): Response {
  */
 export function errorResponse(err: unknown, requestId: string, logger: Logger): Response {
   if (isVaultError(err) && err.status < 500) {
-    return json({ code: err.code, message: err.message }, err.status);
+    return json({ code: err.code, message: err.message }, err.status, retryAfter(err));
   }
   const status = isVaultError(err) ? err.status : HTTP_STATUS.ERR_INTERNAL;
   const code: ErrorCode = isVaultError(err) ? err.code : 'ERR_INTERNAL';

@@ -1,5 +1,7 @@
 import type { VaultContext } from '../context.js';
-import { getOwnedItem } from './owned-item.js';
+import { ItemNotFoundError } from '../errors.js';
+import { holdItem, type ItemLeaseOptions } from './item-lease.js';
+import { assertRef } from './validate.js';
 
 /**
  * Drop an item locally: the row (and with it the only copy of the wrapped DEK,
@@ -17,8 +19,20 @@ export async function purgeItem(
   ctx.audit.record({ actor: ctx.instanceId, userId: ref.userId, itemId: ref.itemId, action, purpose, outcome: 'ok', requestId: null });
 }
 
-/** Local delete (Plaid is not told; `items.remove` does that). */
-export async function deleteItem(ctx: VaultContext, ref: { userId: string; itemId: string }): Promise<void> {
-  await getOwnedItem(ctx, ref);
-  await purgeItem(ctx, ref, 'item.delete', null);
+/**
+ * Local delete (Plaid is not told; `items.remove` does that). Like a removal
+ * it takes the item's lease, so it never cuts into a rotation: the rotation
+ * finishes (or is waited for, up to a bound, then ERR_ROTATION_IN_PROGRESS)
+ * and the token deleted is the current one, never one left only in a journal.
+ */
+export async function deleteItem(ctx: VaultContext, lease: ItemLeaseOptions, ref: { userId: string; itemId: string }): Promise<void> {
+  assertRef(ref);
+  const held = await holdItem(ctx, ref, lease);
+  if (!held) throw new ItemNotFoundError();
+  try {
+    await purgeItem(ctx, ref, 'item.delete', null);
+  } catch (err) {
+    await held.release();
+    throw err;
+  }
 }

@@ -4,7 +4,7 @@ import { InputInvalidError, isVaultError, ItemDuplicateError } from '../errors.j
 import type { PlaidGateway } from '../plaid/types.js';
 import type { ExchangeResult } from '../vault-types.js';
 import { putItem } from './put.js';
-import { removeItem } from './remove.js';
+import type { RemoveItem } from './remove.js';
 import { assertId } from './validate.js';
 
 const PUBLIC_TOKEN = /^public-(sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -22,6 +22,7 @@ const PUBLIC_TOKEN = /^public-(sandbox|development|production)-[0-9a-f]{8}-[0-9a
 export async function exchangePublicToken(
   ctx: VaultContext,
   plaid: PlaidGateway,
+  removeItem: RemoveItem,
   input: { userId: string; publicToken: string },
 ): Promise<ExchangeResult> {
   assertId(input.userId, 'userId');
@@ -58,7 +59,7 @@ export async function exchangePublicToken(
   for (const dup of duplicates) {
     ctx.logger.warn({ userId, itemId, duplicateOf: dup.itemId, action: dup.action }, 'same institution linked twice');
     if (dup.action === 'removed') {
-      await removeItem(ctx, plaid, { userId, itemId: dup.itemId }).catch((err: unknown) => {
+      await removeItem({ userId, itemId: dup.itemId }).catch((err: unknown) => {
         ctx.logger.warn({ itemId: dup.itemId, code: isVaultError(err) ? err.code : 'unknown' }, 'could not remove duplicate item');
       });
     }

@@ -5,9 +5,21 @@ import { isTokenGone } from '../plaid/errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { RecoveryReport } from '../vault-types.js';
 import type { JournalRecord, RecoveryJournal } from './journal.js';
+import { removeOrphanedItem } from './orphan-token.js';
 import { markRelinkRequired } from './rotate-relink.js';
 
-type Outcome = 'replayed' | 'relinkRequired' | 'alreadyApplied' | 'remaining';
+type Outcome = 'replayed' | 'relinkRequired' | 'alreadyApplied' | 'orphansRemoved' | 'remaining';
+
+export interface Recovery {
+  /** Every record in the journal (`vault.recover()`). One run at a time per process. */
+  recover(): Promise<RecoveryReport>;
+  /**
+   * The records of one item of `userId` only, for a removal: `leaseOwner` is the
+   * lease the caller holds, so it does not count as another instance rotating.
+   * Every record is tried; the first failure is thrown afterwards.
+   */
+  settleItem(ref: { itemId: string; userId: string }, leaseOwner?: string): Promise<void>;
+}
 
 /** Is the process that wrote a record still running here? (The journal is local to this machine.) */
 function processAlive(pid: number): boolean {
@@ -22,6 +34,9 @@ function processAlive(pid: number): boolean {
 /**
  * Replay the rotation journal (`vault.recover()`, and start-up when asked).
  * For each record left by a rotation that did not finish:
+ * - the row was deleted meanwhile: a journaled new token is the only way left
+ *   to the Item, so it is removed at Plaid with it first (kept when Plaid
+ *   cannot be reached); a bare intent is dropped;
  * - the row moved past the record's version: the write landed (or a later
  *   rotation superseded it): drop the record;
  * - a new token was journaled: compare-and-swap it into the row;
@@ -35,16 +50,21 @@ export function createRecovery(
   plaid: PlaidGateway,
   journal: RecoveryJournal,
   inFlight: () => ReadonlySet<string>,
-): () => Promise<RecoveryReport> {
+): Recovery {
   async function release(record: JournalRecord): Promise<void> {
     await ctx.store.releaseLease(record.itemId, record.owner);
   }
 
-  async function replay(record: JournalRecord): Promise<Outcome> {
+  async function replay(record: JournalRecord, leaseOwner?: string): Promise<Outcome> {
     if (inFlight().has(record.id) || (record.pid !== process.pid && processAlive(record.pid))) return 'remaining';
     const item = { itemId: record.itemId, userId: record.userId };
     const row = await ctx.store.getItem(record.itemId);
     if (!row || row.userId !== record.userId) {
+      if (record.state === 'token' && record.envelope) {
+        await removeOrphanedItem(ctx, plaid, item, open(ctx.keyring, item, Buffer.from(record.envelope, 'base64')), 'recovery:row_deleted');
+        await journal.remove(record.id);
+        return 'orphansRemoved';
+      }
       ctx.logger.warn({ itemId: record.itemId }, 'recovery: item was deleted since its rotation; record dropped');
       await journal.remove(record.id);
       return 'alreadyApplied';
@@ -76,6 +96,7 @@ export function createRecovery(
     if (
       row.rotationLeaseOwner &&
       row.rotationLeaseOwner !== record.owner &&
+      row.rotationLeaseOwner !== leaseOwner &&
       row.rotationLeaseUntil &&
       row.rotationLeaseUntil > ctx.clock.now()
     ) {
@@ -99,25 +120,44 @@ export function createRecovery(
 
   let running: Promise<RecoveryReport> | undefined;
   async function recoverAll(): Promise<RecoveryReport> {
-    const report: RecoveryReport = { replayed: 0, relinkRequired: 0, alreadyApplied: 0, remaining: 0 };
+    const counts: Record<Outcome, number> = { replayed: 0, relinkRequired: 0, alreadyApplied: 0, orphansRemoved: 0, remaining: 0 };
     for (const entry of await journal.list()) {
       if (!entry.record) {
         ctx.logger.error({ journalId: entry.id }, 'recovery: a journal record cannot be opened (wrong key or damaged); kept');
-        report.remaining++;
+        counts.remaining++;
         continue;
       }
       try {
-        report[await replay(entry.record)]++;
+        counts[await replay(entry.record)]++;
       } catch (err) {
-        ctx.logger.warn(
-          { itemId: entry.record.itemId, code: isVaultError(err) ? err.code : 'unknown' },
-          'recovery: record kept for a later attempt',
-        );
-        report.remaining++;
+        keptForLater(entry.record, err);
+        counts.remaining++;
       }
     }
-    return report;
+    const { orphansRemoved, ...report } = counts;
+    return orphansRemoved > 0 ? { ...report, orphansRemoved } : report;
   }
-  // One replay at a time per process.
-  return () => (running ??= recoverAll().finally(() => (running = undefined)));
+
+  function keptForLater(record: JournalRecord, err: unknown): void {
+    ctx.logger.warn({ itemId: record.itemId, code: isVaultError(err) ? err.code : 'unknown' }, 'recovery: record kept for a later attempt');
+  }
+
+  return {
+    // One full replay at a time per process.
+    recover: () => (running ??= recoverAll().finally(() => (running = undefined))),
+    async settleItem(ref, leaseOwner) {
+      let failure: unknown;
+      for (const entry of await journal.list()) {
+        const record = entry.record;
+        if (!record || record.itemId !== ref.itemId || record.userId !== ref.userId) continue;
+        try {
+          await replay(record, leaseOwner);
+        } catch (err) {
+          keptForLater(record, err);
+          failure ??= err;
+        }
+      }
+      if (failure !== undefined) throw failure;
+    },
+  };
 }

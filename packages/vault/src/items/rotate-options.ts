@@ -10,6 +10,12 @@ export interface RotationOptions {
   waitMs?: number;
   /** Poll interval while waiting for another instance (default 50 ms). */
   pollMs?: number;
+  /**
+   * How long `items.remove` and `items.delete` wait for a rotation of the same
+   * item before failing with ERR_ROTATION_IN_PROGRESS, which is safe to retry
+   * (default 10 s: a rotation takes one Plaid call).
+   */
+  removeWaitMs?: number;
   /** Compare-and-swap write attempts before falling back to the journal (default 6). */
   writeAttempts?: number;
   /** Base back-off between write attempts (default 100 ms, doubled each time, full jitter, cap 2 s). */
@@ -28,6 +34,7 @@ export function resolveRotationOptions(o: RotationOptions): ResolvedRotationOpti
     leaseMs,
     waitMs: o.waitMs ?? 2 * leaseMs,
     pollMs: o.pollMs ?? 50,
+    removeWaitMs: o.removeWaitMs ?? 10_000,
     writeAttempts: o.writeAttempts ?? 6,
     writeBaseMs: o.writeBaseMs ?? 100,
     hooks: o.hooks ?? {},

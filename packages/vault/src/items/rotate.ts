@@ -7,6 +7,7 @@ import type { PlaidGateway } from '../plaid/types.js';
 import type { ItemRow } from '../store/types.js';
 import type { RotateResult } from '../vault-types.js';
 import type { JournalRecord, RecoveryJournal } from './journal.js';
+import { removeOrphanedItem } from './orphan-token.js';
 import { markRelinkRequired } from './rotate-relink.js';
 import { writeWithRetry, type RotationOptions, type RotationStep, resolveRotationOptions } from './rotate-options.js';
 import { assertId } from './validate.js';
@@ -17,6 +18,8 @@ export interface Rotator {
   rotate(ref: { itemId: string; userId?: string }): Promise<RotateResult>;
   /** Journal ids of rotations running in this process (recovery leaves them alone). */
   inFlight(): ReadonlySet<string>;
+  /** Settles when this process's rotation of the item that got past its lease ends; undefined if none. */
+  running(itemId: string): Promise<void> | undefined;
 }
 
 /**
@@ -31,6 +34,7 @@ export interface Rotator {
 export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: RecoveryJournal, options: RotationOptions = {}): Rotator {
   const opts = resolveRotationOptions(options);
   const running = new Map<string, Promise<RotateResult>>();
+  const leased = new Map<string, Promise<void>>();
   const journalIds = new Set<string>();
   const step = async (name: RotationStep, itemId: string) => {
     await opts.hooks.afterStep?.(name, { itemId });
@@ -100,12 +104,47 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
     });
   }
 
+  async function rowDeleted(item: { itemId: string; userId: string }): Promise<boolean> {
+    const row = await ctx.store.getItem(item.itemId).catch(() => null);
+    return row === undefined || (row !== null && row.userId !== item.userId);
+  }
+
+  /**
+   * The row was deleted while Plaid rotated (only possible once this lease had
+   * expired and a removal took it): the new token is the only way to the
+   * Item, so remove the Item with it. If Plaid cannot be reached the journal
+   * record stays and recovery does it.
+   */
+  async function discardOrphan(record: JournalRecord, newToken: Secret): Promise<never> {
+    const item = { itemId: record.itemId, userId: record.userId };
+    try {
+      await removeOrphanedItem(ctx, plaid, item, newToken, 'rotation:row_deleted');
+    } catch (err) {
+      throw new RotationFailedError('The item was deleted during its rotation; the new token is kept in the recovery journal.', {
+        cause: err,
+        details: { itemId: record.itemId, journaled: true },
+      });
+    }
+    await journal.remove(record.id);
+    throw new ItemNotFoundError();
+  }
+
   async function run(ref: { itemId: string; userId?: string }): Promise<RotateResult> {
     const seen = await ownedRow(ref);
     if (seen.status === 'relink_required' || seen.status === 'revoked') throw new ItemRelinkRequiredError();
-    const leased = await lease(ref.itemId, seen);
-    if (!('envelope' in leased)) return leased;
-    const row = leased;
+    const taken = await lease(ref.itemId, seen);
+    if (!('envelope' in taken)) return taken;
+    let ended!: () => void;
+    leased.set(taken.itemId, new Promise<void>((resolve) => (ended = resolve)));
+    try {
+      return await rotateLeased(taken);
+    } finally {
+      leased.delete(taken.itemId);
+      ended();
+    }
+  }
+
+  async function rotateLeased(row: ItemRow): Promise<RotateResult> {
     const item = { itemId: row.itemId, userId: row.userId };
     await step('leased', row.itemId);
 
@@ -153,9 +192,15 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
       });
       await step('journaled', row.itemId);
 
-      const tokenVersion = await writeWithRetry(opts, () =>
-        ctx.store.swapToken(row.itemId, row.tokenVersion, { kid: ctx.keyring.activeKid, envelope, rotated: true }, ctx.clock.now()),
-      );
+      let tokenVersion: number;
+      try {
+        tokenVersion = await writeWithRetry(opts, () =>
+          ctx.store.swapToken(row.itemId, row.tokenVersion, { kid: ctx.keyring.activeKid, envelope, rotated: true }, ctx.clock.now()),
+        );
+      } catch (err) {
+        if (!(await rowDeleted(item))) throw err;
+        return await discardOrphan(record, newToken);
+      }
       await step('written', row.itemId);
       await ctx.cache.invalidate(row.itemId);
       await step('purged', row.itemId);
@@ -184,5 +229,6 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
       });
     },
     inFlight: () => journalIds,
+    running: (itemId) => leased.get(itemId),
   };
 }

@@ -3,6 +3,7 @@ import { InputInvalidError } from '../errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { ExchangeResult } from '../vault-types.js';
 import { exchangePublicToken } from './exchange.js';
+import type { RemoveItem } from './remove.js';
 import { assertId } from './validate.js';
 
 /** First Platypus Bank: non-OAuth, accepts every sandbox test user. */
@@ -18,6 +19,7 @@ const DEFAULT_INSTITUTION = 'ins_109508';
 export async function sandboxLink(
   ctx: VaultContext,
   plaid: PlaidGateway,
+  removeItem: RemoveItem,
   input: { userId: string; institutionId?: string; username?: string },
 ): Promise<ExchangeResult> {
   if (ctx.config.plaid.env === 'production') {
@@ -32,5 +34,5 @@ export async function sandboxLink(
     ...(input.username !== undefined && { username: input.username }),
     webhookUrl: ctx.config.plaid.webhookUrl ?? null,
   });
-  return exchangePublicToken(ctx, plaid, { userId: input.userId, publicToken });
+  return exchangePublicToken(ctx, plaid, removeItem, { userId: input.userId, publicToken });
 }

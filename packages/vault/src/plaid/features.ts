@@ -6,7 +6,10 @@ import { createRecoveryJournal } from '../items/journal.js';
 import { createLinkToken } from '../items/link.js';
 import { exchangePublicToken } from '../items/exchange.js';
 import { createRecovery } from '../items/recovery.js';
-import { removeItem } from '../items/remove.js';
+import { deleteItem } from '../items/delete.js';
+import type { ItemLeaseOptions } from '../items/item-lease.js';
+import { removeItem, type RemoveItem } from '../items/remove.js';
+import { resolveRotationOptions } from '../items/rotate-options.js';
 import { rotateDue } from '../items/rotate-due.js';
 import { createRotator, type RotationOptions } from '../items/rotate.js';
 import { sandboxLink } from '../items/sandbox-link.js';
@@ -35,14 +38,15 @@ export interface PlaidFeatureParts {
 }
 
 export type PlaidFeatures = Pick<Vault, 'link' | 'data' | 'webhooks' | 'recover'> & {
-  items: Pick<Vault['items'], 'rotate' | 'rotateDue' | 'remove'>;
+  items: Pick<Vault['items'], 'rotate' | 'rotateDue' | 'remove' | 'delete'>;
   plaidHealth(): PlaidHealth;
 };
 
 /**
  * Everything issue 5 adds to the vault, built on the shared context: one
  * gateway (the only SDK user), link/exchange, proxied reads, rotation with its
- * recovery journal, removal and webhooks. The SDK client is created on first
+ * recovery journal, removal (and local delete, which shares its lease with
+ * rotation) and webhooks. The SDK client is created on first
  * use, so a vault that never calls Plaid needs no Plaid settings.
  */
 export function createPlaidFeatures(ctx: VaultContext, parts: PlaidFeatureParts = {}): PlaidFeatures {
@@ -65,21 +69,33 @@ export function createPlaidFeatures(ctx: VaultContext, parts: PlaidFeatureParts 
   const gateway = parts.metrics ? instrumentPlaidGateway(baseGateway, parts.metrics) : baseGateway;
   const journal = createRecoveryJournal(ctx.config.recoveryDir, ctx.keyring);
   const rotator = createRotator(ctx, gateway, journal, parts.rotation);
+  const recovery = createRecovery(ctx, gateway, journal, () => rotator.inFlight());
+  // Removal and local delete take the rotation lease too, so neither ever overlaps a rotation.
+  const rotation = resolveRotationOptions(parts.rotation ?? {});
+  const lease: ItemLeaseOptions = {
+    leaseMs: rotation.leaseMs,
+    waitMs: rotation.removeWaitMs,
+    pollMs: rotation.pollMs,
+    sleep: rotation.sleep,
+    rotationRunning: (itemId) => rotator.running(itemId),
+  };
+  const remove: RemoveItem = (ref) => removeItem(ctx, { plaid: gateway, lease, recovery }, ref);
   const data = createDataReads(ctx, gateway);
   return {
     link: {
       createLinkToken: (input) => createLinkToken(ctx, gateway, input),
-      exchange: (input) => exchangePublicToken(ctx, gateway, input),
-      sandboxLink: (input) => sandboxLink(ctx, gateway, input),
+      exchange: (input) => exchangePublicToken(ctx, gateway, remove, input),
+      sandboxLink: (input) => sandboxLink(ctx, gateway, remove, input),
     },
     data,
-    webhooks: { handle: createWebhookHandler(ctx, gateway, parts.onWebhook) },
+    webhooks: { handle: createWebhookHandler(ctx, gateway, remove, parts.onWebhook) },
     items: {
       rotate: (ref) => rotator.rotate(ref),
       rotateDue: (opts) => rotateDue(ctx, rotator, opts),
-      remove: (ref) => removeItem(ctx, gateway, ref),
+      remove,
+      delete: (ref) => deleteItem(ctx, lease, ref),
     },
-    recover: createRecovery(ctx, gateway, journal, () => rotator.inFlight()),
+    recover: () => recovery.recover(),
     plaidHealth: () => gateway.health(),
   };
 }

@@ -1,7 +1,6 @@
 import type { VaultContext } from '../context.js';
 import { setItemStatus } from '../items/item-health.js';
-import { removeItem } from '../items/remove.js';
-import type { PlaidGateway } from '../plaid/types.js';
+import type { RemoveItem } from '../items/remove.js';
 
 /** A verified webhook body, reduced to what the vault reads. */
 export interface PlaidWebhookEvent {
@@ -18,7 +17,7 @@ export interface PlaidWebhookEvent {
  * Act on a verified webhook and say what was done. Unknown types and items
  * the vault does not hold are accepted (Plaid must not retry them) and logged.
  */
-export async function dispatchWebhook(ctx: VaultContext, plaid: PlaidGateway, event: PlaidWebhookEvent): Promise<string> {
+export async function dispatchWebhook(ctx: VaultContext, removeItem: RemoveItem, event: PlaidWebhookEvent): Promise<string> {
   const { webhookType, webhookCode, itemId } = event;
   const key = `${webhookType}:${webhookCode}`;
   const row = itemId ? await ctx.store.getItem(itemId) : undefined;
@@ -54,7 +53,7 @@ export async function dispatchWebhook(ctx: VaultContext, plaid: PlaidGateway, ev
     case 'ITEM:USER_PERMISSION_REVOKED':
       // The user withdrew consent: mark first (so nothing uses the token meanwhile), then remove and shred.
       await setItemStatus(ctx, ref, 'revoked', 'webhook');
-      await removeItem(ctx, plaid, ref);
+      await removeItem(ref);
       return 'removed';
     case 'ITEM:NEW_ACCOUNTS_AVAILABLE':
       return 'new_accounts_available';

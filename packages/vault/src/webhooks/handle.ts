@@ -1,6 +1,7 @@
 import type { VaultContext } from '../context.js';
 import { deriveSubkey } from '../crypto/keyring.js';
 import { isVaultError, WebhookPayloadInvalidError, WebhookReplayError } from '../errors.js';
+import type { RemoveItem } from '../items/remove.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { WebhookResult } from '../vault-types.js';
 import { dispatchWebhook, type PlaidWebhookEvent } from './dispatch.js';
@@ -67,6 +68,7 @@ function createKeys(ctx: VaultContext, plaid: PlaidGateway): WebhookKeyCache {
 export function createWebhookHandler(
   ctx: VaultContext,
   plaid: PlaidGateway,
+  removeItem: RemoveItem,
   onWebhook?: WebhookHook,
 ): (rawBody: string | Uint8Array, headers: HeaderBag) => Promise<WebhookResult> {
   // Built on the first webhook: a vault that never receives one derives no key.
@@ -86,7 +88,7 @@ export function createWebhookHandler(
 
     let action: string;
     try {
-      action = await dispatchWebhook(ctx, plaid, event);
+      action = await dispatchWebhook(ctx, removeItem, event);
       await onWebhook?.({ ...event, action });
     } catch (err) {
       await ctx.store.deleteMarker(marker).catch(() => {});

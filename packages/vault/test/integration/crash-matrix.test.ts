@@ -14,21 +14,12 @@ import type { RotationStep } from '../../src/items/rotate.js';
 import { isVaultError, type Vault } from '../../src/index.js';
 import { createStore } from '../../src/store/create-store.js';
 import { createFaultyStore, type FaultyStore } from '../fixtures/rotate-faulty-store.js';
+import { prng } from '../helpers/prng.js';
 import { startPlaidEnv, type PlaidEnv } from './plaid-harness.js';
 
 const RUNS = Number(process.env.CRASH_RUNS ?? 200);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 const STEPS: RotationStep[] = ['leased', 'before-invalidate', 'invalidated', 'journaled', 'written', 'purged'];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Plan {
   crashAt: RotationStep | null;

@@ -33,10 +33,12 @@ export interface PlaidEnvOptions {
   redis?: boolean;
   products?: string[];
   webhookUrl?: string;
+  /** Serve plaid-sandbox's `/__admin/*` routes (the orphan count reads `/__admin/state`). */
+  admin?: boolean;
 }
 
 export async function startPlaidEnv(opts: PlaidEnvOptions = {}): Promise<PlaidEnv> {
-  const sb = await startSandbox({ port: 0 });
+  const sb = await startSandbox({ port: 0, ...(opts.admin && { admin: true }) });
   const dir = mkdtempSync(join(tmpdir(), 'pv-plaid-'));
   const schema = opts.db === 'postgres' ? await createTestSchema('plaid') : null;
   const keys = testKeys('k1');

@@ -3,7 +3,6 @@
  * (replayed, or probed), at start-up when asked; records of live processes,
  * unreadable records and records whose item is gone are handled safely.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { PlaidApi } from 'plaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,13 +10,13 @@ import { seal } from '../../src/crypto/envelope.js';
 import { parseKeyring } from '../../src/crypto/keyring.js';
 import { createVault, type Vault } from '../../src/index.js';
 import { createRecoveryJournal, type JournalRecord, type RecoveryJournal } from '../../src/items/journal.js';
+import { deadRecord } from '../fixtures/journal-records.js';
 import { type PlaidEnv, sandboxApi, startPlaidEnv } from './plaid-harness.js';
 
 let env: PlaidEnv;
 let vault: Vault;
 let journal: RecoveryJournal;
 let api: PlaidApi;
-const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
 
 beforeAll(async () => {
   env = await startPlaidEnv({ db: 'sqlite' });
@@ -32,19 +31,7 @@ async function linked(userId: string) {
   const token = await vault.withToken({ userId, itemId, purpose: 'test.read' }, (t) => t.reveal());
   return { itemId, userId, token };
 }
-function rec(item: { itemId: string; userId: string }, extra: Partial<JournalRecord> = {}): JournalRecord {
-  return {
-    v: 1,
-    id: journal.newId(),
-    ...item,
-    owner: 'vault-dead',
-    pid: deadPid,
-    fromVersion: 1,
-    state: 'intent',
-    at: new Date().toISOString(),
-    ...extra,
-  };
-}
+const rec = (item: { itemId: string; userId: string }, extra: Partial<JournalRecord> = {}) => deadRecord(journal, item, extra);
 
 describe('recovery', () => {
   it('at start-up, replays a journaled token from a dead process and probes a bare intent', async () => {
