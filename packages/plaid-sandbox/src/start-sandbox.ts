@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdminHandler } from './admin/admin-routes.js';
 import { createFaults } from './faults/faults.js';
 import { createRequestHandler } from './http/handle-request.js';
+import { createLinkHandler } from './link/link-http.js';
 import { ROUTES } from './routes/index.js';
 import type { SandboxContext } from './routes/route.js';
 import { loadState, saveState } from './state/persist.js';
@@ -55,6 +56,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       credentials,
       counters,
       ...(opts.admin && { admin: createAdminHandler(faults, state) }),
+      link: createLinkHandler(ctx, persist),
       afterCall: persist,
       onInternalError,
     }),

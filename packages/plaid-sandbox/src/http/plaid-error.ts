@@ -1,6 +1,13 @@
 /** Plaid's `error_type` values that the sandbox emits. */
 export type PlaidErrorType =
-  'INVALID_REQUEST' | 'INVALID_INPUT' | 'ITEM_ERROR' | 'RATE_LIMIT_EXCEEDED' | 'API_ERROR' | 'SANDBOX_ERROR' | 'TRANSACTIONS_ERROR';
+  | 'INVALID_REQUEST'
+  | 'INVALID_INPUT'
+  | 'ITEM_ERROR'
+  | 'INSTITUTION_ERROR'
+  | 'RATE_LIMIT_EXCEEDED'
+  | 'API_ERROR'
+  | 'SANDBOX_ERROR'
+  | 'TRANSACTIONS_ERROR';
 
 /** The flat error object Plaid puts in the body of every non-2xx response. */
 export interface PlaidErrorBody {
@@ -18,6 +25,7 @@ const DOC_PAGES: Record<PlaidErrorType, string> = {
   INVALID_REQUEST: 'invalid-request',
   INVALID_INPUT: 'invalid-input',
   ITEM_ERROR: 'item',
+  INSTITUTION_ERROR: 'institution',
   RATE_LIMIT_EXCEEDED: 'rate-limit-exceeded',
   API_ERROR: 'api',
   SANDBOX_ERROR: 'sandbox',

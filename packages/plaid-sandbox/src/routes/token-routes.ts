@@ -1,5 +1,4 @@
 import { findInstitution, KNOWN_PRODUCTS } from '../data/institutions.js';
-import { newToken } from '../data/ids.js';
 import { objectField, stringArrayField, stringField, type Body } from '../http/fields.js';
 import { apiErrors } from '../http/plaid-error.js';
 import { route } from './route.js';
@@ -44,20 +43,44 @@ export const linkTokenCreate = route({
   ],
   required: ['client_name', 'language', 'country_codes'],
   handle(body, ctx) {
-    stringField(body, 'client_name');
-    stringField(body, 'language');
+    const clientName = stringField(body, 'client_name');
+    const language = stringField(body, 'language');
     const countries = stringArrayField(body, 'country_codes') ?? [];
     if (countries.length === 0 || countries.some((c) => !COUNTRY_CODES.has(c)))
       throw apiErrors.invalidField('country_codes', 'must be a non-empty list of supported country codes');
     if (body.user === undefined && body.user_id === undefined) throw apiErrors.missingFields(['user']);
     if (body.user !== undefined) stringField(objectField(body, 'user'), 'client_user_id');
-    const updateMode = stringField(body, 'access_token', true);
-    if (updateMode !== undefined) ctx.store.itemFor(updateMode);
+    const accessToken = stringField(body, 'access_token', true);
+    const item = accessToken === undefined ? undefined : ctx.store.itemFor(accessToken);
     const products = stringArrayField(body, 'products') ?? [];
-    if (updateMode === undefined && products.length === 0) throw apiErrors.missingFields(['products']);
-    checkProducts([...products, ...(stringArrayField(body, 'additional_consented_products') ?? [])]);
-    const ttl = updateMode === undefined ? LINK_TTL_MS : LINK_UPDATE_TTL_MS;
-    return { link_token: newToken('link'), expiration: new Date(ctx.now().getTime() + ttl).toISOString() };
+    if (item === undefined && products.length === 0) throw apiErrors.missingFields(['products']);
+    const list = (name: string) => [...new Set(stringArrayField(body, name) ?? [])];
+    const [requiredIfSupported, optional, consented] = [
+      list('required_if_supported_products'),
+      list('optional_products'),
+      list('additional_consented_products'),
+    ];
+    checkProducts([...products, ...requiredIfSupported, ...optional, ...consented]);
+    const now = ctx.now();
+    const expiresAt = now.getTime() + (item === undefined ? LINK_TTL_MS : LINK_UPDATE_TTL_MS);
+    const linkToken = ctx.store.createLinkToken(
+      {
+        expiresAt,
+        createdAt: now.toISOString(),
+        clientName,
+        language,
+        countryCodes: [...new Set(countries)],
+        products: [...new Set(products)],
+        requiredIfSupportedProducts: requiredIfSupported,
+        optionalProducts: optional,
+        additionalConsentedProducts: consented,
+        webhook: stringField(body, 'webhook', true) ?? null,
+        redirectUri: stringField(body, 'redirect_uri', true) ?? null,
+        itemId: item?.itemId ?? null,
+      },
+      now,
+    );
+    return { link_token: linkToken, expiration: new Date(expiresAt).toISOString() };
   },
 });
 
@@ -75,18 +98,17 @@ export const sandboxPublicTokenCreate = route({
     const options: Body = objectField(body, 'options');
     const username = stringField(options, 'override_username', true) ?? 'user_good';
     const webhook = stringField(options, 'webhook', true) ?? null;
-    return {
-      public_token: ctx.store.createPublicToken(
-        // Unknown usernames behave as user_good: the sandbox has one data set per special user.
-        {
-          institutionId: institution.institutionId,
-          products: [...new Set(products)],
-          webhook,
-          username: SPECIAL_USERS.has(username) ? username : 'user_good',
-        },
-        ctx.now(),
-      ),
-    };
+    const { publicToken } = ctx.store.createPublicToken(
+      // Unknown usernames behave as user_good: the sandbox has one data set per special user.
+      {
+        institutionId: institution.institutionId,
+        products: [...new Set(products)],
+        webhook,
+        username: SPECIAL_USERS.has(username) ? username : 'user_good',
+      },
+      ctx.now(),
+    );
+    return { public_token: publicToken };
   },
 });
 

@@ -2,6 +2,7 @@ import { accountsFor, type AccountRecord } from '../data/accounts.js';
 import { newItemId, newToken } from '../data/ids.js';
 import { apiErrors } from '../http/plaid-error.js';
 import { seedLedger, type Ledger } from './ledger.js';
+import type { LinkTokenRecord } from './link-token-record.js';
 
 /** Everything the sandbox knows about one Item (plain JSON, persisted as is). */
 export interface ItemRecord {
@@ -27,12 +28,21 @@ export interface ItemSpec {
   username: string;
 }
 
+/**
+ * A public token not yet exchanged. Its Item id is fixed when the token is made (Link
+ * reports the accounts' ids in `onSuccess` before any exchange); `existing` marks one
+ * made for an Item that already exists (Link update mode), whose exchange creates nothing.
+ */
+export type PublicTokenRecord = ItemSpec & { expiresAt: number; itemId?: string; existing?: true };
+
 /** The sandbox's whole mutable state, as persisted. */
 export interface StoreData {
   items: Record<string, ItemRecord>;
   /** Live access token -> item id. A dead token is simply absent. */
   accessTokens: Record<string, string>;
-  publicTokens: Record<string, ItemSpec & { expiresAt: number }>;
+  publicTokens: Record<string, PublicTokenRecord>;
+  /** Link tokens until they expire (absent in state files written before Link was emulated). */
+  linkTokens?: Record<string, LinkTokenRecord>;
 }
 
 const PUBLIC_TOKEN_TTL_MS = 30 * 60_000;
@@ -46,12 +56,27 @@ export class SandboxStore {
     this.#data = data ?? { items: {}, accessTokens: {}, publicTokens: {} };
   }
 
-  /** A single-use public token that expires in 30 minutes. */
-  createPublicToken(spec: ItemSpec, now: Date): string {
-    const token = newToken('public');
-    this.#data.publicTokens[token] = { ...spec, expiresAt: now.getTime() + PUBLIC_TOKEN_TTL_MS };
+  /** A single-use public token that expires in 30 minutes, and the id its Item will have. */
+  createPublicToken(spec: ItemSpec, now: Date): { publicToken: string; itemId: string } {
+    const publicToken = newToken('public');
+    const itemId = newItemId();
+    this.#data.publicTokens[publicToken] = { ...spec, itemId, expiresAt: now.getTime() + PUBLIC_TOKEN_TTL_MS };
     this.#dirty = true;
-    return token;
+    return { publicToken, itemId };
+  }
+
+  /** A public token for an Item that exists (update mode): its exchange returns the Item's live access token. */
+  publicTokenForItem(item: ItemRecord, now: Date): string {
+    const publicToken = newToken('public');
+    const { institutionId, products, webhook, username } = item;
+    this.#data.publicTokens[publicToken] = {
+      ...{ institutionId, products, webhook, username },
+      itemId: item.itemId,
+      existing: true,
+      expiresAt: now.getTime() + PUBLIC_TOKEN_TTL_MS,
+    };
+    this.#dirty = true;
+    return publicToken;
   }
 
   /** Consumes a public token (even an expired one is consumed) and creates the Item. */
@@ -62,7 +87,8 @@ export class SandboxStore {
     delete this.#data.publicTokens[publicToken];
     this.#dirty = true;
     if (spec.expiresAt <= now.getTime()) throw apiErrors.invalidPublicToken();
-    const itemId = newItemId();
+    if (spec.existing) return this.#existing(spec.itemId!);
+    const itemId = spec.itemId ?? newItemId();
     const accounts = accountsFor(itemId);
     const item: ItemRecord = {
       itemId,
@@ -82,6 +108,31 @@ export class SandboxStore {
     const accessToken = newToken('access');
     this.#data.accessTokens[accessToken] = itemId;
     return { accessToken, item };
+  }
+
+  /** An update-mode exchange: the same Item and its current access token (Plaid does not issue a new one). */
+  #existing(itemId: string): { accessToken: string; item: ItemRecord } {
+    const item = this.item(itemId);
+    const accessToken = Object.keys(this.#data.accessTokens).find((t) => this.#data.accessTokens[t] === itemId);
+    if (!item || item.removed || !accessToken) throw apiErrors.invalidPublicToken();
+    return { accessToken, item };
+  }
+
+  /** Stores a link token's settings until it expires; expired ones are dropped on the way. */
+  createLinkToken(record: LinkTokenRecord, now: Date): string {
+    const tokens = (this.#data.linkTokens ??= {});
+    for (const [token, old] of Object.entries(tokens)) if (old.expiresAt <= now.getTime()) delete tokens[token];
+    const linkToken = newToken('link');
+    tokens[linkToken] = record;
+    this.#dirty = true;
+    return linkToken;
+  }
+
+  /** A live link token's settings, or undefined when it is unknown or expired. */
+  linkToken(linkToken: string, now: Date): LinkTokenRecord | undefined {
+    const tokens = this.#data.linkTokens ?? {};
+    const record = Object.hasOwn(tokens, linkToken) ? tokens[linkToken] : undefined;
+    return record && record.expiresAt > now.getTime() ? record : undefined;
   }
 
   /** The live Item behind an access token; dead or unknown tokens are INVALID_ACCESS_TOKEN. */
