@@ -24,14 +24,14 @@ describe.skipIf(!existsSync(CHROMIUM))("plaid-sandbox: offline Link's Plaid.crea
   let page: Page;
   let link: FrameLocator;
 
-  const log = () => page.evaluate(() => (window as unknown as { linkLog: LogEntry[] }).linkLog);
+  const log = () => page.evaluate(() => (globalThis as unknown as { linkLog: LogEntry[] }).linkLog);
   const events = async () => (await log()).filter((e) => e[0] === 'event').map((e) => [e[1], e[2]] as [string, Metadata]);
   const waitFor = (kind: string) => expect.poll(async () => (await log()).find((e) => e[0] === kind), { timeout: 10_000 }).toBeDefined();
   const start = async (token: string) => {
-    await page.evaluate((t) => (window as unknown as { startLink(t: string): void }).startLink(t), token);
+    await page.evaluate((t) => (globalThis as unknown as { startLink(t: string): void }).startLink(t), token);
     await waitFor('load');
   };
-  const open = () => page.evaluate(() => (window as unknown as { linkHandler: { open(): void } }).linkHandler.open());
+  const open = () => page.evaluate(() => (globalThis as unknown as { linkHandler: { open(): void } }).linkHandler.open());
   const signIn = async (bank: string, password: string) => {
     await link.getByRole('button', { name: bank }).click();
     await link.getByLabel('Username').fill('user_good');
@@ -120,7 +120,7 @@ describe.skipIf(!existsSync(CHROMIUM))("plaid-sandbox: offline Link's Plaid.crea
     await open();
     await signIn('Tartan Bank', 'error_ITEM_LOCKED');
     await expect.poll(() => link.getByRole('alert').textContent()).toContain('locked');
-    await page.evaluate(() => (window as unknown as { linkHandler: { exit(o: object): void } }).linkHandler.exit({ force: true }));
+    await page.evaluate(() => (globalThis as unknown as { linkHandler: { exit(o: object): void } }).linkHandler.exit({ force: true }));
     await waitFor('exit');
     const [, error, metadata] = (await log()).find((e) => e[0] === 'exit') as [string, Metadata, Metadata];
     expect(error).toEqual({
@@ -147,7 +147,7 @@ describe.skipIf(!existsSync(CHROMIUM))("plaid-sandbox: offline Link's Plaid.crea
     const [, error] = (await log()).find((e) => e[0] === 'exit') as [string, Metadata];
     expect(error).toMatchObject({ error_type: 'INVALID_INPUT', error_code: 'INVALID_LINK_TOKEN' });
     expect(await page.locator('iframe[title="Plaid Link"]').count()).toBe(1);
-    await page.evaluate(() => (window as unknown as { linkHandler: { destroy(): void } }).linkHandler.destroy());
+    await page.evaluate(() => (globalThis as unknown as { linkHandler: { destroy(): void } }).linkHandler.destroy());
     expect(await page.locator('iframe[title="Plaid Link"]').count()).toBe(0);
   });
 
