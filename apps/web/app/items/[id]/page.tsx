@@ -81,7 +81,7 @@ export default async function ItemPage({
       {failure && (
         <div className="alert" role="alert" id="item-error">
           <p>{messageFor(failure)}</p>
-          {loginRequired && <ReconnectBank itemId={id} linkEnabled={settings.linkEnabled} sandbox={settings.sandboxTools} />}
+          {loginRequired && <ReconnectBank itemId={id} linkScriptUrl={settings.linkScriptUrl} sandbox={settings.sandboxTools} />}
         </div>
       )}
 
