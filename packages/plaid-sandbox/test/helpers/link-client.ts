@@ -11,10 +11,15 @@ export interface LinkAnswer {
  * POSTs to the emulated Link's own calls (`/link/__internal/<name>`) as the Link
  * page does: JSON, no client credentials. `raw` sends a body string as is.
  */
-export async function linkCall(url: string, name: string, body: Record<string, unknown> | { raw: string }): Promise<LinkAnswer> {
+export async function linkCall(
+  url: string,
+  name: string,
+  body: Record<string, unknown> | { raw: string },
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<LinkAnswer> {
   const res = await fetch(`${url}/link/__internal/${name}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers,
     body: 'raw' in body && typeof body.raw === 'string' ? body.raw : JSON.stringify(body),
   });
   const parsed = (await res.json()) as Record<string, unknown>;

@@ -157,6 +157,16 @@ describe('plaid-sandbox: offline Link (files and the Link page calls)', () => {
       expect(answer.body.error_code, JSON.stringify(body)).toBe(code);
       expect(answer.body.request_id).toMatch(/^[A-Za-z0-9]{15}$/);
     }
+    // JSON only, content type included: a page elsewhere cannot post here without a CORS preflight.
+    const json = JSON.stringify({ link_token: linkToken });
+    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+      const answer = await linkCall(sb.url, 'session', { raw: json }, headers);
+      expect(answer.body.error_code, JSON.stringify(headers)).toBe('INVALID_BODY');
+    }
+    // Bytes as the body: fetch sends no content type at all.
+    const bare = await fetch(`${sb.url}/link/__internal/session`, { method: 'POST', body: new TextEncoder().encode(json) });
+    expect(bare.status).toBe(400);
+    expect(((await bare.json()) as { error_code: string }).error_code).toBe('INVALID_BODY');
     // An institution this token cannot use (no investments at Houndstooth Bank) is refused too.
     const investments = await createLinkToken(plaid, { products: ['investments'] });
     const refused = await signIn(sb.url, investments, { institution_id: 'ins_109512' });
