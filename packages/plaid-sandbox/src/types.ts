@@ -47,7 +47,7 @@ export interface SandboxState {
   item(itemId: string): SandboxItemInfo | undefined;
   /** Same as `/sandbox/item/reset_login`: ITEM_LOGIN_REQUIRED plus the ITEM ERROR webhook. */
   resetLogin(itemId: string): Promise<WebhookDelivery | undefined>;
-  /** Ends ITEM_LOGIN_REQUIRED, as a finished update-mode Link would (sends LOGIN_REPAIRED). */
+  /** Ends ITEM_LOGIN_REQUIRED as a repair made outside the app would, and sends LOGIN_REPAIRED (update-mode Link does not). */
   repairLogin(itemId: string): Promise<WebhookDelivery | undefined>;
   /** Same as `/transactions/refresh` (changes data only for user_transactions_dynamic). */
   refreshTransactions(itemId: string): void;
