@@ -20,6 +20,8 @@ const ASSETS: ReadonlyMap<string, Asset> = new Map([
   ['/link/v2/stable/link-initialize.js', { file: 'link-initialize.js', type: 'text/javascript; charset=utf-8' }],
   ['/link/v2/stable/link.html', { file: 'link.html', type: 'text/html; charset=utf-8', headers: { 'content-security-policy': FRAME_CSP } }],
   ['/link/v2/stable/link.js', { file: 'link.js', type: 'text/javascript; charset=utf-8' }],
+  ['/link/v2/stable/link-api.js', { file: 'link-api.js', type: 'text/javascript; charset=utf-8' }],
+  ['/link/v2/stable/link-ui.js', { file: 'link-ui.js', type: 'text/javascript; charset=utf-8' }],
   ['/link/v2/stable/link.css', { file: 'link.css', type: 'text/css; charset=utf-8' }],
 ]);
 

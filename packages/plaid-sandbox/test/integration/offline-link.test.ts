@@ -25,8 +25,9 @@ describe('plaid-sandbox: offline Link (files and the Link page calls)', () => {
     const page = await fetch(`${sb.url}/link/v2/stable/link.html`);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'self';/);
-    expect(await page.text()).toContain('<script src="link.js" defer></script>');
-    for (const path of ['link.js', 'link.css']) expect((await fetch(`${sb.url}/link/v2/stable/${path}`)).status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="link.js"></script>');
+    for (const path of ['link.js', 'link-api.js', 'link-ui.js', 'link.css'])
+      expect((await fetch(`${sb.url}/link/v2/stable/${path}`)).status).toBe(200);
 
     for (const [method, path] of [
       ['GET', '/link/v2/stable/other.js'],
