@@ -55,12 +55,14 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     const latency = deps.faults.latencyMs();
     if (latency > 0) await sleep(latency);
     const body = parseBody(await readRaw(req), req.headers['content-type']);
-    checkCredentials(req.headers, body, deps.credentials);
+    if (!route.public) checkCredentials(req.headers, body, deps.credentials);
     const injected = deps.faults.takeError(path);
     if (injected) throw injected === 429 ? apiErrors.rateLimited(path) : apiErrors.internal();
     checkFields(body, route.allowed, route.required);
     let result: object;
     try {
+      // First pulls that came due since the last request complete before it is answered.
+      deps.ctx.pulls.tick();
       result = route.handle(body, deps.ctx);
     } finally {
       deps.afterCall();

@@ -8,7 +8,6 @@ const linkError = (type: PlaidErrorType, code: string, message: string, display:
  * Plaid's error reference words them. Institution errors are INSTITUTION_ERROR.
  */
 export const linkErrors = {
-  invalidLinkToken: () => linkError('INVALID_INPUT', 'INVALID_LINK_TOKEN', 'invalid link_token provided', null),
   itemNotFound: () =>
     linkError(
       'ITEM_ERROR',

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { accountsFor, type AccountRecord } from '../data/accounts.js';
+import { newItemId } from '../data/ids.js';
 import { findInstitution, INSTITUTIONS, type InstitutionFixture } from '../data/institutions.js';
 import { checkFields, stringField, type Body } from '../http/fields.js';
+import { liveLinkToken } from '../routes/link-token-routes.js';
 import type { SandboxContext } from '../routes/route.js';
-import type { LinkTokenRecord } from '../state/link-token-record.js';
-import type { ItemRecord, ItemSpec } from '../state/sandbox-store.js';
+import { itemSpecForLink, type LinkSessionRecord, type LinkTokenRecord } from '../state/link-token.js';
+import type { ItemRecord } from '../state/sandbox-store.js';
 import { linkErrors } from './link-errors.js';
 import { checkSandboxCredentials, SANDBOX_CREDENTIALS } from './sandbox-credentials.js';
 
@@ -31,8 +33,9 @@ const SUBMIT_FIELDS = ['link_token', 'link_session_id', 'institution_id', 'usern
  * sessions (Plaid's sandbox does not make link tokens single-use); a session
  * ends with its first successful sign-in, so one session never makes two public
  * tokens. The public token is made exactly as `/sandbox/public_token/create`
- * makes one, with the link token's products and webhook; in update mode the
- * sign-in repairs the Item's login instead and no Item is created.
+ * makes one (`itemSpecForLink`: the link token's product lists and webhook); in
+ * update mode the sign-in repairs the Item's login instead and no Item is
+ * created. Each session is recorded on its link token for `/link/token/get`.
  *
  * @example
  * const sessions = createLinkSessions(ctx);
@@ -41,22 +44,22 @@ const SUBMIT_FIELDS = ['link_token', 'link_session_id', 'institution_id', 'usern
 export function createLinkSessions(ctx: SandboxContext): LinkSessions {
   const sessions = new Map<string, OpenSession>();
 
-  const liveRecord = (linkToken: string): LinkTokenRecord => {
-    const record = ctx.store.linkToken(linkToken, ctx.now());
-    if (!record) throw linkErrors.invalidLinkToken();
-    return record;
-  };
+  const liveRecord = (linkToken: string): LinkTokenRecord => liveLinkToken(ctx.store, linkToken, ctx.now());
+  const recorded = (record: LinkTokenRecord, id: string): LinkSessionRecord | undefined =>
+    record.sessions.find((s) => s.link_session_id === id);
   const updateItem = (record: LinkTokenRecord): ItemRecord | undefined => {
     if (record.itemId === null) return undefined;
     const item = ctx.store.item(record.itemId);
     if (!item || item.removed) throw linkErrors.itemNotFound();
     return item;
   };
-  const open = (linkToken: string, expiresAt: number): string => {
-    const now = ctx.now().getTime();
-    for (const [id, s] of sessions) if (s.expiresAt <= now || sessions.size >= MAX_SESSIONS) sessions.delete(id);
+  const open = (record: LinkTokenRecord): string => {
+    const now = ctx.now();
+    for (const [id, s] of sessions) if (s.expiresAt <= now.getTime() || sessions.size >= MAX_SESSIONS) sessions.delete(id);
     const id = randomUUID();
-    sessions.set(id, { linkToken, expiresAt });
+    sessions.set(id, { linkToken: record.linkToken, expiresAt: Date.parse(record.expiresAt) });
+    record.sessions.push({ link_session_id: id, started_at: now.toISOString(), finished_at: null });
+    ctx.store.touch();
     return id;
   };
 
@@ -67,7 +70,7 @@ export function createLinkSessions(ctx: SandboxContext): LinkSessions {
       const record = liveRecord(linkToken);
       const item = updateItem(record);
       return {
-        link_session_id: open(linkToken, record.expiresAt),
+        link_session_id: open(record),
         client_name: record.clientName,
         update_mode: item !== undefined,
         institution: item ? institutionRef(findInstitution(item.institutionId)!) : null,
@@ -89,15 +92,22 @@ export function createLinkSessions(ctx: SandboxContext): LinkSessions {
       if (item && dataSet !== item.username) throw linkErrors.invalidUpdatedUsername();
       sessions.delete(sessionId!);
       const now = ctx.now();
+      let success: LinkSuccess;
       if (item) {
         // Update mode fixes the login in place. Plaid sends no LOGIN_REPAIRED webhook for a repair
         // made through the app's own update-mode Link (that webhook is for repairs made elsewhere).
         item.loginRequired = false;
-        ctx.store.touch();
-        return linkSuccess(ctx.store.publicTokenForItem(item, now), institution, item.accounts);
+        success = linkSuccess(ctx.store.createUpdatePublicToken(item.itemId, now).publicToken, institution, item.accounts);
+      } else {
+        // The Item's id is fixed now: onSuccess reports the accounts' ids, which derive from it.
+        const itemId = newItemId();
+        const publicToken = ctx.store.createPublicToken({ ...itemSpecForLink(record, institution, dataSet), itemId }, now);
+        success = linkSuccess(publicToken, institution, accountsFor(itemId));
       }
-      const { publicToken, itemId } = ctx.store.createPublicToken(itemSpecFor(record, institution, dataSet), now);
-      return linkSuccess(publicToken, institution, accountsFor(itemId));
+      const entry = recorded(record, sessionId!);
+      if (entry) Object.assign(entry, { finished_at: now.toISOString(), results: sessionResults(success) });
+      ctx.store.touch();
+      return success;
     },
   };
 }
@@ -109,26 +119,25 @@ function connectable(record: LinkTokenRecord): InstitutionFixture[] {
   );
 }
 
-/**
- * The Item a sign-in creates: `products`, plus each `required_if_supported` and
- * `optional` product the institution offers (Plaid initializes those when it can).
- */
-export function itemSpecFor(record: LinkTokenRecord, institution: InstitutionFixture, username: string): ItemSpec {
-  const extra = [...record.requiredIfSupportedProducts, ...record.optionalProducts].filter((p) => institution.products.includes(p));
-  return {
-    institutionId: institution.institutionId,
-    products: [...new Set([...record.products, ...extra])],
-    webhook: record.webhook,
-    username,
-  };
-}
+/** `LinkSessionResults` of a session that added (or updated) one Item: the other lists, required, are empty. */
+const sessionResults = (success: LinkSuccess) => ({
+  item_add_results: [structuredClone(success)],
+  cra_item_add_results: [],
+  cra_update_results: [],
+  bank_income_results: [],
+  payroll_income_results: [],
+  document_income_results: null,
+});
 
 const institutionRef = (i: InstitutionFixture) => ({ name: i.name, institution_id: i.institutionId });
 
 const institutionCard = (i: InstitutionFixture) => ({ ...institutionRef(i), primary_color: i.primaryColor, url: i.url, oauth: i.oauth });
 
+/** A Link success, in the shape of Plaid's `LinkSessionItemAddResult`. */
+type LinkSuccess = ReturnType<typeof linkSuccess>;
+
 /** What `onSuccess(public_token, metadata)` gets, in Plaid's metadata shape (the UI adds `link_session_id`). */
-function linkSuccess(publicToken: string, institution: InstitutionFixture, accounts: readonly AccountRecord[]): object {
+function linkSuccess(publicToken: string, institution: InstitutionFixture, accounts: readonly AccountRecord[]) {
   return {
     public_token: publicToken,
     institution: institutionRef(institution),

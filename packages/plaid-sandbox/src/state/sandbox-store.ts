@@ -1,21 +1,41 @@
 import { accountsFor, type AccountRecord } from '../data/accounts.js';
 import { newItemId, newToken } from '../data/ids.js';
 import { apiErrors } from '../http/plaid-error.js';
-import { seedLedger, type Ledger } from './ledger.js';
-import type { LinkTokenRecord } from './link-token-record.js';
+import { emptyLedger, type Ledger } from './ledger.js';
+import type { LinkTokenRecord } from './link-token.js';
+
+/** Where an Item's Transactions product is in its first pull (Plaid's `transactions_update_status`). */
+export type TransactionsUpdateStatus = 'NOT_READY' | 'INITIAL_UPDATE_COMPLETE' | 'HISTORICAL_UPDATE_COMPLETE';
+
+/** The Transactions product of an Item, once initialized. */
+export interface TransactionsState {
+  status: TransactionsUpdateStatus;
+  startedAt: string;
+  /** When the first 30 days became available (null until then). */
+  initialAt: string | null;
+  /** When the whole history became available (null until then). */
+  historicalAt: string | null;
+}
 
 /** Everything the sandbox knows about one Item (plain JSON, persisted as is). */
 export interface ItemRecord {
   itemId: string;
   institutionId: string;
   username: string;
+  /** Initialized (billed) products. */
   products: string[];
+  /** Consented but not yet initialized: the first call to the product's endpoint initializes it. */
+  consentedProducts: string[];
   webhook: string | null;
   createdAt: string;
   loginRequired: boolean;
   removed: boolean;
   accounts: AccountRecord[];
   ledger: Ledger;
+  /** Null until Transactions is initialized. */
+  transactions: TransactionsState | null;
+  /** Last time investments data was (re)extracted: creation, first call, or `/investments/refresh`. */
+  investmentsUpdatedAt: string | null;
   syncCalled: boolean;
   lastWebhook: { sent_at: string; code_sent: string } | null;
 }
@@ -24,120 +44,109 @@ export interface ItemRecord {
 export interface ItemSpec {
   institutionId: string;
   products: string[];
+  /** Products consented to (e.g. `additional_consented_products`) but initialized only on first use. */
+  consentedProducts: string[];
   webhook: string | null;
   username: string;
+  /**
+   * The Item's id, when fixed before the exchange: Link reports the accounts' ids in
+   * `onSuccess`, and they are derived from it. Otherwise the exchange draws one.
+   */
+  itemId?: string;
 }
-
-/**
- * A public token not yet exchanged. Its Item id is fixed when the token is made (Link
- * reports the accounts' ids in `onSuccess` before any exchange); `existing` marks one
- * made for an Item that already exists (Link update mode), whose exchange creates nothing.
- */
-export type PublicTokenRecord = ItemSpec & { expiresAt: number; itemId?: string; existing?: true };
 
 /** The sandbox's whole mutable state, as persisted. */
 export interface StoreData {
   items: Record<string, ItemRecord>;
   /** Live access token -> item id. A dead token is simply absent. */
   accessTokens: Record<string, string>;
-  publicTokens: Record<string, PublicTokenRecord>;
-  /** Link tokens until they expire (absent in state files written before Link was emulated). */
-  linkTokens?: Record<string, LinkTokenRecord>;
+  publicTokens: Record<string, ItemSpec & { expiresAt: number }>;
+  /** Public tokens for an existing Item (`/item/public_token/create`, update mode). */
+  updatePublicTokens: Record<string, { itemId: string; expiresAt: number }>;
+  linkTokens: Record<string, LinkTokenRecord>;
+  processorTokens: Record<string, { itemId: string; accountId: string; processor: string }>;
+  /** `/user/create` users by `client_user_id`. */
+  users: Record<string, { userId: string; userToken: string }>;
 }
 
 const PUBLIC_TOKEN_TTL_MS = 30 * 60_000;
+
+const own = <T>(record: Record<string, T>, key: string): T | undefined =>
+  // hasOwn: a token such as "__proto__" must not reach Object.prototype.
+  Object.hasOwn(record, key) ? record[key] : undefined;
 
 /** In-memory Items and tokens with Plaid's lifetimes; `dirty` tells the server to persist. */
 export class SandboxStore {
   readonly #data: StoreData;
   #dirty = false;
 
-  constructor(data?: StoreData) {
-    this.#data = data ?? { items: {}, accessTokens: {}, publicTokens: {} };
+  constructor(data?: Partial<StoreData>) {
+    this.#data = normalize(data ?? {});
   }
 
-  /** A single-use public token that expires in 30 minutes, and the id its Item will have. */
-  createPublicToken(spec: ItemSpec, now: Date): { publicToken: string; itemId: string } {
-    const publicToken = newToken('public');
-    const itemId = newItemId();
-    this.#data.publicTokens[publicToken] = { ...spec, itemId, expiresAt: now.getTime() + PUBLIC_TOKEN_TTL_MS };
+  /** A single-use public token that expires in 30 minutes. */
+  createPublicToken(spec: ItemSpec, now: Date): string {
+    const token = newToken('public');
+    this.#data.publicTokens[token] = { ...spec, expiresAt: now.getTime() + PUBLIC_TOKEN_TTL_MS };
     this.#dirty = true;
-    return { publicToken, itemId };
+    return token;
   }
 
-  /** A public token for an Item that exists (update mode): its exchange returns the Item's live access token. */
-  publicTokenForItem(item: ItemRecord, now: Date): string {
+  /** A single-use public token for an existing Item (exchanging it gives back that Item). */
+  createUpdatePublicToken(itemId: string, now: Date): { publicToken: string; expiresAt: number } {
     const publicToken = newToken('public');
-    const { institutionId, products, webhook, username } = item;
-    this.#data.publicTokens[publicToken] = {
-      ...{ institutionId, products, webhook, username },
-      itemId: item.itemId,
-      existing: true,
-      expiresAt: now.getTime() + PUBLIC_TOKEN_TTL_MS,
-    };
+    const expiresAt = now.getTime() + PUBLIC_TOKEN_TTL_MS;
+    this.#data.updatePublicTokens[publicToken] = { itemId, expiresAt };
     this.#dirty = true;
-    return publicToken;
+    return { publicToken, expiresAt };
   }
 
-  /** Consumes a public token (even an expired one is consumed) and creates the Item. */
-  exchange(publicToken: string, now: Date): { accessToken: string; item: ItemRecord } {
-    // hasOwn: a token such as "__proto__" must not reach Object.prototype.
-    const spec = Object.hasOwn(this.#data.publicTokens, publicToken) ? this.#data.publicTokens[publicToken] : undefined;
+  /**
+   * Consumes a public token (even an expired one is consumed). A Link token's public token
+   * creates the Item; an update-mode one answers with the existing Item and its live token.
+   */
+  exchange(publicToken: string, now: Date): { accessToken: string; item: ItemRecord; created: boolean } {
+    const update = own(this.#data.updatePublicTokens, publicToken);
+    if (update) {
+      delete this.#data.updatePublicTokens[publicToken];
+      this.#dirty = true;
+      const item = this.item(update.itemId);
+      const accessToken = item && !item.removed ? this.#liveToken(item.itemId) : undefined;
+      if (update.expiresAt <= now.getTime() || !item || !accessToken) throw apiErrors.invalidPublicToken();
+      return { accessToken, item, created: false };
+    }
+    const spec = own(this.#data.publicTokens, publicToken);
     if (!spec) throw apiErrors.invalidPublicToken();
     delete this.#data.publicTokens[publicToken];
     this.#dirty = true;
     if (spec.expiresAt <= now.getTime()) throw apiErrors.invalidPublicToken();
-    if (spec.existing) return this.#existing(spec.itemId!);
     const itemId = spec.itemId ?? newItemId();
-    const accounts = accountsFor(itemId);
     const item: ItemRecord = {
       itemId,
       institutionId: spec.institutionId,
       username: spec.username,
-      products: spec.products,
+      products: [...spec.products],
+      consentedProducts: [...(spec.consentedProducts ?? [])],
       webhook: spec.webhook,
       createdAt: now.toISOString(),
       loginRequired: false,
       removed: false,
-      accounts,
-      ledger: seedLedger(itemId, spec.username, accounts, now),
+      accounts: accountsFor(itemId),
+      ledger: emptyLedger(),
+      transactions: null,
+      investmentsUpdatedAt: spec.products.includes('investments') ? now.toISOString() : null,
       syncCalled: false,
       lastWebhook: null,
     };
     this.#data.items[itemId] = item;
     const accessToken = newToken('access');
     this.#data.accessTokens[accessToken] = itemId;
-    return { accessToken, item };
-  }
-
-  /** An update-mode exchange: the same Item and its current access token (Plaid does not issue a new one). */
-  #existing(itemId: string): { accessToken: string; item: ItemRecord } {
-    const item = this.item(itemId);
-    const accessToken = Object.keys(this.#data.accessTokens).find((t) => this.#data.accessTokens[t] === itemId);
-    if (!item || item.removed || !accessToken) throw apiErrors.invalidPublicToken();
-    return { accessToken, item };
-  }
-
-  /** Stores a link token's settings until it expires; expired ones are dropped on the way. */
-  createLinkToken(record: LinkTokenRecord, now: Date): string {
-    const tokens = (this.#data.linkTokens ??= {});
-    for (const [token, old] of Object.entries(tokens)) if (old.expiresAt <= now.getTime()) delete tokens[token];
-    const linkToken = newToken('link');
-    tokens[linkToken] = record;
-    this.#dirty = true;
-    return linkToken;
-  }
-
-  /** A live link token's settings, or undefined when it is unknown or expired. */
-  linkToken(linkToken: string, now: Date): LinkTokenRecord | undefined {
-    const tokens = this.#data.linkTokens ?? {};
-    const record = Object.hasOwn(tokens, linkToken) ? tokens[linkToken] : undefined;
-    return record && record.expiresAt > now.getTime() ? record : undefined;
+    return { accessToken, item, created: true };
   }
 
   /** The live Item behind an access token; dead or unknown tokens are INVALID_ACCESS_TOKEN. */
   itemFor(accessToken: string): ItemRecord {
-    const itemId = Object.hasOwn(this.#data.accessTokens, accessToken) ? this.#data.accessTokens[accessToken] : undefined;
+    const itemId = own(this.#data.accessTokens, accessToken);
     const item = itemId ? this.#data.items[itemId] : undefined;
     if (!item || item.removed) throw apiErrors.invalidAccessToken();
     return item;
@@ -153,19 +162,51 @@ export class SandboxStore {
     return fresh;
   }
 
-  /** Removes the Item; every token for it dies. */
+  /** Removes the Item; every access and processor token for it dies. */
   remove(accessToken: string): void {
     const item = this.itemFor(accessToken);
     item.removed = true;
     for (const [token, itemId] of Object.entries(this.#data.accessTokens)) {
       if (itemId === item.itemId) delete this.#data.accessTokens[token];
     }
+    for (const [token, record] of Object.entries(this.#data.processorTokens)) {
+      if (record.itemId === item.itemId) delete this.#data.processorTokens[token];
+    }
+    this.#dirty = true;
+  }
+
+  /** Stores a link token's state (see {@link LinkTokenRecord}). */
+  saveLinkToken(record: LinkTokenRecord): void {
+    this.#data.linkTokens[record.linkToken] = record;
+    this.#dirty = true;
+  }
+
+  /** A link token's state, expired ones included (callers check `expiresAt`), or undefined. */
+  linkToken(linkToken: string): LinkTokenRecord | undefined {
+    return own(this.#data.linkTokens, linkToken);
+  }
+
+  /** A `processor-sandbox-…` token for one account of an Item. */
+  createProcessorToken(itemId: string, accountId: string, processor: string): string {
+    const token = newToken('processor');
+    this.#data.processorTokens[token] = { itemId, accountId, processor };
+    this.#dirty = true;
+    return token;
+  }
+
+  /** The `/user/create` user for a `client_user_id`, or undefined. */
+  user(clientUserId: string): { userId: string; userToken: string } | undefined {
+    return own(this.#data.users, clientUserId);
+  }
+
+  saveUser(clientUserId: string, user: { userId: string; userToken: string }): void {
+    this.#data.users[clientUserId] = user;
     this.#dirty = true;
   }
 
   /** An Item by id (removed ones included), for the test-facing state helpers. */
   item(itemId: string): ItemRecord | undefined {
-    return Object.hasOwn(this.#data.items, itemId) ? this.#data.items[itemId] : undefined;
+    return own(this.#data.items, itemId);
   }
 
   /** All Items, oldest first. */
@@ -178,7 +219,7 @@ export class SandboxStore {
     return Object.values(this.#data.accessTokens).filter((id) => id === itemId).length;
   }
 
-  /** Marks state changed by a caller that mutated an ItemRecord directly. */
+  /** Marks state changed by a caller that mutated a record directly. */
   touch(): void {
     this.#dirty = true;
   }
@@ -194,4 +235,30 @@ export class SandboxStore {
   snapshot(): StoreData {
     return this.#data;
   }
+
+  #liveToken(itemId: string): string | undefined {
+    return Object.entries(this.#data.accessTokens).find(([, id]) => id === itemId)?.[0];
+  }
+}
+
+/** Fills what a state file from an older sandbox lacks, so it loads instead of failing. */
+function normalize(data: Partial<StoreData>): StoreData {
+  const items = data.items ?? {};
+  for (const item of Object.values(items)) {
+    item.consentedProducts ??= [];
+    item.investmentsUpdatedAt ??= item.products.includes('investments') ? item.createdAt : null;
+    // Older sandboxes seeded every Item's history at creation.
+    item.transactions ??= item.products.includes('transactions')
+      ? { status: 'HISTORICAL_UPDATE_COMPLETE', startedAt: item.createdAt, initialAt: item.createdAt, historicalAt: item.createdAt }
+      : null;
+  }
+  return {
+    items,
+    accessTokens: data.accessTokens ?? {},
+    publicTokens: data.publicTokens ?? {},
+    updatePublicTokens: data.updatePublicTokens ?? {},
+    linkTokens: data.linkTokens ?? {},
+    processorTokens: data.processorTokens ?? {},
+    users: data.users ?? {},
+  };
 }

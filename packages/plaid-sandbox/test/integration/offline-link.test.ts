@@ -97,6 +97,19 @@ describe('plaid-sandbox: offline Link (files and the Link page calls)', () => {
     expect(sb.state.item(other.data.item_id)?.products).toEqual(['transactions']);
   });
 
+  it('records its sessions on the link token, as /link/token/get reports them', async () => {
+    const linkToken = await createLinkToken(plaid);
+    const abandoned = await linkCall(sb.url, 'session', { link_token: linkToken });
+    const { session, submit } = await signIn(sb.url, linkToken, { institution_id: 'ins_109509' });
+    const { data } = await plaid.linkTokenGet({ link_token: linkToken });
+    expect(data.link_sessions?.map((s) => s.link_session_id)).toEqual([abandoned.body.link_session_id, session.link_session_id]);
+    expect(data.link_sessions?.[0]).toMatchObject({ finished_at: null });
+    expect(data.link_sessions?.[1]?.finished_at).toEqual(expect.any(String));
+    expect(data.link_sessions?.[1]?.results?.item_add_results).toEqual([
+      { public_token: submit.body.public_token, institution: submit.body.institution, accounts: submit.body.accounts },
+    ]);
+  });
+
   it('user_transactions_dynamic takes any non-blank password and gets its own data set', async () => {
     const { submit } = await signIn(sb.url, await createLinkToken(plaid), {
       institution_id: 'ins_109508',
