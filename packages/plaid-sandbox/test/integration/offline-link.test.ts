@@ -2,7 +2,7 @@ import type { PlaidApi } from 'plaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/index.js';
 import { createLinkToken, linkCall, signIn } from '../helpers/link-client.js';
-import { plaidClient } from '../helpers/sandbox-client.js';
+import { plaidClient, plaidErrorOf } from '../helpers/sandbox-client.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -65,6 +65,7 @@ describe('plaid-sandbox: offline Link (files and the Link page calls)', () => {
       products: ['transactions'],
       required_if_supported_products: ['identity'],
       optional_products: ['investments'],
+      additional_consented_products: ['auth'],
       webhook: 'https://example.test/hooks/plaid',
     });
     const { session, submit } = await signIn(sb.url, linkToken, { institution_id: 'ins_109511' });
@@ -90,6 +91,10 @@ describe('plaid-sandbox: offline Link (files and the Link page calls)', () => {
       webhook: 'https://example.test/hooks/plaid',
     });
     expect(session.link_session_id).not.toBe(undefined);
+    // Consented at Link, initialized on first use; never consented, refused.
+    expect((await plaid.authGet({ access_token: exchanged.data.access_token })).data.numbers.ach.length).toBeGreaterThan(0);
+    const liabilities = await plaidErrorOf(plaid.liabilitiesGet({ access_token: exchanged.data.access_token }));
+    expect(liabilities.code).toBe('ADDITIONAL_CONSENT_REQUIRED');
 
     // At Houndstooth Bank (no identity, no investments) both are left out; the Item is still made.
     const { submit: plain } = await signIn(sb.url, linkToken, { institution_id: 'ins_109512' });
