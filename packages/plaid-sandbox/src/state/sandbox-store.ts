@@ -70,6 +70,7 @@ export interface StoreData {
 }
 
 const PUBLIC_TOKEN_TTL_MS = 30 * 60_000;
+const LINK_TOKEN_KEPT_MS = 24 * 3600_000;
 
 const own = <T>(record: Record<string, T>, key: string): T | undefined =>
   // hasOwn: a token such as "__proto__" must not reach Object.prototype.
@@ -175,8 +176,17 @@ export class SandboxStore {
     this.#dirty = true;
   }
 
-  /** Stores a link token's state (see {@link LinkTokenRecord}). */
+  /**
+   * Stores a link token's state (see {@link LinkTokenRecord}). Tokens expired more than
+   * a day before this one was made are dropped on the way: an app makes one per page
+   * that shows Link, and the whole state is rewritten on every change. (Plaid keeps
+   * `/link/token/get` session data for six hours after a session ends.)
+   */
   saveLinkToken(record: LinkTokenRecord): void {
+    const horizon = Date.parse(record.createdAt) - LINK_TOKEN_KEPT_MS;
+    for (const [token, old] of Object.entries(this.#data.linkTokens)) {
+      if (Date.parse(old.expiresAt) < horizon) delete this.#data.linkTokens[token];
+    }
     this.#data.linkTokens[record.linkToken] = record;
     this.#dirty = true;
   }

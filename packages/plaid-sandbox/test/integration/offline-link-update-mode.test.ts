@@ -102,6 +102,23 @@ describe('plaid-sandbox: offline Link in update mode', () => {
     }
   });
 
+  it('drops link tokens a day after they expired, when a new one is made', async () => {
+    let now = new Date('2026-03-01T00:00:00Z');
+    const clocked = await startSandbox({ clock: { now: () => now } });
+    try {
+      const api = plaidClient(clocked);
+      const old = await createLinkToken(api);
+      now = new Date(now.getTime() + 27 * 3600_000); // expired 23 h ago: still answered
+      await createLinkToken(api);
+      expect((await api.linkTokenGet({ link_token: old })).data.link_token).toBe(old);
+      now = new Date(now.getTime() + 2 * 3600_000); // expired 25 h ago
+      await createLinkToken(api);
+      expect((await plaidErrorOf(api.linkTokenGet({ link_token: old }))).code).toBe('INVALID_LINK_TOKEN');
+    } finally {
+      await clocked.close();
+    }
+  });
+
   it('link tokens survive a restart of a persisted sandbox', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'plaid-sandbox-link-'));
     const persistPath = join(dir, 'state.json');
