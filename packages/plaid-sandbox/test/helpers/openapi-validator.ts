@@ -62,6 +62,8 @@ function loadSpec(): JsonObject {
 export interface SpecValidator {
   /** Throws if `body` is not what the spec allows for `path` answering `status` (errors: PlaidError). */
   assertResponse(path: string, status: number, body: unknown): void;
+  /** Whether the spec describes a POST `path` with a 200 JSON schema. */
+  hasPath(path: string): boolean;
   /** Throws if `body` is not a valid instance of `components.schemas[name]`, or if the spec has no such schema. */
   assertSchema(name: string, body: unknown): void;
   /** Validates a webhook body against the schema named for its type and code (see `webhook-schemas.ts`); returns that name. */
@@ -103,6 +105,7 @@ export function specValidator(): SpecValidator {
       if (!ref) throw new Error(`no 200 schema in the spec for ${path}`);
       check(ref, `200 body of ${path}`, body);
     },
+    hasPath: (path) => paths[path]?.post.responses['200']?.content['application/json']?.schema.$ref !== undefined,
     assertSchema(name, body) {
       if (!Object.hasOwn(schemas, name)) throw new Error(`the spec has no component schema ${name}`);
       check(`#/components/schemas/${name}`, name, body);

@@ -83,6 +83,7 @@ describe('plaid-sandbox: link token state, update-mode public tokens and product
     expect(again.data).toEqual(expect.objectContaining({ item_id, access_token }));
     expect(sb.state.item(item_id)?.liveAccessTokens).toBe(1);
     expect((await plaidErrorOf(plaid.itemPublicTokenExchange({ public_token: data.public_token }))).code).toBe('INVALID_PUBLIC_TOKEN');
+    expect((await plaidErrorOf(plaid.itemCreatePublicToken({ access_token: 'access-sandbox-nope' }))).code).toBe('INVALID_ACCESS_TOKEN');
     const late = await plaid.itemCreatePublicToken({ access_token });
     now = new Date(now.getTime() + 30 * 60_000);
     try {
