@@ -11,7 +11,7 @@ export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
   const csp = contentSecurityPolicy({
     nonce,
-    linkEnabled: plaidModeFrom(process.env).linkEnabled,
+    linkScriptUrl: plaidModeFrom(process.env).linkScriptUrl,
     dev: process.env.NODE_ENV === 'development',
   });
   const requestHeaders = new Headers(request.headers);

@@ -1,8 +1,10 @@
 /**
  * The reference app end to end: a production build, a real Chromium, the
  * offline Plaid emulator held by this test (so it can trigger reset_login),
- * SQLite in a temp dir. Two users; user A connects, rotates, loses and repairs
- * the bank login, removes; user B must get 404 on every one of A's item routes.
+ * SQLite in a temp dir. Two users; user A connects a bank through the
+ * emulator's Link overlay, cancels a second one, rotates, loses and repairs the
+ * bank login (Link update mode), removes; user B must get 404 on every one of
+ * A's item routes.
  * A leak canary checks everything the browser received and the server log
  * for the access tokens the vault held.
  */
@@ -56,8 +58,8 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     );
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'pv-web-e2e-'));
-    // admin: the app's "Reconnect (sandbox)" reaches the emulator's own /__admin/items/repair_login.
-    sandbox = await startSandbox({ port: 0, admin: true });
+    // Link loads from this emulator (PLAID_BASE_URL): its script, its frame and its sign-in.
+    sandbox = await startSandbox({ port: 0 });
     const port = await freePort();
     server = await startWebServer({
       port,
@@ -69,7 +71,6 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
         SESSION_SECRET: sessionSecret,
         ...emulatorEnv(sandbox),
         PLAID_WEBHOOK_URL: `http://127.0.0.1:${port}/api/webhooks/plaid`,
-        PLAID_EMULATOR_ADMIN_URL: sandbox.url,
         WEB_TEST_ROUTES: '1',
         VAULT_LOG_LEVEL: 'debug',
       },
@@ -111,6 +112,9 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('plaid.com');
+    // The offline Link: the emulator's origin for its script and its frame, nothing else.
+    expect(csp).toContain(`frame-src ${sandbox.url};`);
+    expect(csp).toMatch(new RegExp(`script-src [^;]* ${sandbox.url.replace(/[.:/]/g, '\\$&')}[;]`));
     // The nonce is fresh per response and is the one on the page's scripts.
     const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
     expect(await page.text()).toContain(`nonce="${nonce}"`);
@@ -124,15 +128,22 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     }
   });
 
-  it('connects a bank through the sandbox form and shows accounts, balances and synced transactions', async () => {
-    await pageA.getByLabel('Bank', { exact: true }).selectOption('ins_109511');
-    await pageA.getByRole('button', { name: 'Connect bank' }).click();
+  it('connects a bank through the offline Link overlay and shows accounts, balances and synced transactions', async () => {
+    const link = pageA.frameLocator('iframe[title="Plaid Link"]');
+    await pageA.getByRole('button', { name: 'Connect a bank' }).click();
+    await link.getByRole('button', { name: 'Tartan Bank' }).click();
+    await link.getByLabel('Username').fill('user_good');
+    await link.getByLabel('Password').fill('pass_good');
+    await shootA('link-credentials');
+    await link.getByRole('button', { name: 'Submit' }).click();
+    await link.getByRole('button', { name: 'Continue' }).click();
     await pageA.waitForURL(/\/items\/[^/]+$/);
     itemId = decodeURIComponent(new URL(pageA.url()).pathname.split('/').pop()!);
     await visible(pageA.getByRole('heading', { level: 1, name: 'Tartan Bank' }));
     await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
     await hasText(pageA.locator('#sync-status'), /[1-9]\d* new/);
     expect(await pageA.locator('#transactions tbody tr').count()).toBeGreaterThan(0);
+    expect(sandbox.state.item(itemId)).toMatchObject({ institutionId: 'ins_109511', username: 'user_good', status: 'active' });
     await recordTokens();
     expect(heldTokens.size).toBe(1);
     await shootA('item');
@@ -141,6 +152,24 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     await visible(pageA.getByRole('link', { name: 'Tartan Bank' }));
     await visible(pageA.getByText('$110.00').first());
     await shootA('dashboard');
+  });
+
+  it('cancels Link after a failed sign-in: onExit, and nothing is connected', async () => {
+    const items = sandbox.state.items().length;
+    const exchanges = sandbox.state.counters['/item/public_token/exchange'];
+    const link = pageA.frameLocator('iframe[title="Plaid Link"]');
+    await pageA.getByRole('button', { name: 'Connect a bank' }).click();
+    await link.getByRole('button', { name: 'First Platypus Bank' }).click();
+    await link.getByLabel('Username').fill('user_good');
+    await link.getByLabel('Password').fill('not the password');
+    await link.getByRole('button', { name: 'Submit' }).click();
+    await hasText(link.getByRole('alert'), 'The provided credentials were not correct.');
+    await link.getByRole('button', { name: 'Close' }).click();
+    await hasText(pageA.locator('#link-notice'), 'Plaid Link closed: The provided credentials were not correct.');
+    expect(await pageA.locator('iframe[title="Plaid Link"]').isVisible()).toBe(false);
+    expect(sandbox.state.items()).toHaveLength(items);
+    expect(sandbox.state.counters['/item/public_token/exchange']).toBe(exchanges);
+    expect((await (await ctxA.request.get(`${server.url}/api/items`)).json()).items).toHaveLength(1);
   });
 
   it('pages through transactions and syncs incrementally (nothing new on the second visit)', async () => {
@@ -167,20 +196,30 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
   });
 
-  it('shows "sign in again" after reset_login and reconnects through update mode', async () => {
+  it('shows "sign in again" after reset_login and reconnects through Link in update mode', async () => {
     await sandbox.state.resetLogin(itemId);
     await pageA.reload();
     await hasText(pageA.locator('#item-error'), 'Your bank needs you to sign in again');
     await shootA('item-login-required');
-    await pageA.getByRole('button', { name: 'Reconnect (sandbox)' }).click();
+    const link = pageA.frameLocator('iframe[title="Plaid Link"]');
+    await pageA.getByRole('button', { name: 'Sign in to your bank again' }).click();
+    // Update mode opens on the Item's institution: no picker.
+    await visible(link.getByRole('heading', { name: 'Sign in to Tartan Bank' }));
+    await link.getByLabel('Username').fill('user_good');
+    await link.getByLabel('Password').fill('pass_good');
+    await link.getByRole('button', { name: 'Submit' }).click();
+    await link.getByRole('button', { name: 'Continue' }).click();
     await pageA.locator('#item-error').waitFor({ state: 'detached' });
     await visible(pageA.getByRole('cell', { name: /Plaid Checking/ }));
     expect(sandbox.state.item(itemId)?.status).toBe('active');
-    // The repair went through the emulator's admin route, which sends the signed LOGIN_REPAIRED webhook.
+    // As with Plaid, no LOGIN_REPAIRED follows an update-mode Link in the app: the page's own
+    // successful calls set the vault's item active again.
     await sandbox.state.flushWebhooks();
-    const repaired = sandbox.state.webhookDeliveries().filter((d) => d.body.includes('"LOGIN_REPAIRED"'));
-    expect(repaired).toHaveLength(1);
-    expect(repaired[0]).toMatchObject({ status: 200 });
+    expect(sandbox.state.webhookDeliveries().filter((d) => d.body.includes('"LOGIN_REPAIRED"'))).toEqual([]);
+    const [item] = (await (await ctxA.request.get(`${server.url}/api/items`)).json()).items;
+    expect(item.status).toBe('active');
+    await recordTokens();
+    expect(heldTokens.size).toBe(2);
   });
 
   it('recovers a login fixed without any webhook, from the next successful call', async () => {

@@ -7,11 +7,21 @@ export interface CliArgs {
   clientId?: string;
   secret?: string;
   webhookBaseOverride?: string;
+  /** Plaid's first-pull timing (ms); absent means instant. */
+  initialPullDelayMs?: number;
+  historicalPullDelayMs?: number;
   help: boolean;
 }
 
 export const USAGE = `usage: plaid-sandbox [--port 4010] [--host 127.0.0.1] [--admin] [--persist state.json]
-                     [--client-id ID] [--secret SECRET] [--webhook-base-override URL]`;
+                     [--client-id ID] [--secret SECRET] [--webhook-base-override URL]
+                     [--initial-pull-delay-ms MS [--historical-pull-delay-ms MS]]`;
+
+/** Options that take a whole number of milliseconds, by flag. */
+const MS_FLAGS: Record<string, 'initialPullDelayMs' | 'historicalPullDelayMs'> = {
+  '--initial-pull-delay-ms': 'initialPullDelayMs',
+  '--historical-pull-delay-ms': 'historicalPullDelayMs',
+};
 
 /** Options that take a string value, by flag. */
 const STRING_FLAGS: Record<string, 'host' | 'persist' | 'clientId' | 'secret' | 'webhookBaseOverride'> = {
@@ -40,11 +50,17 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       args.admin = true;
     } else if (flag === '--help' || flag === '-h') {
       args.help = true;
+    } else if (Object.hasOwn(MS_FLAGS, flag)) {
+      const ms = Number(value());
+      if (!Number.isInteger(ms) || ms < 0) throw new Error(`${flag} must be a whole number of milliseconds\n${USAGE}`);
+      args[MS_FLAGS[flag]!] = ms;
     } else if (Object.hasOwn(STRING_FLAGS, flag)) {
       args[STRING_FLAGS[flag]!] = value();
     } else {
       throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
+  if (args.historicalPullDelayMs !== undefined && args.initialPullDelayMs === undefined)
+    throw new Error(`--historical-pull-delay-ms needs --initial-pull-delay-ms\n${USAGE}`);
   return args;
 }

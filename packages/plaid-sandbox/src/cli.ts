@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     ...(args.clientId && { clientId: args.clientId }),
     ...(args.secret && { secret: args.secret }),
     ...(args.webhookBaseOverride && { webhookBaseOverride: args.webhookBaseOverride }),
+    ...(args.initialPullDelayMs !== undefined && { initialPullDelayMs: args.initialPullDelayMs }),
+    ...(args.historicalPullDelayMs !== undefined && { historicalPullDelayMs: args.historicalPullDelayMs }),
   });
   // Ready to paste into an app's environment. A secret chosen with --secret is never echoed
   // (terminal output ends up in logs and CI transcripts); only the public default is shown.
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
   console.log(`PLAID_BASE_URL=${sb.url}`);
   console.log(`PLAID_CLIENT_ID=${sb.clientId}`);
   console.log(args.secret ? 'PLAID_SECRET=<the value of --secret>' : `PLAID_SECRET=${DEFAULT_CREDENTIALS.secret}`);
+  if (args.initialPullDelayMs) console.log(`first transactions pulls complete after ${args.initialPullDelayMs} ms (Plaid's timing)`);
   if (args.admin) console.log(`admin routes: ${sb.url}/__admin/faults, ${sb.url}/__admin/state`);
   if (args.admin && !['127.0.0.1', '::1', 'localhost'].includes(args.host)) {
     console.error('plaid-sandbox: warning: the admin routes have no authentication and this host is not loopback');

@@ -9,5 +9,6 @@ export * from './errors.js';
 export type * from './types.js';
 export { ITEM_STATUSES, silentLogger, systemClock } from './types.js';
 export type * from './vault-types.js';
+export type * from './data-view-types.js';
 export { Secret } from './crypto/secret.js';
 export type { VaultConfig, VaultConfigInput } from './config.js';

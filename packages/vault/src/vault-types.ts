@@ -1,6 +1,7 @@
 import type { Secret } from './crypto/secret.js';
 import type { CacheStats } from './cache/types.js';
 import type { AuditEvent, AuditQuery, AuditVerifyResult, ItemStatus, ItemSummary } from './types.js';
+import type { HoldingsView, InvestmentTransactionsQuery, InvestmentTransactionsView, LiabilitiesView } from './data-view-types.js';
 
 export interface PutItemInput {
   userId: string;
@@ -171,6 +172,32 @@ export interface Vault {
     transactions(ref: { userId: string; itemId: string; cursor?: string; requestId?: string }): Promise<TransactionsDelta>;
     identity(ref: { userId: string; itemId: string; requestId?: string }): Promise<unknown>;
     auth(ref: { userId: string; itemId: string; requestId?: string }): Promise<unknown>;
+    /**
+     * `/investments/holdings/get`: investment accounts, holdings, securities. Needs
+     * `investments` in `PLAID_PRODUCTS` (else ERR_PRODUCT_NOT_ENABLED, before any call).
+     *
+     * @example
+     * const { holdings, securities } = await vault.data.holdings({ userId, itemId });
+     */
+    holdings(ref: { userId: string; itemId: string; requestId?: string }): Promise<HoldingsView>;
+    /**
+     * `/investments/transactions/get`, one page (newest first) of a date range. Needs
+     * `investments`. Bad dates or counts are ERR_INPUT_INVALID, before any call.
+     *
+     * @example
+     * const page = await vault.data.investmentTransactions({ userId, itemId, startDate: '2026-01-01', count: 50 });
+     * // page.total: how many in the range; read on with offset: 50
+     */
+    investmentTransactions(
+      ref: { userId: string; itemId: string; requestId?: string } & InvestmentTransactionsQuery,
+    ): Promise<InvestmentTransactionsView>;
+    /**
+     * `/liabilities/get`: credit cards, mortgages, student loans. Needs `liabilities`.
+     *
+     * @example
+     * const { credit, mortgage, student } = await vault.data.liabilities({ userId, itemId });
+     */
+    liabilities(ref: { userId: string; itemId: string; requestId?: string }): Promise<LiabilitiesView>;
   };
   webhooks: {
     handle(rawBody: string | Uint8Array, headers: Headers | Record<string, string | string[] | undefined>): Promise<WebhookResult>;

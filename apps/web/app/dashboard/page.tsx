@@ -40,7 +40,7 @@ export default async function Dashboard() {
       </ul>
       <section className="card" aria-labelledby="connect-heading">
         <h2 id="connect-heading">Connect a bank</h2>
-        <ConnectBank linkEnabled={settings.linkEnabled} sandbox={settings.sandboxTools} />
+        <ConnectBank linkScriptUrl={settings.linkScriptUrl} sandbox={settings.sandboxTools} />
       </section>
     </>
   );

@@ -16,9 +16,12 @@ const SANDBOX_INSTITUTIONS = [
   { id: 'ins_109512', name: 'Houndstooth Bank' },
 ];
 
-/** Plaid Link with real credentials; with the emulator, a form that needs no external script. */
-export function ConnectBank({ linkEnabled, sandbox }: { linkEnabled: boolean; sandbox: boolean }) {
-  if (linkEnabled) return <PlaidLinkButton />;
+/**
+ * Plaid Link, from Plaid's CDN or the emulator's. Without a Link to load (the
+ * embedded emulator on an unknown port), a sandbox form that needs no script.
+ */
+export function ConnectBank({ linkScriptUrl, sandbox }: { linkScriptUrl: string | null; sandbox: boolean }) {
+  if (linkScriptUrl) return <PlaidLinkButton scriptUrl={linkScriptUrl} />;
   if (!sandbox) return <p className="empty">Connecting banks is not configured.</p>;
   return <SandboxConnectForm />;
 }

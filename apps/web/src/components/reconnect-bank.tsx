@@ -7,15 +7,15 @@ import { PlaidLinkButton } from './plaid-link-button';
 import { ErrorLine } from './error-line';
 
 /**
- * Fix a `login_required` item. Real Plaid: Link in update mode. Emulator:
- * the server creates the same update-mode link token and completes the
- * emulator's sign-in for the user (there is no Link UI offline).
+ * Fix a `login_required` item: Link in update mode (Plaid's, or the emulator's).
+ * Without a Link to load (the embedded emulator on an unknown port), the server
+ * creates the same update-mode link token and completes the emulator's sign-in.
  */
-export function ReconnectBank({ itemId, linkEnabled, sandbox }: { itemId: string; linkEnabled: boolean; sandbox: boolean }) {
+export function ReconnectBank({ itemId, linkScriptUrl, sandbox }: { itemId: string; linkScriptUrl: string | null; sandbox: boolean }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  if (linkEnabled) return <PlaidLinkButton itemId={itemId} label="Sign in to your bank again" />;
+  if (linkScriptUrl) return <PlaidLinkButton scriptUrl={linkScriptUrl} itemId={itemId} label="Sign in to your bank again" />;
   if (!sandbox) return null;
 
   async function reconnect() {

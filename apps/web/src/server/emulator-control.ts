@@ -2,9 +2,10 @@ import 'server-only';
 import type { Sandbox } from 'plaid-sandbox';
 
 /**
- * What the user does at the bank during Link update mode, for the offline
- * emulator (which has no Link UI): finish signing in again. The emulator then
- * sends the Item's LOGIN_REPAIRED webhook, which the vault verifies and acts on.
+ * The fallback when the browser has no Link to load (the embedded emulator
+ * without a known port): the user's sign-in at the bank, done by the server.
+ * The emulator then sends the Item's LOGIN_REPAIRED webhook, which the vault
+ * verifies and acts on. With Link, update mode happens in the emulator's Link.
  */
 export interface EmulatorControl {
   repairLogin(itemId: string): Promise<void>;

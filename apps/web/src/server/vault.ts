@@ -30,10 +30,14 @@ import { needsGeneratedVaultKey } from './vault-key-source';
  */
 
 export interface WebSettings {
-  /** Plaid is the offline emulator (banner, sandbox connect form). */
+  /** Plaid is the offline emulator (banner). */
   readonly emulator: boolean;
-  /** Real Plaid credentials: the browser uses Plaid Link. */
-  readonly linkEnabled: boolean;
+  /**
+   * Where the browser loads Plaid Link from: Plaid's CDN, or the emulator's copy.
+   * Null when no Link can load (the embedded emulator has no fixed port): the
+   * sandbox connect form stands in.
+   */
+  readonly linkScriptUrl: string | null;
   /** `/link/sandbox` and the sandbox reconnect are available (emulator or Plaid sandbox). */
   readonly sandboxTools: boolean;
   /** Test-only pages (the taint proof) are served. */
@@ -85,7 +89,8 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   const dataDir = resolve(/*turbopackIgnore: true*/ env.WEB_DATA_DIR ?? join(process.cwd(), '.data'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
-  const { plaidEnv, emulator, linkEnabled } = plaidModeFrom(env);
+  const { plaidEnv, emulator, emulatorPort, ...mode } = plaidModeFrom(env);
+  let linkScriptUrl = mode.linkScriptUrl;
 
   // The emulator signs and delivers Item webhooks (login required / repaired) like Plaid;
   // by default they come back to this server's own webhook route.
@@ -116,11 +121,20 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   if (emulator && !baseUrl) {
     const { startSandbox } = await loadSandboxModule();
     // Persisted next to the vault's database: a restart must find the Items (and tokens) the vault holds.
-    sandbox = await startSandbox({
-      port: 0,
-      clientId: 'embedded-client',
-      secret: randomBytes(16).toString('hex'),
-      persistPath: join(dataDir, 'plaid-sandbox.json'),
+    const start = (port: number) =>
+      startSandbox({
+        port,
+        clientId: 'embedded-client',
+        secret: randomBytes(16).toString('hex'),
+        persistPath: join(dataDir, 'plaid-sandbox.json'),
+      });
+    // Link loads from the emulator's port, which the page CSP names (PLAID_EMULATOR_PORT, chosen by
+    // scripts/start.js). If another process took it meanwhile, run on any port without Link.
+    sandbox = await start(emulatorPort).catch((err: unknown) => {
+      if (!emulatorPort || (err as { code?: string }).code !== 'EADDRINUSE') throw err;
+      console.warn(`[plaid-vault web] port ${emulatorPort} is taken: the emulator runs without Link (the sandbox form stands in)`);
+      linkScriptUrl = env.PLAID_LINK_SCRIPT_URL ? linkScriptUrl : null;
+      return start(0);
     });
     baseUrl = sandbox.url;
     clientId = sandbox.clientId;
@@ -172,7 +186,7 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
 
   const settings: WebSettings = {
     emulator,
-    linkEnabled,
+    linkScriptUrl,
     sandboxTools: emulator || plaidEnv === 'sandbox',
     testRoutes: env.WEB_TEST_ROUTES === '1',
     clientIpHeader: throttleSettings.clientIpHeader,

@@ -11,8 +11,8 @@ import type { SandboxState } from '../types.js';
  * - `POST /__admin/faults` (FaultConfig, merged), `POST /__admin/faults/clear`,
  *   `POST /__admin/faults/fail_next` `{ path, status, count? }`
  * - `GET /__admin/state` (counters and items), `POST /__admin/items/reset_login` `{ item_id }`
- * - `POST /__admin/items/repair_login` `{ item_id }`: what finishing Link update mode
- *   does (login works again, a signed LOGIN_REPAIRED webhook is sent)
+ * - `POST /__admin/items/repair_login` `{ item_id }`: a repair made outside the app
+ *   (login works again, a signed LOGIN_REPAIRED webhook is sent)
  */
 export function createAdminHandler(faults: Faults, state: SandboxState) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {

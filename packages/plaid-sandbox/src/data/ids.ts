@@ -24,11 +24,16 @@ export function derivedId(...parts: readonly (string | number)[]): string {
 }
 
 /** Tokens in Plaid's `[type]-sandbox-<uuid v4>` format. */
-export function newToken(type: 'access' | 'public' | 'link'): string {
+export function newToken(type: 'access' | 'public' | 'link' | 'processor' | 'user'): string {
   return `${type}-sandbox-${randomUUID()}`;
 }
 
 /** Short, stable tag for an id (used to bind a cursor to its item without revealing the id). */
 export function shortTag(value: string): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, 10);
+}
+
+/** A `/user/create` user id, shaped like Plaid's examples (`usr_` and 14 characters). */
+export function newUserId(): string {
+  return `usr_${toAlphabet(randomBytes(14), 14)}`;
 }

@@ -1,4 +1,5 @@
 import type { AccountRecord } from './accounts.js';
+import { categoryId } from './categories.js';
 import { derivedId } from './ids.js';
 
 /** A transaction in the shape `/transactions/sync` and `/transactions/get` return. */
@@ -45,7 +46,7 @@ interface Template {
   /** Index into the item's accounts (0 checking, 3 credit card). */
   account: number;
   channel: TransactionRecord['payment_channel'];
-  category: [string, string];
+  category: string[];
   pfc: [string, string];
 }
 
@@ -85,8 +86,24 @@ const TEMPLATES: readonly Template[] = [
     ['PERSONAL_CARE', 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS'],
   ),
   t('United Airlines', 'United Airlines', -500, 3, 'in store', ['Travel', 'Airlines and Aviation Services'], ['TRAVEL', 'TRAVEL_FLIGHTS']),
-  t("McDonald's", "McDonald's", 12, 3, 'in store', ['Food and Drink', 'Restaurants'], ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_FAST_FOOD']),
-  t('Starbucks', 'Starbucks', 4.33, 3, 'in store', ['Food and Drink', 'Coffee Shop'], ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_COFFEE']),
+  t(
+    "McDonald's",
+    "McDonald's",
+    12,
+    3,
+    'in store',
+    ['Food and Drink', 'Restaurants', 'Fast Food'],
+    ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_FAST_FOOD'],
+  ),
+  t(
+    'Starbucks',
+    'Starbucks',
+    4.33,
+    3,
+    'in store',
+    ['Food and Drink', 'Restaurants', 'Coffee Shop'],
+    ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_COFFEE'],
+  ),
   t(
     'SparkFun',
     'SparkFun',
@@ -110,7 +127,7 @@ function t(
   category: string[],
   pfc: [string, string],
 ): Template {
-  return { name, merchant, amount, account, channel, category: [category[0]!, category[1] ?? category[0]!], pfc };
+  return { name, merchant, amount, account, channel, category, pfc };
 }
 
 /** `YYYY-MM-DD` of `anchor` minus `days` (UTC). */
@@ -118,23 +135,24 @@ export function dayOffset(anchor: Date, days: number): string {
   return new Date(anchor.getTime() - days * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** Builds the transaction for template `n` (cycled) on `date`, with a stable id from `seed`. */
+/** Builds the transaction for template `n` (cycled) on `date`, with a stable id from `seed` (on the template's account unless `accountId`). */
 export function buildTransaction(
   accounts: readonly AccountRecord[],
   n: number,
   date: string,
   pending: boolean,
   seed: string,
+  accountId?: string,
 ): TransactionRecord {
   const tpl = TEMPLATES[n % TEMPLATES.length]!;
   return {
     transaction_id: derivedId(seed),
-    account_id: accounts[tpl.account]!.account_id,
+    account_id: accountId ?? accounts[tpl.account]!.account_id,
     amount: tpl.amount,
     iso_currency_code: 'USD',
     unofficial_currency_code: null,
     category: [...tpl.category],
-    category_id: null,
+    category_id: categoryId(tpl.category),
     check_number: null,
     date,
     datetime: null,
@@ -169,3 +187,25 @@ export function buildTransaction(
 
 /** Number of templates; user_good gets each once per month for three months. */
 export const TEMPLATE_COUNT = TEMPLATES.length;
+
+/** A transaction from `/sandbox/transactions/create` input: posted, on `accountId`, uncategorized. */
+export function customTransaction(
+  input: { date_transacted: string; date_posted: string; amount: number; description: string; iso_currency_code?: string },
+  accountId: string,
+  seed: string,
+): TransactionRecord {
+  const base = buildTransaction([], 0, input.date_posted, false, seed, accountId);
+  return {
+    ...base,
+    amount: input.amount,
+    iso_currency_code: input.iso_currency_code ?? 'USD',
+    authorized_date: input.date_transacted,
+    name: input.description,
+    merchant_name: null,
+    category: null,
+    category_id: null,
+    payment_channel: 'other',
+    transaction_type: 'special',
+    personal_finance_category: { primary: 'OTHER', detailed: 'OTHER_OTHER', confidence_level: 'LOW' },
+  };
+}

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { newRequestId } from '../data/ids.js';
 import type { FaultPlan } from '../faults/faults.js';
+import { isLinkUiPath } from '../link/link-http.js';
 import type { Route, SandboxContext } from '../routes/route.js';
 import { checkCredentials } from './credentials.js';
 import { checkFields } from './fields.js';
@@ -19,6 +20,8 @@ export interface RequestHandlerDeps {
   counters: Map<string, number>;
   /** Handles `/__admin/*` when admin is on; absent means those paths are unknown routes. */
   admin?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  /** Handles the offline Link's files and calls (`/link/v2/*`, `/link/__internal/*`). */
+  link: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** Called after every handled API call (persists state when it changed). */
   afterCall: () => void;
   onInternalError: (err: unknown) => void;
@@ -41,6 +44,7 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
   const requestId = newRequestId();
   const path = normalizePath(req.url ?? '/');
   if (deps.admin && path.startsWith('/__admin/')) return deps.admin(req, res, path);
+  if (isLinkUiPath(path)) return deps.link(req, res, path);
   try {
     const route = deps.routes.get(path);
     if (!route || req.method !== 'POST') {
@@ -51,12 +55,14 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     const latency = deps.faults.latencyMs();
     if (latency > 0) await sleep(latency);
     const body = parseBody(await readRaw(req), req.headers['content-type']);
-    checkCredentials(req.headers, body, deps.credentials);
+    if (!route.public) checkCredentials(req.headers, body, deps.credentials);
     const injected = deps.faults.takeError(path);
     if (injected) throw injected === 429 ? apiErrors.rateLimited(path) : apiErrors.internal();
     checkFields(body, route.allowed, route.required);
     let result: object;
     try {
+      // First pulls that came due since the last request complete before it is answered.
+      deps.ctx.pulls.tick();
       result = route.handle(body, deps.ctx);
     } finally {
       deps.afterCall();

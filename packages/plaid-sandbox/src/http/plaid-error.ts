@@ -1,6 +1,13 @@
 /** Plaid's `error_type` values that the sandbox emits. */
 export type PlaidErrorType =
-  'INVALID_REQUEST' | 'INVALID_INPUT' | 'ITEM_ERROR' | 'RATE_LIMIT_EXCEEDED' | 'API_ERROR' | 'SANDBOX_ERROR' | 'TRANSACTIONS_ERROR';
+  | 'INVALID_REQUEST'
+  | 'INVALID_INPUT'
+  | 'ITEM_ERROR'
+  | 'INSTITUTION_ERROR'
+  | 'RATE_LIMIT_EXCEEDED'
+  | 'API_ERROR'
+  | 'SANDBOX_ERROR'
+  | 'TRANSACTIONS_ERROR';
 
 /** The flat error object Plaid puts in the body of every non-2xx response. */
 export interface PlaidErrorBody {
@@ -18,6 +25,7 @@ const DOC_PAGES: Record<PlaidErrorType, string> = {
   INVALID_REQUEST: 'invalid-request',
   INVALID_INPUT: 'invalid-input',
   ITEM_ERROR: 'item',
+  INSTITUTION_ERROR: 'institution',
   RATE_LIMIT_EXCEEDED: 'rate-limit-exceeded',
   API_ERROR: 'api',
   SANDBOX_ERROR: 'sandbox',
@@ -70,6 +78,10 @@ const RATE_LIMIT_CODES: Record<string, string> = {
   '/transactions/get': 'TRANSACTIONS_LIMIT',
   '/transactions/sync': 'TRANSACTIONS_SYNC_LIMIT',
   '/institutions/get_by_id': 'INSTITUTIONS_GET_BY_ID_LIMIT',
+  '/institutions/get': 'INSTITUTIONS_GET_LIMIT',
+  '/institutions/search': 'INSTITUTIONS_SEARCH_LIMIT',
+  '/investments/holdings/get': 'INVESTMENT_HOLDINGS_GET_LIMIT',
+  '/investments/transactions/get': 'INVESTMENT_TRANSACTIONS_LIMIT',
 };
 
 /** Constructors for every error the sandbox answers with, worded as Plaid's docs. */
@@ -84,6 +96,7 @@ export const apiErrors = {
   invalidApiKeys: () => badRequest('INVALID_INPUT', 'INVALID_API_KEYS', 'invalid client_id or secret provided'),
   invalidAccessToken: () => badRequest('INVALID_INPUT', 'INVALID_ACCESS_TOKEN', 'could not find matching access token'),
   invalidPublicToken: () => badRequest('INVALID_INPUT', 'INVALID_PUBLIC_TOKEN', 'could not find matching public token'),
+  invalidLinkToken: () => badRequest('INVALID_INPUT', 'INVALID_LINK_TOKEN', 'invalid link_token provided'),
   invalidInstitution: () => badRequest('INVALID_INPUT', 'INVALID_INSTITUTION', 'invalid institution_id provided'),
   invalidAccountId: () => badRequest('INVALID_INPUT', 'INVALID_ACCOUNT_ID', 'one or more of the account IDs is invalid'),
   invalidProduct: (products: readonly string[]) =>
@@ -94,6 +107,12 @@ export const apiErrors = {
       'INVALID_INPUT',
       'ADDITIONAL_CONSENT_REQUIRED',
       `client does not have user consent to access the PRODUCT_${product.toUpperCase()} product`,
+    ),
+  productNotReady: () =>
+    badRequest(
+      'ITEM_ERROR',
+      'PRODUCT_NOT_READY',
+      'the requested product is not yet ready. please provide a webhook or try the request again later',
     ),
   productsNotSupported: () =>
     badRequest('ITEM_ERROR', 'PRODUCTS_NOT_SUPPORTED', 'the institution or item does not support the requested product'),

@@ -1,12 +1,12 @@
-import { isAuthAccount, type AccountRecord } from '../data/accounts.js';
+import { isAuthAccount } from '../data/accounts.js';
 import { findInstitution } from '../data/institutions.js';
 import { objectField, stringArrayField, type Body } from '../http/fields.js';
 import { dataItem, itemView, selectAccounts } from './item-view.js';
 import { route, type SandboxContext } from './route.js';
 
-const ACCOUNT_FIELDS = ['access_token', 'options'];
+export const ACCOUNT_FIELDS = ['access_token', 'options'];
 
-function accountsResponse(body: Body, ctx: SandboxContext, product?: string) {
+export function accountsResponse(body: Body, ctx: SandboxContext, product?: string) {
   const item = dataItem(body, ctx, product);
   const accounts = selectAccounts(item.accounts, stringArrayField(objectField(body, 'options'), 'account_ids'));
   return { item, accounts };
@@ -51,35 +51,5 @@ export const authGet = route({
       wire_routing: '021000021',
     }));
     return { accounts, numbers: { ach, eft: [], international: [], bacs: [] }, item: itemView(item) };
-  },
-});
-
-// The sandbox's well-known identity (Plaid's docs example owner).
-const OWNER = {
-  names: ['Alberta Bobbeth Charleson'],
-  phone_numbers: [
-    { data: '+1 111-555-3333', primary: false, type: 'home' },
-    { data: '+1 111-555-4444', primary: false, type: 'work' },
-    { data: '+1 111-555-5555', primary: false, type: 'mobile' },
-  ],
-  emails: [
-    { data: 'accountholder0@example.com', primary: true, type: 'primary' },
-    { data: 'accountholder1@example.com', primary: false, type: 'secondary' },
-  ],
-  addresses: [
-    { data: { street: '2992 Cameron Road', city: 'Malakoff', region: 'NY', postal_code: '14236', country: 'US' }, primary: true },
-  ],
-};
-
-export const identityGet = route({
-  path: '/identity/get',
-  allowed: ACCOUNT_FIELDS,
-  required: ['access_token'],
-  handle(body, ctx) {
-    const { item, accounts } = accountsResponse(body, ctx, 'identity');
-    return {
-      accounts: accounts.map((a: AccountRecord) => ({ ...a, owners: [structuredClone(OWNER)] })),
-      item: itemView(item),
-    };
   },
 });

@@ -1,7 +1,6 @@
-import { findInstitution } from '../data/institutions.js';
-import { objectField, stringArrayField, stringField } from '../http/fields.js';
+import { stringField } from '../http/fields.js';
 import { apiErrors } from '../http/plaid-error.js';
-import { firedWebhook, isFireableCode, itemErrorWebhook, productForCode } from '../webhooks/bodies.js';
+import { fireableWebhook, firedWebhook, itemErrorWebhook } from '../webhooks/bodies.js';
 import { itemView } from './item-view.js';
 import { route } from './route.js';
 import { sendItemWebhook } from './send-webhook.js';
@@ -12,12 +11,16 @@ export const itemGet = route({
   required: ['access_token'],
   handle(body, ctx) {
     const item = ctx.store.itemFor(stringField(body, 'access_token'));
-    const transactions = item.products.includes('transactions')
-      ? { last_successful_update: item.createdAt, last_failed_update: null }
-      : undefined;
+    const pull = item.transactions;
+    // Null until the first 30 days are in: that is the first successful update.
+    const transactions = pull && { last_successful_update: pull.historicalAt ?? pull.initialAt, last_failed_update: null };
+    const investments = item.products.includes('investments') && {
+      last_successful_update: item.investmentsUpdatedAt,
+      last_failed_update: null,
+    };
     return {
       item: itemView(item, true),
-      status: { ...(transactions && { transactions }), last_webhook: item.lastWebhook },
+      status: { ...(transactions && { transactions }), ...(investments && { investments }), last_webhook: item.lastWebhook },
     };
   },
 });
@@ -64,11 +67,10 @@ export const sandboxFireWebhook = route({
   handle(body, ctx) {
     const item = ctx.store.itemFor(stringField(body, 'access_token'));
     const code = stringField(body, 'webhook_code');
-    if (!isFireableCode(code)) throw apiErrors.invalidField('webhook_code', 'is not a webhook code that can be fired');
-    const product = productForCode(code);
+    const { type, product } = fireableWebhook(code, stringField(body, 'webhook_type', true));
     if (product && !item.products.includes(product)) throw apiErrors.sandboxProductNotEnabled();
     if (!item.webhook || !URL.canParse(item.webhook)) throw apiErrors.sandboxWebhookInvalid();
-    void sendItemWebhook(ctx, item, firedWebhook(item, code, stringField(body, 'webhook_type', true), ctx.now()));
+    void sendItemWebhook(ctx, item, firedWebhook(item, code, type, ctx.now()));
     return { webhook_fired: true };
   },
 });
@@ -81,30 +83,5 @@ export const webhookVerificationKeyGet = route({
     const key = ctx.signer.publicKey(stringField(body, 'key_id'));
     if (!key) throw apiErrors.invalidWebhookKeyId();
     return { key };
-  },
-});
-
-export const institutionsGetById = route({
-  path: '/institutions/get_by_id',
-  allowed: ['institution_id', 'country_codes', 'options'],
-  required: ['institution_id', 'country_codes'],
-  handle(body) {
-    const institution = findInstitution(stringField(body, 'institution_id'));
-    const countries = stringArrayField(body, 'country_codes') ?? [];
-    if (!institution || !countries.some((c) => institution.countryCodes.includes(c))) throw apiErrors.invalidInstitution();
-    const options = objectField(body, 'options');
-    const metadata = options.include_optional_metadata === true;
-    return {
-      institution: {
-        institution_id: institution.institutionId,
-        name: institution.name,
-        products: [...institution.products],
-        country_codes: [...institution.countryCodes],
-        routing_numbers: [...institution.routingNumbers],
-        dtc_numbers: [],
-        oauth: institution.oauth,
-        ...(metadata && { url: institution.url, primary_color: institution.primaryColor, logo: null }),
-      },
-    };
   },
 });

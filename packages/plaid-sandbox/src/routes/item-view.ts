@@ -1,12 +1,14 @@
 import { findInstitution } from '../data/institutions.js';
 import { apiErrors } from '../http/plaid-error.js';
 import { stringField, type Body } from '../http/fields.js';
+import { initializeProduct, needsInitialization } from '../state/product-consent.js';
 import type { ItemRecord } from '../state/sandbox-store.js';
 import type { SandboxContext } from './route.js';
 
 const SCOPES: Record<string, string[]> = {
   auth: ['account_routing_number'],
   identity: ['contact_info'],
+  identity_match: ['contact_info'],
   transactions: ['transactions'],
   investments: ['investments'],
   liabilities: ['credit_loan_info'],
@@ -26,31 +28,34 @@ export function itemView(item: ItemRecord, withConsent = false): Record<string, 
     available_products: available,
     billed_products: [...item.products],
     products: [...item.products],
-    consented_products: [...item.products],
+    consented_products: [...item.products, ...item.consentedProducts],
     consent_expiration_time: null,
     update_type: 'background',
   };
   if (withConsent) {
     view.created_at = item.createdAt;
     view.consented_use_cases = [];
-    view.consented_data_scopes = ['account_balance_info', ...new Set(item.products.flatMap((p) => SCOPES[p] ?? []))];
+    const consented = [...item.products, ...item.consentedProducts];
+    view.consented_data_scopes = ['account_balance_info', ...new Set(consented.flatMap((p) => SCOPES[p] ?? []))];
   }
   return view;
 }
 
 /**
- * The Item behind `access_token`, checked for what a data call needs: the product
- * (when given) is one the Item was created with, and the Item is not waiting for a
- * re-login. Plaid answers ADDITIONAL_CONSENT_REQUIRED for a product the user never
- * consented to and PRODUCTS_NOT_SUPPORTED when the institution cannot serve it.
+ * The Item behind `access_token`, checked for what a data call needs: the product (when
+ * given) is on the Item or consented (see `needsInitialization`), and the Item is not
+ * waiting for a re-login. A consented product is initialized by this first call, as
+ * Plaid does, unless `initialize` is false (an endpoint that only reads an initialized
+ * product answers PRODUCT_NOT_READY then).
  */
-export function dataItem(body: Body, ctx: SandboxContext, product?: string): ItemRecord {
+export function dataItem(body: Body, ctx: SandboxContext, product?: string, opts: { initialize?: boolean } = {}): ItemRecord {
   const item = ctx.store.itemFor(stringField(body, 'access_token'));
-  if (product && !item.products.includes(product)) {
-    const supported = findInstitution(item.institutionId)?.products.includes(product) ?? false;
-    throw supported ? apiErrors.additionalConsentRequired(product) : apiErrors.productsNotSupported();
-  }
+  const initialize = product !== undefined && needsInitialization(item, product);
   if (item.loginRequired) throw apiErrors.itemLoginRequired();
+  if (initialize) {
+    if (opts.initialize === false) throw apiErrors.productNotReady();
+    initializeProduct(ctx, item, product);
+  }
   return item;
 }
 

@@ -1,65 +1,18 @@
-import { findInstitution, KNOWN_PRODUCTS } from '../data/institutions.js';
-import { newToken } from '../data/ids.js';
+import { findInstitution } from '../data/institutions.js';
+import { checkProducts } from '../data/products.js';
 import { objectField, stringArrayField, stringField, type Body } from '../http/fields.js';
 import { apiErrors } from '../http/plaid-error.js';
+import { itemSpecForLink } from '../state/link-token.js';
 import { route } from './route.js';
 
-const LINK_TTL_MS = 4 * 3600_000;
-const LINK_UPDATE_TTL_MS = 30 * 60_000;
-const COUNTRY_CODES = new Set('US GB ES NL FR IE CA DE IT PL DK NO SE EE LT LV PT BE AT FI'.split(' '));
 const SPECIAL_USERS = new Set(['user_good', 'user_transactions_dynamic']);
 
-/** Rejects unknown product names and `balance`, which Plaid refuses as an initial product. */
-function checkProducts(products: readonly string[]): void {
-  const bad = products.filter((p) => !KNOWN_PRODUCTS.has(p) || p === 'balance');
-  if (bad.length > 0) throw apiErrors.invalidProduct(bad);
-}
-
-export const linkTokenCreate = route({
-  path: '/link/token/create',
-  allowed: [
-    'client_name',
-    'language',
-    'country_codes',
-    'user',
-    'user_id',
-    'products',
-    'required_if_supported_products',
-    'optional_products',
-    'additional_consented_products',
-    'webhook',
-    'access_token',
-    'redirect_uri',
-    'transactions',
-    'account_filters',
-    'update',
-    'user_token',
-    'link_customization_name',
-    'android_package_name',
-    'auth',
-    'identity',
-    'hosted_link',
-    'investments',
-    'statements',
-  ],
-  required: ['client_name', 'language', 'country_codes'],
-  handle(body, ctx) {
-    stringField(body, 'client_name');
-    stringField(body, 'language');
-    const countries = stringArrayField(body, 'country_codes') ?? [];
-    if (countries.length === 0 || countries.some((c) => !COUNTRY_CODES.has(c)))
-      throw apiErrors.invalidField('country_codes', 'must be a non-empty list of supported country codes');
-    if (body.user === undefined && body.user_id === undefined) throw apiErrors.missingFields(['user']);
-    if (body.user !== undefined) stringField(objectField(body, 'user'), 'client_user_id');
-    const updateMode = stringField(body, 'access_token', true);
-    if (updateMode !== undefined) ctx.store.itemFor(updateMode);
-    const products = stringArrayField(body, 'products') ?? [];
-    if (updateMode === undefined && products.length === 0) throw apiErrors.missingFields(['products']);
-    checkProducts([...products, ...(stringArrayField(body, 'additional_consented_products') ?? [])]);
-    const ttl = updateMode === undefined ? LINK_TTL_MS : LINK_UPDATE_TTL_MS;
-    return { link_token: newToken('link'), expiration: new Date(ctx.now().getTime() + ttl).toISOString() };
-  },
-});
+/**
+ * Emulator extension: `options` may carry `required_if_supported_products`,
+ * `optional_products` and `additional_consented_products` (Plaid's sandbox endpoint has
+ * no way to say them), treated as the same lists on a link token would be.
+ */
+const CONSENT_OPTIONS = ['required_if_supported_products', 'optional_products', 'additional_consented_products'] as const;
 
 export const sandboxPublicTokenCreate = route({
   path: '/sandbox/public_token/create',
@@ -70,23 +23,20 @@ export const sandboxPublicTokenCreate = route({
     if (!institution) throw apiErrors.invalidInstitution();
     const products = stringArrayField(body, 'initial_products') ?? [];
     if (products.length === 0) throw apiErrors.invalidField('initial_products', 'must contain at least one product');
-    checkProducts(products);
-    if (products.some((p) => !institution.products.includes(p))) throw apiErrors.productsNotSupported();
     const options: Body = objectField(body, 'options');
+    const [required, optional, consented] = CONSENT_OPTIONS.map((name) => stringArrayField(options, name) ?? []);
+    checkProducts([...products, ...required!, ...optional!, ...consented!]);
     const username = stringField(options, 'override_username', true) ?? 'user_good';
-    const webhook = stringField(options, 'webhook', true) ?? null;
-    return {
-      public_token: ctx.store.createPublicToken(
-        // Unknown usernames behave as user_good: the sandbox has one data set per special user.
-        {
-          institutionId: institution.institutionId,
-          products: [...new Set(products)],
-          webhook,
-          username: SPECIAL_USERS.has(username) ? username : 'user_good',
-        },
-        ctx.now(),
-      ),
+    const lists = {
+      products,
+      requiredIfSupportedProducts: required!,
+      optionalProducts: optional!,
+      additionalConsentedProducts: consented!,
+      webhook: stringField(options, 'webhook', true) ?? null,
     };
+    // Unknown usernames behave as user_good: the sandbox has one data set per special user.
+    const spec = itemSpecForLink(lists, institution, SPECIAL_USERS.has(username) ? username : 'user_good');
+    return { public_token: ctx.store.createPublicToken(spec, ctx.now()) };
   },
 });
 
@@ -95,8 +45,20 @@ export const publicTokenExchange = route({
   allowed: ['public_token'],
   required: ['public_token'],
   handle(body, ctx) {
-    const { accessToken, item } = ctx.store.exchange(stringField(body, 'public_token'), ctx.now());
+    const { accessToken, item, created } = ctx.store.exchange(stringField(body, 'public_token'), ctx.now());
+    if (created && item.products.includes('transactions')) ctx.pulls.start(item);
     return { access_token: accessToken, item_id: item.itemId };
+  },
+});
+
+export const itemPublicTokenCreate = route({
+  path: '/item/public_token/create',
+  allowed: ['access_token'],
+  required: ['access_token'],
+  handle(body, ctx) {
+    const item = ctx.store.itemFor(stringField(body, 'access_token'));
+    const { publicToken, expiresAt } = ctx.store.createUpdatePublicToken(item.itemId, ctx.now());
+    return { public_token: publicToken, expiration: new Date(expiresAt).toISOString() };
   },
 });
 

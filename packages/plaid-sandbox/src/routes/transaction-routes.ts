@@ -18,14 +18,20 @@ export const transactionsSync = route({
     const count = intField(body, 'count', 1, 500) ?? 100;
     const accountId = stringField(objectField(body, 'options'), 'account_id', true);
     if (accountId !== undefined) selectAccounts(item.accounts, [accountId]);
-    const page = syncPage(item.ledger, item.itemId, cursor || undefined, count, accountId);
     if (!item.syncCalled) {
       item.syncCalled = true;
       ctx.store.touch();
     }
+    const status = item.transactions!.status;
+    // Plaid's answer while the first pull runs: nothing yet and an empty cursor to retry with.
+    if (status === 'NOT_READY') {
+      if (cursor) syncPage(item.ledger, item.itemId, cursor, count, accountId);
+      return { transactions_update_status: status, accounts: [], added: [], modified: [], removed: [], next_cursor: '', has_more: false };
+    }
+    const page = syncPage(item.ledger, item.itemId, cursor || undefined, count, accountId);
     const withTx = new Set(currentTransactions(item.ledger).map((t) => t.account_id));
     return {
-      transactions_update_status: 'HISTORICAL_UPDATE_COMPLETE',
+      transactions_update_status: status,
       accounts: item.accounts.filter((a) => withTx.has(a.account_id) && (!accountId || a.account_id === accountId)),
       added: page.added,
       modified: page.modified,
@@ -45,6 +51,7 @@ export const transactionsGet = route({
     const start = dateField(body, 'start_date');
     const end = dateField(body, 'end_date');
     if (start > end) throw apiErrors.invalidField('start_date', 'must be on or before end_date');
+    if (item.transactions!.status === 'NOT_READY') throw apiErrors.productNotReady();
     const options = objectField(body, 'options');
     const accounts = selectAccounts(item.accounts, stringArrayField(options, 'account_ids'));
     const ids = new Set(accounts.map((a) => a.account_id));
@@ -68,6 +75,7 @@ export const transactionsRefresh = route({
   required: ['access_token'],
   handle(body, ctx) {
     const item = dataItem(body, ctx, 'transactions');
+    if (item.transactions!.status === 'NOT_READY') throw apiErrors.productNotReady();
     // Only the dynamic user's data changes; user_good is fixed, as in Plaid's sandbox.
     if (item.username === 'user_transactions_dynamic') {
       refreshDynamic(item.ledger, item.itemId, item.accounts, ctx.now());

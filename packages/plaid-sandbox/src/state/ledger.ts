@@ -14,8 +14,18 @@ export interface Ledger {
   refreshes: number;
 }
 
-/** Seeds the history: user_good gets each template once a month for three months; the dynamic user gets 50. */
-export function seedLedger(itemId: string, username: string, accounts: readonly AccountRecord[], createdAt: Date): Ledger {
+/** A ledger with no history yet (an Item whose Transactions product is not initialized). */
+export function emptyLedger(): Ledger {
+  return { entries: [], nextSeq: 0, refreshes: 0 };
+}
+
+/**
+ * The history an Item's Transactions product finds, oldest first: user_good gets each
+ * template once a month for three months; the dynamic user gets 50, one a day. Dates
+ * count back from the Item's creation and ids derive from the item id, so the same
+ * Item always gets the same history.
+ */
+export function historyEntries(itemId: string, username: string, accounts: readonly AccountRecord[], createdAt: Date): LedgerEntry[] {
   const entries: LedgerEntry[] = [];
   const dynamic = username === 'user_transactions_dynamic';
   const total = dynamic ? 50 : TEMPLATE_COUNT * 3;
@@ -25,8 +35,21 @@ export function seedLedger(itemId: string, username: string, accounts: readonly 
     entries.push({ kind: 'added', tx: buildTransaction(accounts, n, dayOffset(createdAt, daysAgo), pending, `${itemId}:tx:${n}`) });
   }
   // Oldest first, as Plaid orders changes by ascending modification time.
-  entries.reverse();
-  return { entries, nextSeq: total, refreshes: 0 };
+  return entries.reverse();
+}
+
+/** A ledger holding an Item's whole history at once (instant Transactions). */
+export function seedLedger(itemId: string, username: string, accounts: readonly AccountRecord[], createdAt: Date): Ledger {
+  const ledger = emptyLedger();
+  const entries = historyEntries(itemId, username, accounts, createdAt);
+  appendHistory(ledger, entries, entries.length);
+  return ledger;
+}
+
+/** Appends seeded history and reserves its ids, so later generated transactions never reuse one. */
+export function appendHistory(ledger: Ledger, entries: readonly LedgerEntry[], reserved: number): void {
+  ledger.entries.push(...entries);
+  ledger.nextSeq = Math.max(ledger.nextSeq, reserved);
 }
 
 /** The current set of transactions: the ledger replayed. */

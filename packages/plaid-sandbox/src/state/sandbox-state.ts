@@ -13,6 +13,8 @@ export function createSandboxState(ctx: SandboxContext, counters: Map<string, nu
     institutionId: item.institutionId,
     username: item.username,
     products: [...item.products],
+    consentedProducts: [...item.consentedProducts],
+    transactionsStatus: item.transactions?.status ?? null,
     status: item.removed ? 'removed' : item.loginRequired ? 'login_required' : 'active',
     webhook: item.webhook,
     liveAccessTokens: store.liveTokenCount(item.itemId),
@@ -68,6 +70,7 @@ export function createSandboxState(ctx: SandboxContext, counters: Map<string, nu
       if (!url) throw new Error(`plaid-sandbox: item ${itemId} has no webhook URL`);
       return ctx.webhooks.send(url, { item_id: item.itemId, environment: 'sandbox', ...body });
     },
+    tick: () => change(() => ctx.pulls.tick()),
     webhookDeliveries: () => ctx.webhooks.deliveries(),
     flushWebhooks: () => ctx.webhooks.drain(),
     rotateWebhookKey: () => change(() => ctx.signer.rotate()),

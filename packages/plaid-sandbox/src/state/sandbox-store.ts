@@ -1,20 +1,41 @@
 import { accountsFor, type AccountRecord } from '../data/accounts.js';
 import { newItemId, newToken } from '../data/ids.js';
 import { apiErrors } from '../http/plaid-error.js';
-import { seedLedger, type Ledger } from './ledger.js';
+import { emptyLedger, type Ledger } from './ledger.js';
+import type { LinkTokenRecord } from './link-token.js';
+
+/** Where an Item's Transactions product is in its first pull (Plaid's `transactions_update_status`). */
+export type TransactionsUpdateStatus = 'NOT_READY' | 'INITIAL_UPDATE_COMPLETE' | 'HISTORICAL_UPDATE_COMPLETE';
+
+/** The Transactions product of an Item, once initialized. */
+export interface TransactionsState {
+  status: TransactionsUpdateStatus;
+  startedAt: string;
+  /** When the first 30 days became available (null until then). */
+  initialAt: string | null;
+  /** When the whole history became available (null until then). */
+  historicalAt: string | null;
+}
 
 /** Everything the sandbox knows about one Item (plain JSON, persisted as is). */
 export interface ItemRecord {
   itemId: string;
   institutionId: string;
   username: string;
+  /** Initialized (billed) products. */
   products: string[];
+  /** Consented but not yet initialized: the first call to the product's endpoint initializes it. */
+  consentedProducts: string[];
   webhook: string | null;
   createdAt: string;
   loginRequired: boolean;
   removed: boolean;
   accounts: AccountRecord[];
   ledger: Ledger;
+  /** Null until Transactions is initialized. */
+  transactions: TransactionsState | null;
+  /** Last time investments data was (re)extracted: creation, first call, or `/investments/refresh`. */
+  investmentsUpdatedAt: string | null;
   syncCalled: boolean;
   lastWebhook: { sent_at: string; code_sent: string } | null;
 }
@@ -23,8 +44,15 @@ export interface ItemRecord {
 export interface ItemSpec {
   institutionId: string;
   products: string[];
+  /** Products consented to (e.g. `additional_consented_products`) but initialized only on first use. */
+  consentedProducts: string[];
   webhook: string | null;
   username: string;
+  /**
+   * The Item's id, when fixed before the exchange: Link reports the accounts' ids in
+   * `onSuccess`, and they are derived from it. Otherwise the exchange draws one.
+   */
+  itemId?: string;
 }
 
 /** The sandbox's whole mutable state, as persisted. */
@@ -33,17 +61,28 @@ export interface StoreData {
   /** Live access token -> item id. A dead token is simply absent. */
   accessTokens: Record<string, string>;
   publicTokens: Record<string, ItemSpec & { expiresAt: number }>;
+  /** Public tokens for an existing Item (`/item/public_token/create`, update mode). */
+  updatePublicTokens: Record<string, { itemId: string; expiresAt: number }>;
+  linkTokens: Record<string, LinkTokenRecord>;
+  processorTokens: Record<string, { itemId: string; accountId: string; processor: string }>;
+  /** `/user/create` users by `client_user_id`. */
+  users: Record<string, { userId: string; userToken: string }>;
 }
 
 const PUBLIC_TOKEN_TTL_MS = 30 * 60_000;
+const LINK_TOKEN_KEPT_MS = 24 * 3600_000;
+
+const own = <T>(record: Record<string, T>, key: string): T | undefined =>
+  // hasOwn: a token such as "__proto__" must not reach Object.prototype.
+  Object.hasOwn(record, key) ? record[key] : undefined;
 
 /** In-memory Items and tokens with Plaid's lifetimes; `dirty` tells the server to persist. */
 export class SandboxStore {
   readonly #data: StoreData;
   #dirty = false;
 
-  constructor(data?: StoreData) {
-    this.#data = data ?? { items: {}, accessTokens: {}, publicTokens: {} };
+  constructor(data?: Partial<StoreData>) {
+    this.#data = normalize(data ?? {});
   }
 
   /** A single-use public token that expires in 30 minutes. */
@@ -54,39 +93,61 @@ export class SandboxStore {
     return token;
   }
 
-  /** Consumes a public token (even an expired one is consumed) and creates the Item. */
-  exchange(publicToken: string, now: Date): { accessToken: string; item: ItemRecord } {
-    // hasOwn: a token such as "__proto__" must not reach Object.prototype.
-    const spec = Object.hasOwn(this.#data.publicTokens, publicToken) ? this.#data.publicTokens[publicToken] : undefined;
+  /** A single-use public token for an existing Item (exchanging it gives back that Item). */
+  createUpdatePublicToken(itemId: string, now: Date): { publicToken: string; expiresAt: number } {
+    const publicToken = newToken('public');
+    const expiresAt = now.getTime() + PUBLIC_TOKEN_TTL_MS;
+    this.#data.updatePublicTokens[publicToken] = { itemId, expiresAt };
+    this.#dirty = true;
+    return { publicToken, expiresAt };
+  }
+
+  /**
+   * Consumes a public token (even an expired one is consumed). A Link token's public token
+   * creates the Item; an update-mode one answers with the existing Item and its live token.
+   */
+  exchange(publicToken: string, now: Date): { accessToken: string; item: ItemRecord; created: boolean } {
+    const update = own(this.#data.updatePublicTokens, publicToken);
+    if (update) {
+      delete this.#data.updatePublicTokens[publicToken];
+      this.#dirty = true;
+      const item = this.item(update.itemId);
+      const accessToken = item && !item.removed ? this.#liveToken(item.itemId) : undefined;
+      if (update.expiresAt <= now.getTime() || !item || !accessToken) throw apiErrors.invalidPublicToken();
+      return { accessToken, item, created: false };
+    }
+    const spec = own(this.#data.publicTokens, publicToken);
     if (!spec) throw apiErrors.invalidPublicToken();
     delete this.#data.publicTokens[publicToken];
     this.#dirty = true;
     if (spec.expiresAt <= now.getTime()) throw apiErrors.invalidPublicToken();
-    const itemId = newItemId();
-    const accounts = accountsFor(itemId);
+    const itemId = spec.itemId ?? newItemId();
     const item: ItemRecord = {
       itemId,
       institutionId: spec.institutionId,
       username: spec.username,
-      products: spec.products,
+      products: [...spec.products],
+      consentedProducts: [...(spec.consentedProducts ?? [])],
       webhook: spec.webhook,
       createdAt: now.toISOString(),
       loginRequired: false,
       removed: false,
-      accounts,
-      ledger: seedLedger(itemId, spec.username, accounts, now),
+      accounts: accountsFor(itemId),
+      ledger: emptyLedger(),
+      transactions: null,
+      investmentsUpdatedAt: spec.products.includes('investments') ? now.toISOString() : null,
       syncCalled: false,
       lastWebhook: null,
     };
     this.#data.items[itemId] = item;
     const accessToken = newToken('access');
     this.#data.accessTokens[accessToken] = itemId;
-    return { accessToken, item };
+    return { accessToken, item, created: true };
   }
 
   /** The live Item behind an access token; dead or unknown tokens are INVALID_ACCESS_TOKEN. */
   itemFor(accessToken: string): ItemRecord {
-    const itemId = Object.hasOwn(this.#data.accessTokens, accessToken) ? this.#data.accessTokens[accessToken] : undefined;
+    const itemId = own(this.#data.accessTokens, accessToken);
     const item = itemId ? this.#data.items[itemId] : undefined;
     if (!item || item.removed) throw apiErrors.invalidAccessToken();
     return item;
@@ -102,19 +163,60 @@ export class SandboxStore {
     return fresh;
   }
 
-  /** Removes the Item; every token for it dies. */
+  /** Removes the Item; every access and processor token for it dies. */
   remove(accessToken: string): void {
     const item = this.itemFor(accessToken);
     item.removed = true;
     for (const [token, itemId] of Object.entries(this.#data.accessTokens)) {
       if (itemId === item.itemId) delete this.#data.accessTokens[token];
     }
+    for (const [token, record] of Object.entries(this.#data.processorTokens)) {
+      if (record.itemId === item.itemId) delete this.#data.processorTokens[token];
+    }
+    this.#dirty = true;
+  }
+
+  /**
+   * Stores a link token's state (see {@link LinkTokenRecord}). Tokens expired more than
+   * a day before this one was made are dropped on the way: an app makes one per page
+   * that shows Link, and the whole state is rewritten on every change. (Plaid keeps
+   * `/link/token/get` session data for six hours after a session ends.)
+   */
+  saveLinkToken(record: LinkTokenRecord): void {
+    const horizon = Date.parse(record.createdAt) - LINK_TOKEN_KEPT_MS;
+    for (const [token, old] of Object.entries(this.#data.linkTokens)) {
+      if (Date.parse(old.expiresAt) < horizon) delete this.#data.linkTokens[token];
+    }
+    this.#data.linkTokens[record.linkToken] = record;
+    this.#dirty = true;
+  }
+
+  /** A link token's state, expired ones included (callers check `expiresAt`), or undefined. */
+  linkToken(linkToken: string): LinkTokenRecord | undefined {
+    return own(this.#data.linkTokens, linkToken);
+  }
+
+  /** A `processor-sandbox-…` token for one account of an Item. */
+  createProcessorToken(itemId: string, accountId: string, processor: string): string {
+    const token = newToken('processor');
+    this.#data.processorTokens[token] = { itemId, accountId, processor };
+    this.#dirty = true;
+    return token;
+  }
+
+  /** The `/user/create` user for a `client_user_id`, or undefined. */
+  user(clientUserId: string): { userId: string; userToken: string } | undefined {
+    return own(this.#data.users, clientUserId);
+  }
+
+  saveUser(clientUserId: string, user: { userId: string; userToken: string }): void {
+    this.#data.users[clientUserId] = user;
     this.#dirty = true;
   }
 
   /** An Item by id (removed ones included), for the test-facing state helpers. */
   item(itemId: string): ItemRecord | undefined {
-    return Object.hasOwn(this.#data.items, itemId) ? this.#data.items[itemId] : undefined;
+    return own(this.#data.items, itemId);
   }
 
   /** All Items, oldest first. */
@@ -127,7 +229,7 @@ export class SandboxStore {
     return Object.values(this.#data.accessTokens).filter((id) => id === itemId).length;
   }
 
-  /** Marks state changed by a caller that mutated an ItemRecord directly. */
+  /** Marks state changed by a caller that mutated a record directly. */
   touch(): void {
     this.#dirty = true;
   }
@@ -143,4 +245,30 @@ export class SandboxStore {
   snapshot(): StoreData {
     return this.#data;
   }
+
+  #liveToken(itemId: string): string | undefined {
+    return Object.entries(this.#data.accessTokens).find(([, id]) => id === itemId)?.[0];
+  }
+}
+
+/** Fills what a state file from an older sandbox lacks, so it loads instead of failing. */
+function normalize(data: Partial<StoreData>): StoreData {
+  const items = data.items ?? {};
+  for (const item of Object.values(items)) {
+    item.consentedProducts ??= [];
+    item.investmentsUpdatedAt ??= item.products.includes('investments') ? item.createdAt : null;
+    // Older sandboxes seeded every Item's history at creation.
+    item.transactions ??= item.products.includes('transactions')
+      ? { status: 'HISTORICAL_UPDATE_COMPLETE', startedAt: item.createdAt, initialAt: item.createdAt, historicalAt: item.createdAt }
+      : null;
+  }
+  return {
+    items,
+    accessTokens: data.accessTokens ?? {},
+    publicTokens: data.publicTokens ?? {},
+    updatePublicTokens: data.updatePublicTokens ?? {},
+    linkTokens: data.linkTokens ?? {},
+    processorTokens: data.processorTokens ?? {},
+    users: data.users ?? {},
+  };
 }

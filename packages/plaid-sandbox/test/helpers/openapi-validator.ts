@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { webhookSchemaName } from './webhook-schemas.js';
 
 // The spec lives beside the clone (../shared from the repo root), never inside it; PLAID_OPENAPI_SPEC points elsewhere.
 export const SPEC_PATH =
@@ -61,8 +62,12 @@ function loadSpec(): JsonObject {
 export interface SpecValidator {
   /** Throws if `body` is not what the spec allows for `path` answering `status` (errors: PlaidError). */
   assertResponse(path: string, status: number, body: unknown): void;
-  /** Throws if `body` is not a valid instance of `components.schemas[name]` (e.g. a webhook). */
+  /** Whether the spec describes a POST `path` with a 200 JSON schema. */
+  hasPath(path: string): boolean;
+  /** Throws if `body` is not a valid instance of `components.schemas[name]`, or if the spec has no such schema. */
   assertSchema(name: string, body: unknown): void;
+  /** Validates a webhook body against the schema named for its type and code (see `webhook-schemas.ts`); returns that name. */
+  assertWebhook(body: unknown): string;
   /** How many bodies were validated so far (a test can check validation really ran). */
   readonly validated: number;
 }
@@ -86,6 +91,7 @@ export function specValidator(): SpecValidator {
     string,
     { post: { responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> } }
   >;
+  const schemas = (spec.components as { schemas: Record<string, unknown> }).schemas;
   let validated = 0;
   const check = (ref: string, label: string, body: unknown) => {
     const fn = byRef(ref);
@@ -99,8 +105,15 @@ export function specValidator(): SpecValidator {
       if (!ref) throw new Error(`no 200 schema in the spec for ${path}`);
       check(ref, `200 body of ${path}`, body);
     },
+    hasPath: (path) => paths[path]?.post.responses['200']?.content['application/json']?.schema.$ref !== undefined,
     assertSchema(name, body) {
+      if (!Object.hasOwn(schemas, name)) throw new Error(`the spec has no component schema ${name}`);
       check(`#/components/schemas/${name}`, name, body);
+    },
+    assertWebhook(body) {
+      const name = webhookSchemaName(body as Record<string, unknown>);
+      this.assertSchema(name, body);
+      return name;
     },
     get validated() {
       return validated;

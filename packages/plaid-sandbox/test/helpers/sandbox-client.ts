@@ -63,3 +63,22 @@ export async function plaidErrorOf(call: Promise<unknown>): Promise<{ status: nu
   }
   throw new Error('expected the call to fail');
 }
+
+/** Options of {@link linkItem}: the `/sandbox/public_token/create` inputs, with defaults. */
+export interface LinkItemOptions {
+  institution?: string;
+  products?: string[];
+  /** `options` as sent (emulator extensions such as `additional_consented_products` included). */
+  options?: Record<string, unknown>;
+}
+
+/** An Item made the Link-less way: `/sandbox/public_token/create` then exchange. */
+export async function linkItem(plaid: PlaidApi, opts: LinkItemOptions = {}): Promise<{ access_token: string; item_id: string }> {
+  const pt = await plaid.sandboxPublicTokenCreate({
+    institution_id: opts.institution ?? 'ins_109508',
+    initial_products: (opts.products ?? ['transactions']) as never,
+    ...(opts.options && { options: opts.options as never }),
+  });
+  const { data } = await plaid.itemPublicTokenExchange({ public_token: pt.data.public_token });
+  return { access_token: data.access_token, item_id: data.item_id };
+}

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +123,66 @@ describe('plaid-sandbox: CLI and persistence', () => {
       expect((await api.webhookVerificationKeyGet({ key_id: kid })).data.key.expired_at).toEqual(expect.any(Number));
     } finally {
       await b.close();
+    }
+  });
+
+  it("--initial-pull-delay-ms turns on Plaid's timing in the CLI", async () => {
+    const cli = await startCli(['--port', '0', '--initial-pull-delay-ms', '600000']);
+    children.push(cli.child);
+    const api = plaidClient({ url: cli.url, clientId: 'test_client_id', secret: 'test_secret' });
+    const pt = await api.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions' as never] });
+    const { access_token } = (await api.itemPublicTokenExchange({ public_token: pt.data.public_token })).data;
+    expect((await api.transactionsSync({ access_token })).data.transactions_update_status).toBe('NOT_READY');
+    const code = exited(cli.child);
+    cli.child.kill('SIGTERM');
+    expect(await code).toBe(0);
+  });
+
+  it('persists link tokens and a pull in progress, and loads state files from before them', async () => {
+    const file = join(dir, 'pull.json');
+    let now = Date.parse('2026-03-15T12:00:00Z');
+    const opts = { persistPath: file, clock: { now: () => new Date(now) }, initialPullDelayMs: 60_000 };
+    const a = await startSandbox(opts);
+    const apiA = plaidClient(a);
+    const pt = await apiA.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions' as never] });
+    const { access_token } = (await apiA.itemPublicTokenExchange({ public_token: pt.data.public_token })).data;
+    const link = await apiA.linkTokenCreate({
+      client_name: 'x',
+      language: 'en',
+      country_codes: ['US' as never],
+      user: { client_user_id: 'u' },
+      products: ['auth' as never],
+    });
+    await a.close();
+
+    now += 5 * 60_000;
+    const b = await startSandbox(opts);
+    try {
+      const apiB = plaidClient(b);
+      expect((await apiB.linkTokenGet({ link_token: link.data.link_token })).data.metadata.initial_products).toEqual(['auth']);
+      expect((await apiB.transactionsSync({ access_token, count: 500 })).data.added).toHaveLength(48);
+    } finally {
+      await b.close();
+    }
+
+    // A file written before link tokens, consent lists and pulls existed.
+    const legacy = JSON.parse(readFileSync(file, 'utf8')) as {
+      store: Record<string, unknown> & { items: Record<string, Record<string, unknown>> };
+    };
+    for (const key of ['updatePublicTokens', 'linkTokens', 'processorTokens', 'users']) delete legacy.store[key];
+    for (const item of Object.values(legacy.store.items)) {
+      for (const key of ['consentedProducts', 'transactions', 'investmentsUpdatedAt']) delete item[key];
+    }
+    writeFileSync(file, JSON.stringify(legacy));
+    const c = await startSandbox({ persistPath: file });
+    try {
+      const apiC = plaidClient(c);
+      expect((await apiC.itemGet({ access_token })).data.item.consented_products).toEqual(['transactions']);
+      expect((await apiC.transactionsSync({ access_token, count: 500 })).data.transactions_update_status).toBe(
+        'HISTORICAL_UPDATE_COMPLETE',
+      );
+    } finally {
+      await c.close();
     }
   });
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaidApi } from 'plaid';
 import { startSandbox, type Sandbox } from '../../src/index.js';
+import { ROUTES } from '../../src/routes/index.js';
+import { specValidator, validateResponses } from '../helpers/openapi-validator.js';
 import { plaidClient, plaidErrorOf, rawPost } from '../helpers/sandbox-client.js';
 
 describe('plaid-sandbox: credentials and malformed input answer as Plaid does', () => {
@@ -122,5 +124,16 @@ describe('plaid-sandbox: credentials and malformed input answer as Plaid does', 
       'MISSING_FIELDS',
     );
     expect((await plaidErrorOf(plaid.linkTokenCreate({ ...base, user: { client_user_id: 'u' } }))).code).toBe('MISSING_FIELDS');
+  });
+
+  it('every served path is in the spec, and answers an empty body with a spec-valid answer', async () => {
+    expect(ROUTES.size).toBe(32);
+    for (const path of ROUTES.keys()) {
+      if (validateResponses) expect(specValidator().hasPath(path), path).toBe(true);
+      const res = await rawPost(sb, path, '{}');
+      // /categories/get needs nothing; every other endpoint names what is missing.
+      if (path === '/categories/get') expect(res.status).toBe(200);
+      else expect([res.status, res.body.error_code], path).toEqual([400, 'MISSING_FIELDS']);
+    }
   });
 });

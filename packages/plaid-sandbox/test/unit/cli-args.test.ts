@@ -20,7 +20,23 @@ describe('plaid-sandbox CLI arguments', () => {
     });
   });
 
-  it.each([[['--port', 'x']], [['--port', '70000']], [['--port']], [['--what']]])('refuses %j', (argv) => {
+  it('reads the first-pull timing', () => {
+    expect(parseCliArgs(['--initial-pull-delay-ms', '2000'])).toMatchObject({ initialPullDelayMs: 2000 });
+    expect(parseCliArgs(['--initial-pull-delay-ms', '0', '--historical-pull-delay-ms', '10'])).toMatchObject({
+      initialPullDelayMs: 0,
+      historicalPullDelayMs: 10,
+    });
+  });
+
+  it.each([
+    [['--port', 'x']],
+    [['--port', '70000']],
+    [['--port']],
+    [['--what']],
+    [['--initial-pull-delay-ms', '-1']],
+    [['--initial-pull-delay-ms', '1.5']],
+    [['--historical-pull-delay-ms', '10']],
+  ])('refuses %j', (argv) => {
     expect(() => parseCliArgs(argv)).toThrow();
   });
 });

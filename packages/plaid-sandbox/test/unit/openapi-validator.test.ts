@@ -47,6 +47,21 @@ describe.skipIf(!validateResponses)('OpenAPI validator helper', () => {
     ).toThrow();
   });
 
+  it('validates webhook bodies against the schema named for their type and code', () => {
+    const base = { item_id: 'i', environment: 'sandbox', error: null };
+    const holdings = { ...base, webhook_type: 'HOLDINGS', webhook_code: 'DEFAULT_UPDATE', new_holdings: 1, updated_holdings: 0 };
+    expect(v.assertWebhook(holdings)).toBe('HoldingsDefaultUpdateWebhook');
+    // The bug of issue 14: a HOLDINGS webhook carrying the TRANSACTIONS body.
+    expect(() => v.assertWebhook({ ...base, webhook_type: 'HOLDINGS', webhook_code: 'DEFAULT_UPDATE', new_transactions: 0 })).toThrow(
+      /HoldingsDefaultUpdateWebhook/,
+    );
+    const recurring = { ...base, webhook_type: 'TRANSACTIONS', webhook_code: 'RECURRING_TRANSACTIONS_UPDATE' };
+    expect(() => v.assertWebhook(recurring)).toThrow(/account_ids/);
+    expect(() => v.assertWebhook({ ...recurring, account_ids: [] })).not.toThrow();
+    expect(() => v.assertWebhook({ ...base, webhook_type: 'ITEM', webhook_code: 'NO_SUCH_CODE' })).toThrow(/no spec schema known/);
+    expect(() => v.assertSchema('NoSuchWebhook', {})).toThrow(/no component schema NoSuchWebhook/);
+  });
+
   it('refuses paths the spec does not describe', () => {
     expect(() => v.assertResponse('/no/such/path', 200, {})).toThrow();
   });

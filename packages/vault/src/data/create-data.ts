@@ -3,6 +3,9 @@ import { callWithToken } from '../items/item-health.js';
 import { assertProductEnabled } from '../plaid/products.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { Vault } from '../vault-types.js';
+import { toHoldingsView, toInvestmentTransactionsView } from './investment-projections.js';
+import { resolveInvestmentQuery } from './investment-query.js';
+import { toLiabilitiesView } from './liability-projections.js';
 import { toAccountView, toAuthView, toIdentityView } from './projections.js';
 import { syncTransactions } from './transactions.js';
 
@@ -52,6 +55,24 @@ export function createDataReads(ctx: VaultContext, plaid: PlaidGateway): Vault['
         },
         READ,
       );
+    },
+    async holdings(ref) {
+      assertProductEnabled(products, 'investments');
+      return callWithToken(ctx, use(ref, 'investments.holdings.get'), async (t) => toHoldingsView(await plaid.getHoldings(t)), READ);
+    },
+    async investmentTransactions(ref) {
+      assertProductEnabled(products, 'investments');
+      const query = resolveInvestmentQuery(ref, ctx.clock.now());
+      return callWithToken(
+        ctx,
+        use(ref, 'investments.transactions.get'),
+        async (t) => toInvestmentTransactionsView(await plaid.getInvestmentTransactions(t, query)),
+        READ,
+      );
+    },
+    async liabilities(ref) {
+      assertProductEnabled(products, 'liabilities');
+      return callWithToken(ctx, use(ref, 'liabilities.get'), async (t) => toLiabilitiesView(await plaid.getLiabilities(t)), READ);
     },
   };
 }

@@ -29,6 +29,15 @@ export const transactionsQuery = z.object({
     .optional(),
 });
 
+// Validated again by the vault (real calendar dates, start <= end); here only the shape.
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+export const investmentTransactionsQuery = z.object({
+  startDate: isoDate.optional(),
+  endDate: isoDate.optional(),
+  count: z.coerce.number().int().min(1).max(500).optional(),
+  offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+});
+
 export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce.number().int().min(1).optional(),

@@ -126,6 +126,33 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
       return { accounts: data.accounts, numbers: data.numbers };
     },
 
+    async getHoldings(token) {
+      const data = await read('investments.holdings.get', () => sdk().investmentsHoldingsGet({ access_token: token.reveal() }));
+      return { accounts: data.accounts, holdings: data.holdings, securities: data.securities };
+    },
+
+    async getInvestmentTransactions(token, query) {
+      const data = await read('investments.transactions.get', () =>
+        sdk().investmentsTransactionsGet({
+          access_token: token.reveal(),
+          start_date: query.startDate,
+          end_date: query.endDate,
+          options: { count: query.count, offset: query.offset },
+        }),
+      );
+      return {
+        accounts: data.accounts,
+        securities: data.securities,
+        transactions: data.investment_transactions,
+        total: data.total_investment_transactions,
+      };
+    },
+
+    async getLiabilities(token) {
+      const data = await read('liabilities.get', () => sdk().liabilitiesGet({ access_token: token.reveal() }));
+      return { accounts: data.accounts, liabilities: data.liabilities };
+    },
+
     async getWebhookKey(kid) {
       const { key } = await read('webhook_verification_key.get', () => sdk().webhookVerificationKeyGet({ key_id: kid }));
       return {

@@ -1,4 +1,15 @@
-import type { AccountBase, AuthGetNumbers, AccountIdentity, Transaction, RemovedTransaction } from 'plaid';
+import type {
+  AccountBase,
+  AuthGetNumbers,
+  AccountIdentity,
+  Holding,
+  InvestmentAccount,
+  InvestmentTransaction,
+  LiabilitiesObject,
+  RemovedTransaction,
+  Security,
+  Transaction,
+} from 'plaid';
 import type { Secret } from '../crypto/secret.js';
 
 /** What the vault needs to know about an item, read from /item/get. */
@@ -27,6 +38,21 @@ export interface SyncPage {
   removed: RemovedTransaction[];
   nextCursor: string;
   hasMore: boolean;
+}
+
+/** One `/investments/transactions/get` request (dates `YYYY-MM-DD`). */
+export interface InvestmentTransactionsRequest {
+  startDate: string;
+  endDate: string;
+  count: number;
+  offset: number;
+}
+
+export interface InvestmentTransactionsPage {
+  accounts: InvestmentAccount[];
+  securities: Security[];
+  transactions: InvestmentTransaction[];
+  total: number;
 }
 
 /** A JWK from /webhook_verification_key/get (public key only). */
@@ -64,6 +90,9 @@ export interface PlaidGateway {
   syncTransactions(token: Secret, cursor: string | null, count: number): Promise<SyncPage>;
   getIdentity(token: Secret): Promise<AccountIdentity[]>;
   getAuth(token: Secret): Promise<{ accounts: AccountBase[]; numbers: AuthGetNumbers }>;
+  getHoldings(token: Secret): Promise<{ accounts: InvestmentAccount[]; holdings: Holding[]; securities: Security[] }>;
+  getInvestmentTransactions(token: Secret, query: InvestmentTransactionsRequest): Promise<InvestmentTransactionsPage>;
+  getLiabilities(token: Secret): Promise<{ accounts: AccountBase[]; liabilities: LiabilitiesObject }>;
   getWebhookKey(kid: string): Promise<WebhookKey>;
   /** Outcome of the latest call: 'unknown' before any. */
   health(): PlaidHealth;

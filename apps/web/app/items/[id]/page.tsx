@@ -1,6 +1,8 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AccountsTable } from '@/components/accounts-table';
+import { HoldingsTable, InvestmentActivity } from '@/components/holdings-table';
+import { LiabilitiesTable } from '@/components/liabilities-table';
 import { ItemActions } from '@/components/item-actions';
 import { ReconnectBank } from '@/components/reconnect-bank';
 import { StatusBadge } from '@/components/status-badge';
@@ -9,6 +11,7 @@ import { LOGIN_REQUIRED_CODES, messageFor } from '@/error-messages';
 import { dateTime } from '@/format';
 import { accountCard, attempt, itemCard, statusCode, type Outcome } from '@/server/bank-data';
 import { requireUserId } from '@/server/current-user';
+import { activityRows, holdingRows, liabilityRows, optionalRead, unavailableMessage } from '@/server/investment-data';
 import { createTransactionsStore } from '@/server/transactions-store';
 import { getServices } from '@/server/vault';
 
@@ -57,6 +60,21 @@ export default async function ItemPage({
     usable && !stillLocked
       ? await attempt(async () => (await vault.data.accounts({ userId, itemId: id })).map(accountCard))
       : ({ ok: false, code: stillLocked ? sync.code : statusCode(item.status) } as const);
+  // Investments and liabilities only where the vault is configured for them (PLAID_PRODUCTS):
+  // otherwise the vault refuses before calling Plaid and the section is left out.
+  const connected = usable && !stillLocked;
+  const [investments, liabilities] = connected
+    ? await Promise.all([
+        optionalRead(async () => {
+          const [holdings, activity] = await Promise.all([
+            vault.data.holdings({ userId, itemId: id }),
+            vault.data.investmentTransactions({ userId, itemId: id, count: 10 }),
+          ]);
+          return { holdings: holdingRows(holdings), activity: activityRows(activity) };
+        }),
+        optionalRead(async () => liabilityRows(await vault.data.liabilities({ userId, itemId: id }))),
+      ])
+    : [null, null];
   const { rows, total } = await store.page(userId, id, page, PAGE_SIZE);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const failure = !sync.ok ? sync.code : !accounts.ok ? accounts.code : undefined;
@@ -81,7 +99,7 @@ export default async function ItemPage({
       {failure && (
         <div className="alert" role="alert" id="item-error">
           <p>{messageFor(failure)}</p>
-          {loginRequired && <ReconnectBank itemId={id} linkEnabled={settings.linkEnabled} sandbox={settings.sandboxTools} />}
+          {loginRequired && <ReconnectBank itemId={id} linkScriptUrl={settings.linkScriptUrl} sandbox={settings.sandboxTools} />}
         </div>
       )}
 
@@ -124,6 +142,32 @@ export default async function ItemPage({
           </nav>
         )}
       </section>
+
+      {investments && (
+        <section className="card" aria-labelledby="investments-heading">
+          <h2 id="investments-heading">Investments</h2>
+          {investments.ok ? (
+            <>
+              <HoldingsTable rows={investments.value.holdings} />
+              <h3>Recent activity</h3>
+              <InvestmentActivity rows={investments.value.activity} />
+            </>
+          ) : (
+            <p className="empty">{unavailableMessage(investments.code, 'investments')}</p>
+          )}
+        </section>
+      )}
+
+      {liabilities && (
+        <section className="card" aria-labelledby="liabilities-heading">
+          <h2 id="liabilities-heading">Credit cards and loans</h2>
+          {liabilities.ok ? (
+            <LiabilitiesTable rows={liabilities.value} />
+          ) : (
+            <p className="empty">{unavailableMessage(liabilities.code, 'credit cards and loans')}</p>
+          )}
+        </section>
+      )}
 
       <section className="card" aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage this connection</h2>

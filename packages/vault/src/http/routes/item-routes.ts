@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv, RouteDeps } from '../app-env.js';
+import { holdingsJson, investmentTransactionsJson, liabilitiesJson } from '../data-projections.js';
 import { accountJson, deltaJson, itemJson } from '../projections.js';
 import { parseInput } from '../read-body.js';
 import { requireUser } from '../require-user.js';
-import { itemParams, transactionsQuery } from '../schemas.js';
+import { investmentTransactionsQuery, itemParams, transactionsQuery } from '../schemas.js';
 
 /**
  * The signed-in user's items. Ownership is checked by the vault on every call
@@ -53,6 +54,24 @@ export function itemRoutes(deps: RouteDeps): Hono<AppEnv> {
     const delta = await vault.data.transactions(cursor === undefined ? r : { ...r, cursor });
     return c.json(deltaJson(delta));
   });
+
+  // Investments and liabilities: ERR_PRODUCT_NOT_ENABLED (403) unless the vault is configured for them.
+  app.get('/items/:id/holdings', async (c) => c.json(holdingsJson(await vault.data.holdings(await ref(c)))));
+
+  app.get('/items/:id/investment-transactions', async (c) => {
+    const r = await ref(c);
+    const query = parseInput(investmentTransactionsQuery, c.req.query(), 'query');
+    const page = await vault.data.investmentTransactions({
+      ...r,
+      ...(query.startDate !== undefined && { startDate: query.startDate }),
+      ...(query.endDate !== undefined && { endDate: query.endDate }),
+      ...(query.count !== undefined && { count: query.count }),
+      ...(query.offset !== undefined && { offset: query.offset }),
+    });
+    return c.json(investmentTransactionsJson(page));
+  });
+
+  app.get('/items/:id/liabilities', async (c) => c.json(liabilitiesJson(await vault.data.liabilities(await ref(c)))));
 
   return app;
 }
