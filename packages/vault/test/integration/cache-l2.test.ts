@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCircuitBreaker } from '../../src/cache/circuit-breaker.js';
 import { createTokenCache } from '../../src/cache/create-cache.js';
+import { decodeL2Value, deriveL2MacKey } from '../../src/cache/l2-value.js';
 import { createRedisTier } from '../../src/cache/redis-tier.js';
 import type { TokenCache } from '../../src/cache/types.js';
 import { silentLogger, systemClock } from '../../src/types.js';
@@ -21,6 +22,13 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
   const namespace = testNamespace('cl2');
   const hmacKey = randomBytes(32);
   const hash = (itemId: string) => createHmac('sha256', hmacKey).update(itemId).digest('base64url');
+  const macKey = deriveL2MacKey(hmacKey);
+  /** The envelope an L2 key holds, once its MAC checks, with its version. */
+  const l2Entry = async (key: string) => {
+    const value = await redis.getBuffer(key);
+    const entry = value && decodeL2Value(macKey, key, value);
+    return typeof entry === 'object' ? entry : undefined;
+  };
   const caches: TokenCache[] = [];
   let redis: Redis;
 
@@ -48,7 +56,7 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
   }
   const newRef = () => ({ itemId: `item-${randomBytes(4).toString('hex')}`, userId: `user-${randomBytes(4).toString('hex')}` });
 
-  it('stores exactly the row envelope under pv:<ns>:{hmac(itemId)} and shares it with other instances', async () => {
+  it('stores the row envelope and its version, MACed, under pv:<ns>:{hmac(itemId)} and shares it with other instances', async () => {
     const source = createMemorySource();
     const [a, b] = [await instance(source), await instance(source)];
     const ref = newRef();
@@ -57,7 +65,9 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
     await a.resolve(ref);
     const key = `pv:${namespace}:{${hash(ref.itemId)}}`;
     await waitFor(async () => (await redis.exists(key)) === 1, 2000, 'the L2 fill');
-    expect((await redis.getBuffer(key))?.equals(source.envelopeOf(ref.itemId)!)).toBe(true);
+    const entry = await l2Entry(key);
+    expect(entry?.envelope.equals(source.envelopeOf(ref.itemId)!)).toBe(true);
+    expect(entry?.version).toBe(1);
     expect(await redis.ttl(key)).toBeGreaterThan(3500);
     expect((await b.resolve(ref))?.reveal()).toBe(token);
     expect(source.loads).toBe(1);
@@ -104,7 +114,7 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
     await redis.set(key, Buffer.from('not an envelope'));
     expect((await cache.resolve(ref))?.reveal()).toBe(token);
     expect(source.loads).toBe(1);
-    await waitFor(async () => (await redis.getBuffer(key))?.equals(source.envelopeOf(ref.itemId)!) === true, 2000, 'the repair');
+    await waitFor(async () => (await l2Entry(key))?.envelope.equals(source.envelopeOf(ref.itemId)!) === true, 2000, 'the repair');
   });
 
   it("another user's request on a warm L2 answers undefined; the owner is unaffected", async () => {
@@ -146,11 +156,11 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
       await cache.resolve(ref);
       expect(cache.stats().l1.size).toBe(1);
       const clears = cache.stats().invalidations.localClears;
-      // The duplicate inherits the connection name; kill only our subscriber.
+      // The duplicate inherits the connection name; kill only our subscriber (the one with a subscription).
       const list = (await redis.client('LIST')) as string;
       const ids = list
         .split('\n')
-        .filter((l) => l.includes(`name=${name}`) && l.includes('cmd=subscribe'))
+        .filter((l) => l.includes(`name=${name}`) && / sub=1 /.test(l))
         .map((l) => /id=(\d+)/.exec(l)![1]!);
       expect(ids).toHaveLength(1);
       await redis.client('KILL', 'ID', ids[0]!);
