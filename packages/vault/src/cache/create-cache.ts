@@ -1,42 +1,16 @@
-import type { KeyObject } from 'node:crypto';
-import type { RedisOptions } from 'ioredis';
 import type { Secret } from '../crypto/secret.js';
-import { silentLogger, systemClock, type Clock, type Logger } from '../types.js';
+import { silentLogger, systemClock } from '../types.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
-import { createInvalidationBus, type InvalidationBus, type SubscriberClient } from './invalidation-bus.js';
+import type { TokenCacheOptions } from './cache-options.js';
+import { createInvalidationBus, type InvalidationBus } from './invalidation-bus.js';
 import { createItemHasher } from './item-hasher.js';
-import { decodeL2Value, deriveL2MacKey, encodeL2Value } from './l2-value.js';
+import { createL2Guard, type L2Guard } from './l2-guard.js';
 import { createMemoryTier, type MemoryTier } from './memory-tier.js';
-import { CLEAR_ALL_MESSAGE, createRedisTier, SKIPPED, type RedisCacheClient, type RedisTier, type Skipped } from './redis-tier.js';
+import { CLEAR_ALL_MESSAGE, createRedisTier, SKIPPED, type RedisTier, type Skipped } from './redis-tier.js';
 import { subscriberOptions } from './redis-client.js';
-import { createTokenVersions, type TokenVersions } from './token-versions.js';
 import type { CacheStats, ItemRef, TokenCache, TokenSource } from './types.js';
 
-/** A real ioredis `Redis` satisfies this; it is spelled out so tests can pass a small fake. */
-export interface CacheRedisClient extends RedisCacheClient {
-  duplicate(override?: Partial<RedisOptions>): SubscriberClient;
-}
-
-export interface TokenCacheOptions {
-  source: TokenSource;
-  /** L1, in process. `max: 0` or `ttlMs: 0` disables it. Defaults: 5 min, 10,000 entries. */
-  l1?: { ttlMs?: number; max?: number };
-  /** L2 + invalidation bus. Omit or null for L1 only (a single instance). */
-  redis?: {
-    /** Created and closed by the caller; the cache only opens (and closes) a duplicate for pub/sub. */
-    client: CacheRedisClient;
-    namespace: string;
-    /** 32 bytes; keys in Redis are HMAC-SHA256(hmacKey, itemId), never the id itself; values are MACed under a key derived from it. */
-    hmacKey: Buffer;
-    ttlSeconds?: number;
-    commandTimeoutMs?: number;
-    breaker?: { threshold?: number; cooldownMs?: number };
-    /** PING on the subscriber connection; L1 is bypassed within intervalMs + timeoutMs of a silent one. Defaults 250 / 500. */
-    heartbeat?: { intervalMs?: number; timeoutMs?: number };
-  } | null;
-  logger?: Logger;
-  clock?: Clock;
-}
+export type { CacheRedisClient, TokenCacheOptions } from './cache-options.js';
 
 interface Loaded {
   userId: string;
@@ -50,8 +24,6 @@ interface Flight {
 }
 
 const NOT_FOUND: Promise<undefined> = Promise.resolve(undefined);
-/** Items whose token version an instance remembers (about 150 B each). */
-const VERSIONS_MAX = 50_000;
 
 /**
  * The tiered token cache: L1 (plaintext Secrets in process) over optional L2
@@ -74,8 +46,7 @@ class TieredTokenCache implements TokenCache {
   readonly #l2: RedisTier | undefined;
   readonly #breaker: CircuitBreaker | undefined;
   readonly #bus: InvalidationBus | undefined;
-  readonly #macKey: KeyObject | undefined;
-  readonly #versions: TokenVersions | undefined;
+  readonly #guard: L2Guard | undefined;
   readonly #hash: (itemId: string) => string;
   /** Keyed by the hashed key when L2 is on (so a bus message finds it), else by item id. */
   readonly #flights = new Map<string, Flight>();
@@ -85,7 +56,6 @@ class TieredTokenCache implements TokenCache {
   #l1Misses = 0;
   #l2Hits = 0;
   #l2Misses = 0;
-  #l2Rejected = 0;
   #loads = 0;
   #decrypts = 0;
   #received = 0;
@@ -106,8 +76,6 @@ class TieredTokenCache implements TokenCache {
     if (!redis) return;
     if (redis.hmacKey.length !== 32) throw new RangeError('cache hmacKey must be 32 bytes');
     this.#hash = createItemHasher(redis.hmacKey);
-    this.#macKey = deriveL2MacKey(redis.hmacKey);
-    this.#versions = createTokenVersions(VERSIONS_MAX);
     this.#breaker = createCircuitBreaker({ ...redis.breaker, clock: opts.clock ?? systemClock, logger, name: 'redis' });
     this.#l2 = createRedisTier({
       client: redis.client,
@@ -117,6 +85,8 @@ class TieredTokenCache implements TokenCache {
       breaker: this.#breaker,
       logger,
     });
+    const tier = this.#l2;
+    this.#guard = createL2Guard(redis.hmacKey, (hash) => tier.key(hash));
     this.#bus = createInvalidationBus({
       subscriber: redis.client.duplicate(subscriberOptions()),
       channel: this.#l2.channel,
@@ -172,7 +142,13 @@ class TieredTokenCache implements TokenCache {
     const l2 = this.#l2;
     return {
       l1: { hits: this.#l1Hits, misses: this.#l1Misses, size: this.#l1?.size ?? 0 },
-      l2: { hits: this.#l2Hits, misses: this.#l2Misses, errors: l2?.errors ?? 0, rejected: this.#l2Rejected, enabled: l2 !== undefined },
+      l2: {
+        hits: this.#l2Hits,
+        misses: this.#l2Misses,
+        errors: l2?.errors ?? 0,
+        rejected: this.#guard?.rejected ?? 0,
+        enabled: l2 !== undefined,
+      },
       loads: this.#loads,
       decrypts: this.#decrypts,
       breaker: this.#breaker?.state ?? 'disabled',
@@ -227,13 +203,13 @@ class TieredTokenCache implements TokenCache {
     this.#loads += 1;
     const row = await this.#source.load(ref.itemId);
     // A load overtaken by an invalidation may have read the row before the write: it teaches nothing.
-    if (!flight.stale) this.#versions?.loaded(key, row?.version);
+    if (!flight.stale) this.#guard?.loaded(key, row?.version);
     if (row === undefined) return undefined;
     this.#decrypts += 1;
     const loaded = { userId: row.userId, secret: this.#source.open(row.envelope, { itemId: ref.itemId, userId: row.userId }) };
     // Best effort and off the response path; failures are absorbed by the tier.
     if (l2 !== undefined && generation !== SKIPPED && !flight.stale) {
-      const value = encodeL2Value(this.#macKey!, l2.key(key), row.version, row.envelope);
+      const value = this.#guard!.encode(key, row.version, row.envelope);
       if (value !== undefined) void l2.fill(key, value, generation);
     }
     return this.#remember(ref.itemId, key, loaded, flight);
@@ -245,16 +221,17 @@ class TieredTokenCache implements TokenCache {
    * instance knows (put back from an earlier copy), or one that does not open for this user.
    */
   #fromL2(value: Buffer, ref: ItemRef, key: string): Secret | undefined {
-    const entry = decodeL2Value(this.#macKey!, this.#l2!.key(key), value);
-    if (entry === 'format') return undefined;
-    if (entry === 'mac' || !this.#versions!.accepts(key, entry.version)) {
-      this.#l2Rejected += 1;
+    const entry = this.#guard!.check(key, value);
+    if (entry === undefined) return undefined;
+    this.#decrypts += 1;
+    try {
+      // The envelope's AAD binds it to the owner: for another user it fails to open and the store decides.
+      const secret = this.#source.open(entry.envelope, ref);
+      this.#guard!.served(key, entry);
+      return secret;
+    } catch {
       return undefined;
     }
-    // The envelope's AAD binds it to the owner: for another user it fails to open and the store decides.
-    const secret = this.#tryOpen(entry.envelope, ref);
-    if (secret !== undefined) this.#versions!.saw(key, entry.version);
-    return secret;
   }
 
   #remember(itemId: string, key: string, loaded: Loaded, flight: Flight): Loaded {
@@ -264,22 +241,13 @@ class TieredTokenCache implements TokenCache {
     return loaded;
   }
 
-  #tryOpen(envelope: Buffer, ref: ItemRef): Secret | undefined {
-    this.#decrypts += 1;
-    try {
-      return this.#source.open(envelope, ref);
-    } catch {
-      return undefined;
-    }
-  }
-
   #dropLocal(key: string, itemId: string | undefined): void {
     const flight = this.#flights.get(key);
     if (flight !== undefined) {
       flight.stale = true;
       this.#flights.delete(key);
     }
-    this.#versions?.invalidated(key);
+    this.#guard?.invalidated(key);
     if (itemId !== undefined) this.#l1?.delete(itemId);
     else this.#l1?.deleteByHash(key);
   }

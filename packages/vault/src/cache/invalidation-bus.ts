@@ -128,8 +128,31 @@ export function createInvalidationBus(opts: InvalidationBusOptions): Invalidatio
       closed = true;
       heartbeat.stop();
       up = false;
-      if (subscriber.status === 'ready') await subscriber.quit().catch(() => subscriber.disconnect());
-      else subscriber.disconnect();
+      // QUIT on a connection that went silent would never be answered: wait as long as for a PING.
+      const quit =
+        subscriber.status === 'ready' &&
+        (await bounded(
+          subscriber.quit().then(
+            () => true,
+            () => false,
+          ),
+          timeoutMs,
+        ));
+      if (quit !== true) subscriber.disconnect();
     },
   };
+}
+
+/** `work`, or undefined after `ms`, whichever is first. */
+async function bounded<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

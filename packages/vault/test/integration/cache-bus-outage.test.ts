@@ -51,11 +51,13 @@ describe('the in-process cache while the invalidation bus is down', () => {
     b = await createVault({ ...shared, redisClient: clientB });
   }, 30_000);
   afterAll(async () => {
+    // A run that failed mid-fault leaves Redis paused or the proxy frozen: undo that first, or closing would hang.
+    server?.resume();
+    proxy?.thaw();
     await Promise.all([a?.close(), b?.close()]);
     for (const client of [clientA, clientB]) client?.disconnect();
     await store?.close();
     await proxy?.close();
-    server?.resume();
     await server?.kill();
   });
 
