@@ -7,45 +7,25 @@
  * older format (a bare envelope) is a miss, not an error. Real Redis, a
  * namespace of this file's own.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenCache } from '../../src/cache/create-cache.js';
-import { decodeL2Value, deriveL2MacKey } from '../../src/cache/l2-value.js';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import type { TokenCache } from '../../src/cache/types.js';
-import { busReady, connectRedis, dropNamespace, waitFor } from '../fixtures/cache-helpers.js';
+import { waitFor } from '../fixtures/cache-helpers.js';
+import { useL2Suite } from '../fixtures/cache-l2-suite.js';
 import { createMemorySource, type MemorySource } from '../fixtures/cache-source.js';
-import { fakeAccessToken, requireService, testNamespace } from '../helpers/services.js';
+import { fakeAccessToken, requireService } from '../helpers/services.js';
 
 const ok = await requireService('redis', 'cache L2 rollback');
 
 describe.skipIf(!ok)('an older L2 value written back into Redis', () => {
-  const namespace = testNamespace('crb');
-  const hmacKey = randomBytes(32);
-  const keyOf = (itemId: string) => `pv:${namespace}:{${createHmac('sha256', hmacKey).update(itemId).digest('base64url')}}`;
-  const caches: TokenCache[] = [];
-  let redis: Redis;
-
-  beforeAll(async () => {
-    redis = await connectRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(caches.map((c) => c.close()));
-    await dropNamespace(redis, namespace);
-    await redis?.quit();
-  });
-
-  async function instance(source: MemorySource, l1Max = 1000): Promise<TokenCache> {
-    const cache = createTokenCache({ source, l1: { max: l1Max }, redis: { client: redis, namespace, hmacKey } });
-    caches.push(cache);
-    await busReady(cache);
-    return cache;
-  }
+  const suite = useL2Suite('crb');
+  const { keyOf } = suite;
+  const instance = (source: MemorySource, l1Max = 1000) => suite.instance(source, { l1Max });
   const newRef = () => ({ itemId: `item-${randomBytes(4).toString('hex')}`, userId: `user-${randomBytes(4).toString('hex')}` });
   /** The value L2 holds for `itemId` once a fill has landed. */
   async function l2Value(itemId: string): Promise<Buffer> {
-    await waitFor(async () => (await redis.exists(keyOf(itemId))) === 1, 2000, 'the L2 fill');
-    return (await redis.getBuffer(keyOf(itemId)))!;
+    await waitFor(async () => (await suite.redis.exists(keyOf(itemId))) === 1, 2000, 'the L2 fill');
+    return (await suite.redis.getBuffer(keyOf(itemId)))!;
   }
   /** Token version 1 in L2, then version 2 in the store with its invalidation heard by `hearers`; returns v1's L2 value. */
   async function rotate(source: MemorySource, writer: TokenCache, hearers: TokenCache[], ref: { itemId: string; userId: string }) {
@@ -67,15 +47,12 @@ describe.skipIf(!ok)('an older L2 value written back into Redis', () => {
     expect((await reader.resolve(ref))?.reveal()).toBe('access-v2');
     await l2Value(ref.itemId);
     const loads = source.loads;
-    await redis.set(keyOf(ref.itemId), v1); // the rollback
+    await suite.redis.set(keyOf(ref.itemId), v1); // the rollback
     expect((await reader.resolve(ref))?.reveal()).toBe('access-v2');
     expect(source.loads).toBe(loads + 1);
     expect(reader.stats().l2.rejected).toBe(1);
     // The store read refilled L2 with version 2 over the old value.
-    await waitFor(async () => {
-      const entry = decodeL2Value(deriveL2MacKey(hmacKey), keyOf(ref.itemId), (await redis.getBuffer(keyOf(ref.itemId)))!);
-      return typeof entry === 'object' && entry.version === 2;
-    });
+    await waitFor(async () => (await suite.entry(keyOf(ref.itemId)))?.version === 2);
   });
 
   it('an instance that only heard the invalidation refuses the older value', async () => {
@@ -83,7 +60,7 @@ describe.skipIf(!ok)('an older L2 value written back into Redis', () => {
     const [writer, reader] = [await instance(source), await instance(source)];
     const ref = newRef();
     const v1 = await rotate(source, writer, [reader], ref);
-    await redis.set(keyOf(ref.itemId), v1);
+    await suite.redis.set(keyOf(ref.itemId), v1);
     expect((await reader.resolve(ref))?.reveal()).toBe('access-v2');
     expect(reader.stats().l2.rejected).toBe(1);
   });
@@ -96,12 +73,12 @@ describe.skipIf(!ok)('an older L2 value written back into Redis', () => {
     // Version 1's envelope claiming version 9 (bytes 1-4 are the version).
     const forged = Buffer.from(v1);
     forged.writeUInt32BE(9, 1);
-    await redis.set(keyOf(ref.itemId), forged);
+    await suite.redis.set(keyOf(ref.itemId), forged);
     expect((await reader.resolve(ref))?.reveal()).toBe('access-v2');
     // Another item's value under this item's key: refused before any decryption is tried.
     source.put(neighbour, fakeAccessToken());
     await writer.resolve(neighbour);
-    await redis.set(keyOf(ref.itemId), await l2Value(neighbour.itemId));
+    await suite.redis.set(keyOf(ref.itemId), await l2Value(neighbour.itemId));
     const decrypts = reader.stats().decrypts;
     expect((await reader.resolve(ref))?.reveal()).toBe('access-v2');
     expect(reader.stats().decrypts).toBe(decrypts + 1); // the store's envelope only
@@ -114,11 +91,11 @@ describe.skipIf(!ok)('an older L2 value written back into Redis', () => {
     const ref = newRef();
     const token = fakeAccessToken();
     source.put(ref, token);
-    await redis.set(keyOf(ref.itemId), source.envelopeOf(ref.itemId)!);
+    await suite.redis.set(keyOf(ref.itemId), source.envelopeOf(ref.itemId)!);
     expect((await cache.resolve(ref))?.reveal()).toBe(token);
     expect(source.loads).toBe(1);
     expect(cache.stats().l2).toMatchObject({ hits: 0, misses: 1, rejected: 0 });
-    await waitFor(async () => (await redis.getBuffer(keyOf(ref.itemId)))![0] === 0xb2, 2000, 'the replacement');
+    await waitFor(async () => (await suite.redis.getBuffer(keyOf(ref.itemId)))![0] === 0xb2, 2000, 'the replacement');
     expect((await cache.resolve(ref))?.reveal()).toBe(token);
     expect(cache.stats().l2.hits).toBe(1);
   });
