@@ -1,5 +1,5 @@
 /**
- * What only the Redis tier does: envelope bytes under hashed keys, sharing
+ * What only the Redis tier does: envelopes (with their version, MACed) under hashed keys, sharing
  * between instances, invalidation across instances, generation-guarded fills,
  * damaged values, and the subscriber's reconnect.
  */
