@@ -126,7 +126,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
   const source = {
     async load(itemId: string) {
       const row = await store.getEnvelope(itemId);
-      return row && { userId: row.userId, envelope: row.envelope };
+      return row && { userId: row.userId, envelope: row.envelope, version: row.tokenVersion };
     },
     open: (envelope: Buffer, ref: ItemRef) => open(keyring, ref, envelope),
   };

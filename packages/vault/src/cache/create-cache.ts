@@ -1,38 +1,16 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import type { RedisOptions } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import type { Secret } from '../crypto/secret.js';
-import { silentLogger, systemClock, type Clock, type Logger } from '../types.js';
+import { silentLogger, systemClock } from '../types.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
-import { createInvalidationBus, type InvalidationBus, type SubscriberClient } from './invalidation-bus.js';
+import type { TokenCacheOptions } from './cache-options.js';
+import { createInvalidationBus, type InvalidationBus } from './invalidation-bus.js';
+import { createItemHasher } from './item-hasher.js';
+import { createL2Guard, type L2Guard } from './l2-guard.js';
 import { createMemoryTier, type MemoryTier } from './memory-tier.js';
-import { CLEAR_ALL_MESSAGE, createRedisTier, SKIPPED, type RedisCacheClient, type RedisTier, type Skipped } from './redis-tier.js';
+import { CLEAR_ALL_MESSAGE, createRedisTier, SKIPPED, type RedisTier, type Skipped } from './redis-tier.js';
 import { subscriberOptions } from './redis-client.js';
 import type { CacheStats, ItemRef, TokenCache, TokenSource } from './types.js';
 
-/** A real ioredis `Redis` satisfies this; it is spelled out so tests can pass a small fake. */
-export interface CacheRedisClient extends RedisCacheClient {
-  duplicate(override?: Partial<RedisOptions>): SubscriberClient;
-}
-
-export interface TokenCacheOptions {
-  source: TokenSource;
-  /** L1, in process. `max: 0` or `ttlMs: 0` disables it. Defaults: 5 min, 10,000 entries. */
-  l1?: { ttlMs?: number; max?: number };
-  /** L2 + invalidation bus. Omit or null for L1 only (a single instance). */
-  redis?: {
-    /** Created and closed by the caller; the cache only opens (and closes) a duplicate for pub/sub. */
-    client: CacheRedisClient;
-    namespace: string;
-    /** 32 bytes; keys in Redis are HMAC-SHA256(hmacKey, itemId), never the id itself. */
-    hmacKey: Buffer;
-    ttlSeconds?: number;
-    commandTimeoutMs?: number;
-    breaker?: { threshold?: number; cooldownMs?: number };
-  } | null;
-  logger?: Logger;
-  clock?: Clock;
-}
+export type { CacheRedisClient, TokenCacheOptions } from './cache-options.js';
 
 interface Loaded {
   userId: string;
@@ -50,6 +28,8 @@ const NOT_FOUND: Promise<undefined> = Promise.resolve(undefined);
 /**
  * The tiered token cache: L1 (plaintext Secrets in process) over optional L2
  * (envelope bytes in Redis), single-flight per item, invalidated everywhere.
+ * With Redis, L1 is only filled and kept while the invalidation bus is up: an
+ * instance that may be missing invalidations reads L2 or the store instead.
  *
  * @example
  * const cache = createTokenCache({ source, redis: { client, namespace: 'app', hmacKey } });
@@ -66,12 +46,16 @@ class TieredTokenCache implements TokenCache {
   readonly #l2: RedisTier | undefined;
   readonly #breaker: CircuitBreaker | undefined;
   readonly #bus: InvalidationBus | undefined;
-  readonly #hmacKey: KeyObject | undefined;
+  readonly #guard: L2Guard | undefined;
+  readonly #hash: (itemId: string) => string;
   /** Keyed by the hashed key when L2 is on (so a bus message finds it), else by item id. */
   readonly #flights = new Map<string, Flight>();
-  readonly #hashes = new LRUCache<string, string>({ max: 10_000 });
+  /** May L1 be filled? Always without Redis; with it, only while the bus is up (it is cleared on each change). */
+  #l1Trusted: boolean;
   #l1Hits = 0;
   #l1Misses = 0;
+  #l2Hits = 0;
+  #l2Misses = 0;
   #loads = 0;
   #decrypts = 0;
   #received = 0;
@@ -87,9 +71,11 @@ class TieredTokenCache implements TokenCache {
       this.#l1 = createMemoryTier({ ttlMs, max, ...(opts.clock ? { clock: opts.clock } : {}) });
     }
     const redis = opts.redis;
+    this.#l1Trusted = !redis;
+    this.#hash = (itemId) => itemId;
     if (!redis) return;
     if (redis.hmacKey.length !== 32) throw new RangeError('cache hmacKey must be 32 bytes');
-    this.#hmacKey = createSecretKey(redis.hmacKey);
+    this.#hash = createItemHasher(redis.hmacKey);
     this.#breaker = createCircuitBreaker({ ...redis.breaker, clock: opts.clock ?? systemClock, logger, name: 'redis' });
     this.#l2 = createRedisTier({
       client: redis.client,
@@ -99,20 +85,33 @@ class TieredTokenCache implements TokenCache {
       breaker: this.#breaker,
       logger,
     });
+    const tier = this.#l2;
+    this.#guard = createL2Guard(redis.hmacKey, (hash) => tier.key(hash));
     this.#bus = createInvalidationBus({
       subscriber: redis.client.duplicate(subscriberOptions()),
       channel: this.#l2.channel,
       logger,
+      ...(redis.heartbeat && { heartbeat: redis.heartbeat }),
       onMessage: (message) => {
         this.#received += 1;
         if (message === CLEAR_ALL_MESSAGE) this.clearLocal();
         else this.#dropLocal(message, undefined);
       },
-      onSubscribed: () => this.clearLocal(),
+      // Down: what L1 holds may already be stale, and nothing may be added. Up: messages sent
+      // meanwhile are lost, so start empty; loads begun before are marked stale by the clear.
+      onDown: () => {
+        this.#l1Trusted = false;
+        this.clearLocal();
+      },
+      onUp: () => {
+        this.clearLocal();
+        this.#l1Trusted = true;
+      },
     });
   }
 
   resolve(ref: ItemRef): Promise<Secret | undefined> {
+    // L1 is empty while it is not trusted, so the hit path needs no check of its own.
     const l1 = this.#l1;
     if (l1 !== undefined) {
       const entry = l1.get(ref.itemId);
@@ -127,7 +126,7 @@ class TieredTokenCache implements TokenCache {
   }
 
   async invalidate(itemId: string): Promise<void> {
-    const key = this.#l2 ? this.#hash(itemId) : itemId;
+    const key = this.#hash(itemId);
     this.#dropLocal(key, itemId);
     await this.#l2?.invalidate(key);
   }
@@ -143,10 +142,17 @@ class TieredTokenCache implements TokenCache {
     const l2 = this.#l2;
     return {
       l1: { hits: this.#l1Hits, misses: this.#l1Misses, size: this.#l1?.size ?? 0 },
-      l2: { hits: l2?.hits ?? 0, misses: l2?.misses ?? 0, errors: l2?.errors ?? 0, enabled: l2 !== undefined },
+      l2: {
+        hits: this.#l2Hits,
+        misses: this.#l2Misses,
+        errors: l2?.errors ?? 0,
+        rejected: this.#guard?.rejected ?? 0,
+        enabled: l2 !== undefined,
+      },
       loads: this.#loads,
       decrypts: this.#decrypts,
       breaker: this.#breaker?.state ?? 'disabled',
+      bus: this.#bus === undefined ? 'disabled' : this.#bus.up ? 'up' : 'down',
       invalidations: { published: l2?.published ?? 0, received: this.#received, localClears: this.#localClears },
     };
   }
@@ -159,7 +165,7 @@ class TieredTokenCache implements TokenCache {
   }
 
   async #miss(ref: ItemRef): Promise<Secret | undefined> {
-    const key = this.#l2 ? this.#hash(ref.itemId) : ref.itemId;
+    const key = this.#hash(ref.itemId);
     let flight = this.#flights.get(key);
     if (flight === undefined) {
       // In the map before the load starts, so the load's own clean-up always finds it.
@@ -183,39 +189,56 @@ class TieredTokenCache implements TokenCache {
     const l2 = this.#l2;
     let generation: string | Skipped = SKIPPED;
     if (l2 !== undefined) {
-      const envelope = await l2.get(key);
-      if (envelope !== SKIPPED && envelope !== null) {
-        // The envelope's AAD binds it to the owner: a wrong user or a damaged value fails to open
-        // and falls through to the store, which decides.
-        const secret = this.#tryOpen(envelope, ref);
-        if (secret !== undefined) return this.#remember(ref.itemId, key, { userId: ref.userId, secret }, flight);
+      const value = await l2.get(key);
+      if (value !== SKIPPED) {
+        const secret = value === null ? undefined : this.#fromL2(value, ref, key);
+        if (secret !== undefined) {
+          this.#l2Hits += 1;
+          return this.#remember(ref.itemId, key, { userId: ref.userId, secret }, flight);
+        }
+        this.#l2Misses += 1;
+        generation = await l2.generation(key);
       }
-      if (envelope !== SKIPPED) generation = await l2.generation(key);
     }
     this.#loads += 1;
     const row = await this.#source.load(ref.itemId);
+    // A load overtaken by an invalidation may have read the row before the write: it teaches nothing.
+    if (!flight.stale) this.#guard?.loaded(key, row?.version);
     if (row === undefined) return undefined;
     this.#decrypts += 1;
     const loaded = { userId: row.userId, secret: this.#source.open(row.envelope, { itemId: ref.itemId, userId: row.userId }) };
     // Best effort and off the response path; failures are absorbed by the tier.
-    if (l2 !== undefined && generation !== SKIPPED && !flight.stale) void l2.fill(key, row.envelope, generation);
+    if (l2 !== undefined && generation !== SKIPPED && !flight.stale) {
+      const value = this.#guard!.encode(key, row.version, row.envelope);
+      if (value !== undefined) void l2.fill(key, value, generation);
+    }
     return this.#remember(ref.itemId, key, loaded, flight);
   }
 
-  #remember(itemId: string, key: string, loaded: Loaded, flight: Flight): Loaded {
-    if (this.#l1 !== undefined && !flight.stale) {
-      this.#l1.set(itemId, { userId: loaded.userId, secret: loaded.secret, hash: key, hit: Promise.resolve(loaded.secret) });
-    }
-    return loaded;
-  }
-
-  #tryOpen(envelope: Buffer, ref: ItemRef): Secret | undefined {
+  /**
+   * The token in an L2 value, or undefined to read the store: a value in an older format, one
+   * that fails its MAC (written by someone without the key), one older than the version this
+   * instance knows (put back from an earlier copy), or one that does not open for this user.
+   */
+  #fromL2(value: Buffer, ref: ItemRef, key: string): Secret | undefined {
+    const entry = this.#guard!.check(key, value);
+    if (entry === undefined) return undefined;
     this.#decrypts += 1;
     try {
-      return this.#source.open(envelope, ref);
+      // The envelope's AAD binds it to the owner: for another user it fails to open and the store decides.
+      const secret = this.#source.open(entry.envelope, ref);
+      this.#guard!.served(key, entry);
+      return secret;
     } catch {
       return undefined;
     }
+  }
+
+  #remember(itemId: string, key: string, loaded: Loaded, flight: Flight): Loaded {
+    if (this.#l1 !== undefined && this.#l1Trusted && !flight.stale) {
+      this.#l1.set(itemId, { userId: loaded.userId, secret: loaded.secret, hash: key, hit: Promise.resolve(loaded.secret) });
+    }
+    return loaded;
   }
 
   #dropLocal(key: string, itemId: string | undefined): void {
@@ -224,17 +247,8 @@ class TieredTokenCache implements TokenCache {
       flight.stale = true;
       this.#flights.delete(key);
     }
+    this.#guard?.invalidated(key);
     if (itemId !== undefined) this.#l1?.delete(itemId);
     else this.#l1?.deleteByHash(key);
-  }
-
-  #hash(itemId: string): string {
-    // An HMAC costs a few µs, as much as the rest of an L2 hit's overhead: remember recent ones.
-    let hash = this.#hashes.get(itemId);
-    if (hash === undefined) {
-      hash = createHmac('sha256', this.#hmacKey!).update(itemId).digest('base64url');
-      this.#hashes.set(itemId, hash);
-    }
-    return hash;
   }
 }

@@ -1,5 +1,6 @@
 import { envelopeKid } from '../crypto/envelope.js';
 import { CacheUnavailableError } from '../errors.js';
+import { l2ValueEnvelope } from './l2-value.js';
 import { INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
 import { l2KeyLayout, type L2KeyLayout } from './redis-tier.js';
 
@@ -21,7 +22,7 @@ export interface PurgeKidsOptions {
   client: PurgeKidsClient;
   /** The vault's namespace (VAULT_NAMESPACE): only `pv:<namespace>:{...}` value keys are read. */
   namespace: string;
-  /** Entries sealed under one of these kids stay; every other entry, and every value that does not parse, goes. */
+  /** Entries sealed under one of these kids stay; every other entry, and every value that does not parse (or is in an older format), goes. */
   keep: readonly string[];
   /** How long the bumped generation key lives: the L2 TTL (VAULT_REDIS_TTL_S), as for every invalidation. */
   ttlSeconds: number;
@@ -44,8 +45,10 @@ const INVALIDATE_SCRIPT = toScript(INVALIDATE);
 /**
  * Drop every L2 entry of a namespace whose envelope is not sealed under a kid
  * in `keep` (after a rekey, the old KEK's copies). Reads the kid from the
- * envelope header (nothing is decrypted) and drops through the invalidation
- * script, so the item's generation is bumped: a load that read the old row
+ * envelope header inside the value (nothing is decrypted; the value's MAC is
+ * not checked, as the sweep holds no key and only decides what to drop) and
+ * drops through the invalidation script, so the item's generation is bumped:
+ * a load that read the old row
  * before the sweep cannot fill the old envelope back. Streams the namespace
  * with SCAN (never KEYS), one pipelined GET and one pipelined drop per page.
  * Works on hashed keys only, so it needs no HMAC key and also finds entries
@@ -99,7 +102,10 @@ async function staleHashes(client: PurgeKidsClient, layout: L2KeyLayout, hashes:
   return stale;
 }
 
-function kept(envelope: Buffer, keep: Set<string>): boolean {
+/** An older-format value never opens either (it reads as a miss), so it goes too. */
+function kept(value: Buffer, keep: Set<string>): boolean {
+  const envelope = l2ValueEnvelope(value);
+  if (envelope === undefined) return false;
   try {
     return keep.has(envelopeKid(envelope));
   } catch {

@@ -36,15 +36,14 @@ export interface RedisTierOptions {
 }
 
 /**
- * L2: envelope bytes in Redis under `pv:<ns>:{<hmac>}`. Every command is bounded
- * by a timeout and goes through the circuit breaker; a failure is a SKIPPED
- * result, never an exception, so Redis can only make a request slower by at most
- * one timeout, and not even that while the breaker is open.
+ * L2: envelopes, each with its token version and a MAC (l2-value.ts), in Redis
+ * under `pv:<ns>:{<hmac>}`. Every command is bounded by a timeout and goes
+ * through the circuit breaker; a failure is a SKIPPED result, never an
+ * exception, so Redis can only make a request slower by at most one timeout,
+ * and not even that while the breaker is open.
  */
 export class RedisTier {
   readonly channel: string;
-  hits = 0;
-  misses = 0;
   errors = 0;
   published = 0;
   readonly #client: RedisCacheClient;
@@ -88,12 +87,8 @@ export class RedisTier {
     return this.#purgeAll ? Number.POSITIVE_INFINITY : this.#pending.size;
   }
 
-  async get(hash: string): Promise<Buffer | null | Skipped> {
-    const value = await this.#run(() => this.#client.getBuffer(this.key(hash)));
-    if (value === SKIPPED) return SKIPPED;
-    if (value === null) this.misses += 1;
-    else this.hits += 1;
-    return value;
+  get(hash: string): Promise<Buffer | null | Skipped> {
+    return this.#run(() => this.#client.getBuffer(this.key(hash)));
   }
 
   /** Read before the store read; `fill` succeeds only if it is unchanged by then. */
@@ -102,10 +97,9 @@ export class RedisTier {
     return value === SKIPPED ? SKIPPED : (value ?? '');
   }
 
-  async fill(hash: string, envelope: Buffer, generation: string): Promise<void> {
-    await this.#run(() =>
-      runScript(this.#client, this.#fill, [this.key(hash), this.generationKey(hash)], [envelope, generation, this.#ttl]),
-    );
+  /** `value`: the encoded L2 value (l2-value.ts). */
+  async fill(hash: string, value: Buffer, generation: string): Promise<void> {
+    await this.#run(() => runScript(this.#client, this.#fill, [this.key(hash), this.generationKey(hash)], [value, generation, this.#ttl]));
   }
 
   /** Delete, bump the generation, publish. False when Redis was unreachable (then retried later). */

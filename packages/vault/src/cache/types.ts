@@ -10,8 +10,8 @@ export interface ItemRef {
  * hot path allocates no closures.
  */
 export interface TokenSource {
-  /** One store read. `undefined` when the row does not exist. */
-  load(itemId: string): Promise<{ userId: string; envelope: Buffer } | undefined>;
+  /** One store read. `undefined` when the row does not exist. `version` is the row's token_version. */
+  load(itemId: string): Promise<{ userId: string; envelope: Buffer; version: number } | undefined>;
   /** Open an envelope (AAD binds item and user); throws ERR_CRYPTO_* on failure. */
   open(envelope: Buffer, ref: ItemRef): Secret;
 }
@@ -20,12 +20,15 @@ export type BreakerState = 'closed' | 'open' | 'half_open' | 'disabled';
 
 export interface CacheStats {
   l1: { hits: number; misses: number; size: number };
-  l2: { hits: number; misses: number; errors: number; enabled: boolean };
+  /** `rejected`: values refused as tampered (a MAC that fails) or rolled back (older than a version this instance knows). */
+  l2: { hits: number; misses: number; errors: number; rejected: number; enabled: boolean };
   /** Store reads made by the miss path (single-flight leaders). */
   loads: number;
   /** Envelopes opened (L2 hits + store loads). */
   decrypts: number;
   breaker: BreakerState;
+  /** The invalidation bus: while `down`, L1 is empty and not filled (reads go to L2 or the store). */
+  bus: 'up' | 'down' | 'disabled';
   invalidations: { published: number; received: number; localClears: number };
 }
 

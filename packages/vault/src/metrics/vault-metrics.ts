@@ -62,6 +62,12 @@ export function createVaultMetrics(): VaultMetrics {
     c.inc({ tier: 'l2' }, s.l2.misses);
   });
   mirror('plaid_vault_cache_l2_errors_total', 'Redis (L2) errors absorbed by the cache.', [], (c, s) => c.inc(s.l2.errors));
+  mirror(
+    'plaid_vault_cache_l2_rejected_total',
+    'Redis (L2) values refused: a MAC that fails, or older than a token version this instance knows.',
+    [],
+    (c, s) => c.inc(s.l2.rejected),
+  );
   mirror('plaid_vault_store_loads_total', 'Database reads made by the cache miss path.', [], (c, s) => c.inc(s.loads));
   mirror('plaid_vault_decrypts_total', 'Token envelopes opened (L2 hits plus database loads).', [], (c, s) => c.inc(s.decrypts));
   new Gauge({
@@ -73,6 +79,17 @@ export function createVaultMetrics(): VaultMetrics {
       const s = read();
       if (!s) return;
       for (const state of BREAKER_STATES) this.set({ state }, s.breaker === state ? 1 : 0);
+    },
+  });
+
+  new Gauge({
+    name: 'plaid_vault_cache_bus_up',
+    help: 'Invalidation bus: 1 while subscribed and answering PINGs, 0 while down (the in-process cache is then bypassed). Absent without Redis.',
+    registers: [registry],
+    collect() {
+      const s = read();
+      this.reset();
+      if (s && s.bus !== 'disabled') this.set(s.bus === 'up' ? 1 : 0);
     },
   });
 

@@ -1,54 +1,27 @@
 /**
- * What only the Redis tier does: envelope bytes under hashed keys, sharing
+ * What only the Redis tier does: envelopes (with their version, MACed) under hashed keys, sharing
  * between instances, invalidation across instances, generation-guarded fills,
  * damaged values, and the subscriber's reconnect.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCircuitBreaker } from '../../src/cache/circuit-breaker.js';
-import { createTokenCache } from '../../src/cache/create-cache.js';
 import { createRedisTier } from '../../src/cache/redis-tier.js';
-import type { TokenCache } from '../../src/cache/types.js';
 import { silentLogger, systemClock } from '../../src/types.js';
-import { busReady, connectRedis, dropNamespace, findPlaintext, waitFor } from '../fixtures/cache-helpers.js';
-import { createMemorySource, plaintextsSeen, type MemorySource } from '../fixtures/cache-source.js';
-import { fakeAccessToken, requireService, TEST_REDIS_URL, testNamespace } from '../helpers/services.js';
+import { waitFor } from '../fixtures/cache-helpers.js';
+import { useL2Suite } from '../fixtures/cache-l2-suite.js';
+import { createMemorySource } from '../fixtures/cache-source.js';
+import { fakeAccessToken, requireService, TEST_REDIS_URL } from '../helpers/services.js';
 
 const ok = await requireService('redis', 'cache L2');
 
 describe.skipIf(!ok)('token cache L2 (Redis)', () => {
-  const namespace = testNamespace('cl2');
-  const hmacKey = randomBytes(32);
-  const hash = (itemId: string) => createHmac('sha256', hmacKey).update(itemId).digest('base64url');
-  const caches: TokenCache[] = [];
-  let redis: Redis;
-
-  beforeAll(async () => {
-    redis = await connectRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(caches.map((c) => c.close()));
-    const scan = await findPlaintext(redis, namespace, plaintextsSeen);
-    expect(scan.scanned).toBeGreaterThan(0);
-    expect(scan.found).toEqual([]);
-    await dropNamespace(redis, namespace);
-    await redis.quit();
-  });
-
-  async function instance(source: MemorySource, opts: { l1Max?: number; client?: Redis } = {}): Promise<TokenCache> {
-    const cache = createTokenCache({
-      source,
-      l1: { max: opts.l1Max ?? 1000 },
-      redis: { client: opts.client ?? redis, namespace, hmacKey },
-    });
-    caches.push(cache);
-    await busReady(cache);
-    return cache;
-  }
+  const suite = useL2Suite('cl2');
+  const { namespace, hash, instance } = suite;
   const newRef = () => ({ itemId: `item-${randomBytes(4).toString('hex')}`, userId: `user-${randomBytes(4).toString('hex')}` });
 
-  it('stores exactly the row envelope under pv:<ns>:{hmac(itemId)} and shares it with other instances', async () => {
+  it('stores the row envelope and its version, MACed, under pv:<ns>:{hmac(itemId)} and shares it with other instances', async () => {
     const source = createMemorySource();
     const [a, b] = [await instance(source), await instance(source)];
     const ref = newRef();
@@ -56,9 +29,11 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
     source.put(ref, token);
     await a.resolve(ref);
     const key = `pv:${namespace}:{${hash(ref.itemId)}}`;
-    await waitFor(async () => (await redis.exists(key)) === 1, 2000, 'the L2 fill');
-    expect((await redis.getBuffer(key))?.equals(source.envelopeOf(ref.itemId)!)).toBe(true);
-    expect(await redis.ttl(key)).toBeGreaterThan(3500);
+    await waitFor(async () => (await suite.redis.exists(key)) === 1, 2000, 'the L2 fill');
+    const entry = await suite.entry(key);
+    expect(entry?.envelope.equals(source.envelopeOf(ref.itemId)!)).toBe(true);
+    expect(entry?.version).toBe(1);
+    expect(await suite.redis.ttl(key)).toBeGreaterThan(3500);
     expect((await b.resolve(ref))?.reveal()).toBe(token);
     expect(source.loads).toBe(1);
     expect(b.stats().l2.hits).toBe(1);
@@ -83,14 +58,14 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
 
   it('a fill whose generation changed since the read is refused', async () => {
     const breaker = createCircuitBreaker({ clock: systemClock, logger: silentLogger, name: 'redis' });
-    const tier = createRedisTier({ client: redis, namespace, ttlSeconds: 60, commandTimeoutMs: 500, breaker, logger: silentLogger });
+    const tier = createRedisTier({ client: suite.redis, namespace, ttlSeconds: 60, commandTimeoutMs: 500, breaker, logger: silentLogger });
     const h = hash(newRef().itemId);
     const observed = await tier.generation(h);
     await tier.invalidate(h); // a writer, between our store read and our fill
     await tier.fill(h, Buffer.from('old envelope'), observed as string);
-    expect(await redis.exists(tier.key(h))).toBe(0);
+    expect(await suite.redis.exists(tier.key(h))).toBe(0);
     await tier.fill(h, Buffer.from('new envelope'), (await tier.generation(h)) as string);
-    expect(await redis.getBuffer(tier.key(h))).toEqual(Buffer.from('new envelope'));
+    expect(await suite.redis.getBuffer(tier.key(h))).toEqual(Buffer.from('new envelope'));
     tier.close();
   });
 
@@ -101,10 +76,10 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
     const token = fakeAccessToken();
     source.put(ref, token);
     const key = `pv:${namespace}:{${hash(ref.itemId)}}`;
-    await redis.set(key, Buffer.from('not an envelope'));
+    await suite.redis.set(key, Buffer.from('not an envelope'));
     expect((await cache.resolve(ref))?.reveal()).toBe(token);
     expect(source.loads).toBe(1);
-    await waitFor(async () => (await redis.getBuffer(key))?.equals(source.envelopeOf(ref.itemId)!) === true, 2000, 'the repair');
+    await waitFor(async () => (await suite.entry(key))?.envelope.equals(source.envelopeOf(ref.itemId)!) === true, 2000, 'the repair');
   });
 
   it("another user's request on a warm L2 answers undefined; the owner is unaffected", async () => {
@@ -123,7 +98,7 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
     const ref = newRef();
     source.put(ref, 'access-l2');
     await cache.resolve(ref);
-    await waitFor(async () => (await redis.exists(`pv:${namespace}:{${hash(ref.itemId)}}`)) === 1, 2000, 'the L2 fill');
+    await waitFor(async () => (await suite.redis.exists(`pv:${namespace}:{${hash(ref.itemId)}}`)) === 1, 2000, 'the L2 fill');
     for (let i = 0; i < 10; i += 1) expect((await cache.resolve(ref))?.reveal()).toBe('access-l2');
     expect(source.loads).toBe(1);
     expect(cache.stats().l2.hits).toBe(10);
@@ -146,14 +121,14 @@ describe.skipIf(!ok)('token cache L2 (Redis)', () => {
       await cache.resolve(ref);
       expect(cache.stats().l1.size).toBe(1);
       const clears = cache.stats().invalidations.localClears;
-      // The duplicate inherits the connection name; kill only our subscriber.
-      const list = (await redis.client('LIST')) as string;
+      // The duplicate inherits the connection name; kill only our subscriber (the one with a subscription).
+      const list = (await suite.redis.client('LIST')) as string;
       const ids = list
         .split('\n')
-        .filter((l) => l.includes(`name=${name}`) && l.includes('cmd=subscribe'))
+        .filter((l) => l.includes(`name=${name}`) && / sub=1 /.test(l))
         .map((l) => /id=(\d+)/.exec(l)![1]!);
       expect(ids).toHaveLength(1);
-      await redis.client('KILL', 'ID', ids[0]!);
+      await suite.redis.client('KILL', 'ID', ids[0]!);
       await waitFor(() => cache.stats().invalidations.localClears > clears, 5000, 'the resubscribe');
       expect(cache.stats().l1.size).toBe(0);
     } finally {

@@ -58,7 +58,7 @@ describe.skipIf(!pgOk || !redisOk)('stampede: 1,000 concurrent on one cold item 
       async load(itemId: string) {
         loads += 1;
         const row = await store.getEnvelope(itemId);
-        return row && { userId: row.userId, envelope: row.envelope };
+        return row && { userId: row.userId, envelope: row.envelope, version: row.tokenVersion };
       },
       open: (envelope: Buffer, r: { itemId: string; userId: string }) => open(keyring, r, envelope),
     };

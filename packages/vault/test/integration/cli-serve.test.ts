@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTcpProxy } from '../fixtures/tcp-proxy.js';
+import { tcpProxy } from '../fixtures/tcp-proxy.js';
 import { createTestSchema, fakeAccessToken, requireService, type TestSchema } from '../helpers/services.js';
 import { CLI, ensureBuilt, errorCode, json, runCli, transcript } from './cli-harness.js';
 
@@ -164,7 +164,7 @@ describe.skipIf(!pgReady)('serve logs', () => {
     level: string,
   ): Promise<{ failures: Failure[]; chosenId: string; lines: Record<string, unknown>[]; raw: string }> {
     const db = new URL(schema.url);
-    const proxy = await startTcpProxy({ host: db.hostname, port: Number(db.port || 5432) });
+    const proxy = await tcpProxy({ host: db.hostname, port: Number(db.port || 5432) });
     db.host = `127.0.0.1:${proxy.port}`;
     const server = await start(['serve', '--port', '0'], {
       VAULT_KEYS: KEYS,
@@ -179,7 +179,7 @@ describe.skipIf(!pgReady)('serve logs', () => {
     const failures: Failure[] = [];
     try {
       expect((await fetch(`${server.first.url}/items`, { headers })).status).toBe(200);
-      await proxy.cut();
+      await proxy.stop();
       for (const extra of [{ 'x-request-id': chosenId }, {}] as Record<string, string>[]) {
         const res = await fetch(`${server.first.url}/items`, { headers: { ...headers, ...extra } });
         failures.push({ status: res.status, header: res.headers.get('x-request-id'), body: (await res.json()) as Failure['body'] });

@@ -8,10 +8,11 @@ function stats(over: { l1Hits: number; l2Hits: number; decrypts: number }): Vaul
   return {
     cache: {
       l1: { hits: over.l1Hits, misses: 3, size: 2 },
-      l2: { hits: over.l2Hits, misses: 1, errors: 0, enabled: true },
+      l2: { hits: over.l2Hits, misses: 1, errors: 0, rejected: 0, enabled: true },
       loads: 1,
       decrypts: over.decrypts,
       breaker: 'closed',
+      bus: 'up',
       invalidations: { published: 0, received: 0, localClears: 0 },
     },
   };
@@ -32,6 +33,8 @@ describe('createVaultMetrics', () => {
     expect(sample(text, 'plaid_vault_cache_hits_total{tier="l2"}')).toBe(4);
     expect(sample(text, 'plaid_vault_decrypts_total')).toBe(5);
     expect(sample(text, 'plaid_vault_cache_breaker_state{state="closed"}')).toBe(1);
+    expect(sample(text, 'plaid_vault_cache_bus_up')).toBe(1);
+    expect(sample(text, 'plaid_vault_cache_l2_rejected_total')).toBe(0);
 
     current = stats({ l1Hits: 25, l2Hits: 4, decrypts: 7 });
     text = await m.registry.metrics();
