@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from './helpers/browser.js';
-import { REPO_DIR, emulatorEnv, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
+import {
+  REPO_DIR,
+  emulatorEnv,
+  ensureBuilt,
+  freePort,
+  sandboxLinkOverHttp,
+  signUpOverHttp,
+  startWebServer,
+  type WebServer,
+} from './helpers/web-server.js';
 
 const PLAINTEXT = 'access-sandbox-';
 
@@ -37,7 +46,6 @@ describe('reference app: investments and liabilities on the item page', () => {
         PLAID_PRODUCTS: products,
       },
     }));
-  const origin = () => ({ origin: server!.url });
   const page = async () => {
     const res = await fetch(`${server!.url}/items/${encodeURIComponent(itemId)}`, { headers: { cookie } });
     expect(res.status).toBe(200);
@@ -59,21 +67,8 @@ describe('reference app: investments and liabilities on the item page', () => {
   });
 
   it('shows holdings, recent activity and loans when the products are configured', async () => {
-    const signup = await fetch(`${server!.url}/auth/signup`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { ...origin(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(user).toString(),
-    });
-    expect(signup.status).toBe(303);
-    cookie = String(signup.headers.get('set-cookie')).split(';')[0]!;
-    const linked = await fetch(`${server!.url}/api/link/sandbox`, {
-      method: 'POST',
-      headers: { ...origin(), cookie, 'content-type': 'application/json' },
-      body: '{}',
-    });
-    expect(linked.status).toBe(201);
-    itemId = ((await linked.json()) as { itemId: string }).itemId;
+    cookie = await signUpOverHttp(server!, user);
+    itemId = await sandboxLinkOverHttp(server!, cookie);
 
     const html = await page();
     expect(html).toContain('id="investments-heading"');

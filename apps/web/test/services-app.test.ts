@@ -25,7 +25,16 @@ import {
   type TestSchema,
 } from '../../../packages/vault/test/helpers/services.js';
 import { connectRedis, dropNamespace, findPlaintext } from '../../../packages/vault/test/fixtures/cache-helpers.js';
-import { REPO_DIR, emulatorEnv, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
+import {
+  REPO_DIR,
+  emulatorEnv,
+  ensureBuilt,
+  freePort,
+  sandboxLinkOverHttp,
+  signUpOverHttp,
+  startWebServer,
+  type WebServer,
+} from './helpers/web-server.js';
 
 const pgReady = await requireService('postgres', 'web app on PostgreSQL + Redis');
 const redisReady = await requireService('redis', 'web app on PostgreSQL + Redis');
@@ -63,7 +72,6 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
   const sessionSecret = randomBytes(32).toString('base64');
   const start = async (name: string) =>
     (server = await startWebServer({ port, logFile: join(REPO_DIR, 'test-artifacts', `services-app-${name}.log`), env: env() }));
-  const origin = () => ({ origin: server!.url });
 
   beforeAll(async () => {
     ensureBuilt();
@@ -87,22 +95,8 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
   });
 
   it('signs up, connects a sandbox bank and reads its accounts', async () => {
-    const signup = await fetch(`${server!.url}/auth/signup`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { ...origin(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(user).toString(),
-    });
-    expect(signup.status).toBe(303);
-    expect(signup.headers.get('location')).toContain('/dashboard');
-    cookie = String(signup.headers.get('set-cookie')).split(';')[0]!;
-    const linked = await fetch(`${server!.url}/api/link/sandbox`, {
-      method: 'POST',
-      headers: { ...origin(), cookie, 'content-type': 'application/json' },
-      body: '{}',
-    });
-    expect(linked.status).toBe(201);
-    itemId = ((await linked.json()) as { itemId: string }).itemId;
+    cookie = await signUpOverHttp(server!, user);
+    itemId = await sandboxLinkOverHttp(server!, cookie);
     // Twice: the first read loads from PostgreSQL and fills Redis, the second is a cache hit.
     for (let i = 0; i < 2; i++) {
       const res = await fetch(`${server!.url}/api/items/${encodeURIComponent(itemId)}/accounts`, { headers: { cookie } });

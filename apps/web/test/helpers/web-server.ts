@@ -99,3 +99,26 @@ export async function startWebServer(opts: { port: number; env: Record<string, s
   }
   return { url, log: () => readFileSync(opts.logFile, 'utf8'), stop };
 }
+
+/** Sign up through the form post (as a browser without JavaScript would) and return the session cookie (`name=value`). */
+export async function signUpOverHttp(server: WebServer, user: { email: string; password: string }): Promise<string> {
+  const res = await fetch(`${server.url}/auth/signup`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(user).toString(),
+  });
+  if (res.status !== 303 || !res.headers.get('location')?.includes('/dashboard')) throw new Error(`sign-up answered ${res.status}`);
+  return String(res.headers.get('set-cookie')).split(';')[0]!;
+}
+
+/** Connect a sandbox bank through `POST /api/link/sandbox` and return the new item's id. */
+export async function sandboxLinkOverHttp(server: WebServer, cookie: string): Promise<string> {
+  const res = await fetch(`${server.url}/api/link/sandbox`, {
+    method: 'POST',
+    headers: { origin: server.url, cookie, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (res.status !== 201) throw new Error(`/api/link/sandbox answered ${res.status}`);
+  return ((await res.json()) as { itemId: string }).itemId;
+}

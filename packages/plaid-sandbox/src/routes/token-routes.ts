@@ -1,11 +1,10 @@
 import { findInstitution } from '../data/institutions.js';
 import { checkProducts } from '../data/products.js';
+import { dataUser } from '../data/test-users.js';
 import { objectField, stringArrayField, stringField, type Body } from '../http/fields.js';
 import { apiErrors } from '../http/plaid-error.js';
 import { itemSpecForLink } from '../state/link-token.js';
 import { route } from './route.js';
-
-const SPECIAL_USERS = new Set(['user_good', 'user_transactions_dynamic']);
 
 /**
  * Emulator extension: `options` may carry `required_if_supported_products`,
@@ -35,7 +34,7 @@ export const sandboxPublicTokenCreate = route({
       webhook: stringField(options, 'webhook', true) ?? null,
     };
     // Unknown usernames behave as user_good: the sandbox has one data set per special user.
-    const spec = itemSpecForLink(lists, institution, SPECIAL_USERS.has(username) ? username : 'user_good');
+    const spec = itemSpecForLink(lists, institution, dataUser(username));
     return { public_token: ctx.store.createPublicToken(spec, ctx.now()) };
   },
 });

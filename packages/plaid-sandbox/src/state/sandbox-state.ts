@@ -62,7 +62,9 @@ export function createSandboxState(ctx: SandboxContext, counters: Map<string, nu
     refreshTransactions: (itemId) =>
       change(() => {
         const item = mustFind(itemId);
-        if (item.username === 'user_transactions_dynamic') refreshDynamic(item.ledger, item.itemId, item.accounts, ctx.now());
+        // Like /transactions/refresh: only once the first pull has something to refresh.
+        const ready = item.transactions !== null && item.transactions.status !== 'NOT_READY';
+        if (ready && item.username === 'user_transactions_dynamic') refreshDynamic(item.ledger, item.itemId, item.accounts, ctx.now());
       }),
     fireWebhook: async (itemId, body, opts) => {
       const item = mustFind(itemId);

@@ -1,73 +1,11 @@
-import { accountsFor, type AccountRecord } from '../data/accounts.js';
+import { accountsFor } from '../data/accounts.js';
 import { newItemId, newToken } from '../data/ids.js';
 import { apiErrors } from '../http/plaid-error.js';
-import { emptyLedger, type Ledger } from './ledger.js';
+import { emptyLedger } from './ledger.js';
 import type { LinkTokenRecord } from './link-token.js';
+import { normalize, type ItemRecord, type ItemSpec, type StoreData } from './store-data.js';
 
-/** Where an Item's Transactions product is in its first pull (Plaid's `transactions_update_status`). */
-export type TransactionsUpdateStatus = 'NOT_READY' | 'INITIAL_UPDATE_COMPLETE' | 'HISTORICAL_UPDATE_COMPLETE';
-
-/** The Transactions product of an Item, once initialized. */
-export interface TransactionsState {
-  status: TransactionsUpdateStatus;
-  startedAt: string;
-  /** When the first 30 days became available (null until then). */
-  initialAt: string | null;
-  /** When the whole history became available (null until then). */
-  historicalAt: string | null;
-}
-
-/** Everything the sandbox knows about one Item (plain JSON, persisted as is). */
-export interface ItemRecord {
-  itemId: string;
-  institutionId: string;
-  username: string;
-  /** Initialized (billed) products. */
-  products: string[];
-  /** Consented but not yet initialized: the first call to the product's endpoint initializes it. */
-  consentedProducts: string[];
-  webhook: string | null;
-  createdAt: string;
-  loginRequired: boolean;
-  removed: boolean;
-  accounts: AccountRecord[];
-  ledger: Ledger;
-  /** Null until Transactions is initialized. */
-  transactions: TransactionsState | null;
-  /** Last time investments data was (re)extracted: creation, first call, or `/investments/refresh`. */
-  investmentsUpdatedAt: string | null;
-  syncCalled: boolean;
-  lastWebhook: { sent_at: string; code_sent: string } | null;
-}
-
-/** What a public token will turn into when exchanged. */
-export interface ItemSpec {
-  institutionId: string;
-  products: string[];
-  /** Products consented to (e.g. `additional_consented_products`) but initialized only on first use. */
-  consentedProducts: string[];
-  webhook: string | null;
-  username: string;
-  /**
-   * The Item's id, when fixed before the exchange: Link reports the accounts' ids in
-   * `onSuccess`, and they are derived from it. Otherwise the exchange draws one.
-   */
-  itemId?: string;
-}
-
-/** The sandbox's whole mutable state, as persisted. */
-export interface StoreData {
-  items: Record<string, ItemRecord>;
-  /** Live access token -> item id. A dead token is simply absent. */
-  accessTokens: Record<string, string>;
-  publicTokens: Record<string, ItemSpec & { expiresAt: number }>;
-  /** Public tokens for an existing Item (`/item/public_token/create`, update mode). */
-  updatePublicTokens: Record<string, { itemId: string; expiresAt: number }>;
-  linkTokens: Record<string, LinkTokenRecord>;
-  processorTokens: Record<string, { itemId: string; accountId: string; processor: string }>;
-  /** `/user/create` users by `client_user_id`. */
-  users: Record<string, { userId: string; userToken: string }>;
-}
+export type { ItemRecord, ItemSpec, StoreData, TransactionsState, TransactionsUpdateStatus } from './store-data.js';
 
 const PUBLIC_TOKEN_TTL_MS = 30 * 60_000;
 const LINK_TOKEN_KEPT_MS = 24 * 3600_000;
@@ -249,26 +187,4 @@ export class SandboxStore {
   #liveToken(itemId: string): string | undefined {
     return Object.entries(this.#data.accessTokens).find(([, id]) => id === itemId)?.[0];
   }
-}
-
-/** Fills what a state file from an older sandbox lacks, so it loads instead of failing. */
-function normalize(data: Partial<StoreData>): StoreData {
-  const items = data.items ?? {};
-  for (const item of Object.values(items)) {
-    item.consentedProducts ??= [];
-    item.investmentsUpdatedAt ??= item.products.includes('investments') ? item.createdAt : null;
-    // Older sandboxes seeded every Item's history at creation.
-    item.transactions ??= item.products.includes('transactions')
-      ? { status: 'HISTORICAL_UPDATE_COMPLETE', startedAt: item.createdAt, initialAt: item.createdAt, historicalAt: item.createdAt }
-      : null;
-  }
-  return {
-    items,
-    accessTokens: data.accessTokens ?? {},
-    publicTokens: data.publicTokens ?? {},
-    updatePublicTokens: data.updatePublicTokens ?? {},
-    linkTokens: data.linkTokens ?? {},
-    processorTokens: data.processorTokens ?? {},
-    users: data.users ?? {},
-  };
 }

@@ -44,10 +44,13 @@ export function createTransactionsPulls(
   const pending = new Set<string>();
   const setTimer = deps.setTimer ?? setTimeout;
 
-  const schedule = (dueAt: number) => {
+  const schedule = (dueAt: number): void => {
     const timer = setTimer(
       () => {
         timers.delete(timer);
+        // Timers run on the event loop's cached clock and can fire a few ms before the
+        // wall clock reaches `dueAt` (more on a loaded machine): then wait the rest.
+        if (now().getTime() < dueAt) return schedule(dueAt);
         tick();
         deps.afterChange();
       },
