@@ -7,7 +7,7 @@
  * a deployment runs), logs captured.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -114,6 +114,7 @@ export async function startWebServer(opts: {
   build?: BuildVariant;
   standalone?: Standalone;
 }): Promise<WebServer> {
+  mkdirSync(dirname(opts.logFile), { recursive: true });
   const out = createWriteStream(opts.logFile);
   const spawned = Date.now();
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production' };
