@@ -11,14 +11,14 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_DIR, REPO_DIR, distDir, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
+import { APP_DIR, REPO_DIR, distDir, emulatorEnv, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
 
 /** This machine's first non-loopback IPv4 address, if it has one. */
 const EXTERNAL = Object.values(networkInterfaces())
   .flat()
   .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-const TEST_ONLY_PATHS = ['/test-only/taint?item=x&control=1', '/api/test-only/baseline-accounts'];
 
 /** Every route a manifest of the build lists (keys and values). */
 function manifestRoutes(dir: string): string[] {
@@ -40,6 +40,7 @@ function filesMentioning(dir: string, needle: string): string[] {
 }
 
 describe('production build (npm start)', () => {
+  let sandbox: Sandbox;
   let server: WebServer;
   let port: number;
   // Relative, as a user might pass it: scripts/start.js resolves it against apps/web.
@@ -48,18 +49,21 @@ describe('production build (npm start)', () => {
   beforeAll(async () => {
     const built = ensureBuilt('production');
     console.log(`[production-build] next build ${built.reason ?? 'current'} ${built.nextSeconds.toFixed(1)} s`);
+    sandbox = await startSandbox({ port: 0 });
     port = await freePort();
     server = await startWebServer({
       port,
       logFile: join(REPO_DIR, 'test-artifacts', 'production-build-server.log'),
-      // Everything the test build needs to serve its test-only routes, except the build.
-      env: { WEB_DATA_DIR: dataDir, WEB_TEST_ROUTES: '1', WEB_BENCH_BASELINE_TOKEN: 'access-sandbox-unused' },
+      // Everything a test build needs to serve its test-only routes (an out-of-process emulator
+      // for the baseline route, the flag, the token variable), except the test build itself.
+      env: { WEB_DATA_DIR: dataDir, WEB_TEST_ROUTES: '1', WEB_BENCH_BASELINE_TOKEN: 'access-sandbox-unused', ...emulatorEnv(sandbox) },
     });
     console.log(`[production-build] scripts/start.js answered in ${server.readyMs} ms`);
   });
 
   afterAll(async () => {
     await server?.stop();
+    await sandbox?.close();
     rmSync(join(APP_DIR, dataDir), { recursive: true, force: true });
   });
 
@@ -75,7 +79,7 @@ describe('production build (npm start)', () => {
     expect(filesMentioning(join(standaloneDist, 'server'), 'test-only')).toEqual([]);
   });
 
-  it('answers 404 on the test-only paths, even with WEB_TEST_ROUTES=1 and a signed-in user', async () => {
+  it('answers 404 on the test-only paths, even with WEB_TEST_ROUTES=1, a signed-in user and their item', async () => {
     const signup = await fetch(`${server.url}/auth/signup`, {
       method: 'POST',
       redirect: 'manual',
@@ -84,8 +88,16 @@ describe('production build (npm start)', () => {
     });
     expect(signup.status).toBe(303);
     const cookie = String(signup.headers.get('set-cookie')).split(';')[0]!;
-    expect((await fetch(`${server.url}/api/items`, { headers: { cookie } })).status).toBe(200);
-    for (const path of TEST_ONLY_PATHS) expect((await fetch(`${server.url}${path}`, { headers: { cookie } })).status, path).toBe(404);
+    const linked = await fetch(`${server.url}/api/link/sandbox`, {
+      method: 'POST',
+      headers: { origin: server.url, cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(linked.status).toBe(201);
+    const { itemId } = (await linked.json()) as { itemId: string };
+    // In a test build the first renders (200) and the second calls the emulator.
+    for (const path of [`/test-only/taint?item=${encodeURIComponent(itemId)}&control=1`, '/api/test-only/baseline-accounts'])
+      expect((await fetch(`${server.url}${path}`, { headers: { cookie } })).status, path).toBe(404);
   });
 
   it('keeps its data in WEB_DATA_DIR resolved against apps/web, not in the build folder', () => {
