@@ -41,7 +41,7 @@ export function ensureAppBuilt(appDir, { test = false, force = false, quiet = fa
   }
   if (reason) {
     const { copied } = completeStandalone(appDir, distDir);
-    log(`[web] standalone server completed (${copied.length} packages copied) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`[web] built in ${((Date.now() - started) / 1000).toFixed(1)} s (${copied.length} packages copied into the standalone folder)`);
   }
   return { reason, seconds: (Date.now() - started) / 1000, server: standaloneServer(appDir, { test }) };
 }

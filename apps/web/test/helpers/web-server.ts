@@ -104,14 +104,13 @@ export interface WebServer {
 
 /**
  * Start the app on `port` with `env`, and wait (bounded) until it serves /signin: through
- * `scripts/start.js` like `npm start` (the `build` variant, production by default), or,
- * given `standalone`, that copy's server.js directly, as a deployment starts it.
+ * `scripts/start.js` like `npm start` (the production build), or, given `standalone`, that
+ * copy's server.js directly, as a deployment starts it.
  */
 export async function startWebServer(opts: {
   port: number;
   env: Record<string, string>;
   logFile: string;
-  build?: BuildVariant;
   standalone?: Standalone;
 }): Promise<WebServer> {
   mkdirSync(dirname(opts.logFile), { recursive: true });
@@ -120,7 +119,7 @@ export async function startWebServer(opts: {
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production' };
   const [entry, env] = opts.standalone
     ? [opts.standalone.server, { ...base, HOSTNAME: '127.0.0.1', NEXT_MANUAL_SIG_HANDLE: 'true', NEXT_TELEMETRY_DISABLED: '1' }]
-    : [join(APP_DIR, 'scripts/start.js'), { ...base, WEB_TEST_BUILD: opts.build === 'test' ? '1' : '' }];
+    : [join(APP_DIR, 'scripts/start.js'), base];
   const child: ChildProcess = spawn(process.execPath, [entry], {
     cwd: opts.standalone ? dirname(entry) : APP_DIR,
     env: { ...env, ...opts.env, PORT: String(opts.port) },
