@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/.next/**', '**/node_modules/**', 'test-artifacts/**', 'apps/web/next-env.d.ts'] },
+  { ignores: ['**/dist/**', '**/.next/**', '**/.next-test/**', '**/node_modules/**', 'test-artifacts/**', 'apps/web/next-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

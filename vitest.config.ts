@@ -41,8 +41,8 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           include: ['apps/web/test/**/*.test.ts'],
           environment: 'node',
-          // One file at a time: two suites start production servers from the same
-          // apps/web/.next, and the first to find it stale builds it.
+          // One file at a time: suites start servers from the same builds (apps/web/.next,
+          // and .next-test with the test-only routes), and the first to find one stale builds it.
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 600_000,

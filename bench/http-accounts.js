@@ -15,7 +15,7 @@
 // is not hidden by the requests it delayed).
 //
 //   node bench/http-accounts.js [--seconds 5] [--connections 64]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -23,7 +23,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, URLSearchParams } from 'node:url';
-import { buildNeeded } from '../apps/web/scripts/build-state.js';
+import { ensureAppBuilt } from '../apps/web/scripts/build.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const APP = join(ROOT, 'apps/web');
@@ -167,16 +167,8 @@ async function paired(run, a, b, seconds) {
 }
 
 async function main() {
-  const reason = buildNeeded(APP);
-  if (reason) {
-    console.error(`next build (${reason})...`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
-      cwd: APP,
-      stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
-    if (r.status !== 0) throw new Error('next build failed');
-  }
+  // The test build: the production build plus the test-only baseline route (DECISIONS 33).
+  ensureAppBuilt(APP, { test: true, log: console.error });
   const dir = mkdtempSync(join(tmpdir(), 'pv-bench-http-'));
   const [sandboxPort, webPort] = await freePorts(2);
   const creds = { 'PLAID-CLIENT-ID': 'bench_client', 'PLAID-SECRET': randomBytes(12).toString('hex') };
@@ -225,6 +217,7 @@ async function main() {
       PLAID_CLIENT_ID: creds['PLAID-CLIENT-ID'],
       PLAID_SECRET: creds['PLAID-SECRET'],
       VAULT_LOG_LEVEL: 'warn',
+      WEB_TEST_BUILD: '1',
       WEB_TEST_ROUTES: '1',
       WEB_BENCH_BASELINE_TOKEN: directToken,
     });

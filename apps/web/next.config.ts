@@ -15,7 +15,19 @@ const always = [
   ...(process.env.NODE_ENV === 'production' ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }] : []),
 ];
 
+// A test build (WEB_TEST_BUILD=1: the E2E harness, the HTTP bench) also serves the test-only
+// routes, files named `*.test-only.ts(x)`, and goes to its own folder: the production build
+// (`.next`, what `npm start` serves and a deploy copies) holds no test-only code at all.
+const testBuild = process.env.WEB_TEST_BUILD === '1';
+
 const nextConfig: NextConfig = {
+  // A self-contained server folder; scripts/build.js completes it (DECISIONS: standalone output).
+  output: 'standalone',
+  distDir: testBuild ? '.next-test' : '.next',
+  pageExtensions: testBuild ? ['test-only.tsx', 'test-only.ts', 'tsx', 'ts'] : ['tsx', 'ts'],
+  // The production build type-checks the same files; the test build's own tsconfig keeps
+  // next build from adding .next-test's types to tsconfig.json.
+  ...(testBuild && { typescript: { tsconfigPath: 'tsconfig.test-build.json', ignoreBuildErrors: true } }),
   // Native drivers and the vault itself load with Node's require at runtime, not bundled:
   // one copy of each module (one token cache) and no native addon in a bundle.
   serverExternalPackages: ['better-sqlite3', 'pg', 'ioredis', 'plaid-vault', 'plaid-sandbox', 'pino', 'plaid', 'kysely'],

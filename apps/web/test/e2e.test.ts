@@ -1,5 +1,7 @@
 /**
- * The reference app end to end: a production build, a real Chromium, the
+ * The reference app end to end: the test build's standalone server (the
+ * production build plus the test-only routes), run from a copy of its folder
+ * outside the repository, a real Chromium, the
  * offline Plaid emulator held by this test (so it can trigger reset_login),
  * SQLite in a temp dir. Two users; user A connects a bank through the
  * emulator's Link overlay, cancels a second one, rotates, loses and repairs the
@@ -18,7 +20,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, hasChromium, hasText, launchChromium, shoot, signUp, visible } from './helpers/browser.js';
 import { LeakCanary } from './helpers/leak-canary.js';
 import { openTokenReader } from './helpers/token-reader.js';
-import { APP_DIR, REPO_DIR, emulatorEnv, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
+import {
+  REPO_DIR,
+  copyStandalone,
+  emulatorEnv,
+  ensureBuilt,
+  freePort,
+  startWebServer,
+  type Standalone,
+  type WebServer,
+} from './helpers/web-server.js';
 
 if (!hasChromium) {
   if (process.env.REQUIRE_SERVICES === '1') throw new Error(`e2e: ${CHROMIUM} is required (REQUIRE_SERVICES=1)`);
@@ -33,6 +44,7 @@ const B = { email: `b-${randomBytes(3).toString('hex')}@example.com`, password: 
 describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () => {
   let sandbox: Sandbox;
   let server: WebServer;
+  let standalone: Standalone;
   let browser: Browser;
   let ctxA: BrowserContext;
   let ctxB: BrowserContext;
@@ -52,9 +64,10 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
   const shootA = (name: string) => shoot(pageA, name, SHOTS, canary);
 
   beforeAll(async () => {
-    const built = ensureBuilt();
+    const built = ensureBuilt('test');
+    standalone = copyStandalone('test');
     console.log(
-      `[e2e] packages ${built.packagesSeconds.toFixed(1)} s, next build ${built.reason ?? 'current'} ${built.nextSeconds.toFixed(1)} s`,
+      `[e2e] packages ${built.packagesSeconds.toFixed(1)} s, test build ${built.reason ?? 'current'} ${built.nextSeconds.toFixed(1)} s, copied outside the repository in ${standalone.seconds.toFixed(1)} s`,
     );
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'pv-web-e2e-'));
@@ -64,6 +77,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     server = await startWebServer({
       port,
       logFile: join(ARTIFACTS, 'e2e-server.log'),
+      standalone,
       env: {
         WEB_DATA_DIR: dir,
         VAULT_DATABASE_URL: `sqlite:${join(dir, 'vault.db')}`,
@@ -89,6 +103,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
     await browser?.close();
     await reader?.close();
     await server?.stop();
+    standalone?.remove();
     await sandbox?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -366,7 +381,7 @@ describe.skipIf(!hasChromium)('reference app (production build, Chromium)', () =
   it('leak canary: no access token in anything the browser received, in built chunks or in the server log', async () => {
     await sandbox.state.flushWebhooks();
     await canary.settle();
-    const chunks = canary.addFiles(join(APP_DIR, '.next', 'static'), 'chunk');
+    const chunks = canary.addFiles(standalone.staticDir, 'chunk');
     canary.add('server log', server.log());
     expect(heldTokens.size).toBe(2);
     expect(chunks).toBeGreaterThan(0);

@@ -1,30 +1,38 @@
 /**
- * The reference app as a real production server for the E2E suite: built with
- * `next build` when the build is missing or older than the sources, started
- * through `scripts/start.js` (the same path as `npm start`), logs captured.
+ * The reference app as a real production server for the E2E suite: the standalone
+ * server, built by scripts/build.js when the build is missing or older than the
+ * sources (the production build in `.next`, or the test build with the test-only
+ * routes in `.next-test`), started through `scripts/start.js` (the same path as
+ * `npm start`) or from a copy of the standalone folder outside the repository (what
+ * a deployment runs), logs captured.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 // @ts-expect-error plain ESM script without types
-import { buildNeeded } from '../../scripts/build-state.js';
+import { ensureAppBuilt, standaloneServer } from '../../scripts/build.js';
 
 export const APP_DIR = join(import.meta.dirname, '..', '..');
 export const REPO_DIR = join(APP_DIR, '..', '..');
 
-/** Build the workspace packages (if never built) and the Next app (if missing or stale). Returns seconds spent. */
-export function ensureBuilt(): { packagesSeconds: number; nextSeconds: number; reason: string | null } {
-  let t = Date.now();
+/** `production`: what `npm start` serves and a deployment copies. `test`: the same plus the test-only routes. */
+export type BuildVariant = 'production' | 'test';
+
+/** The build folder of `variant`. */
+export const distDir = (variant: BuildVariant): string => join(APP_DIR, variant === 'test' ? '.next-test' : '.next');
+
+/** Build the workspace packages (if never built) and the app's `variant` (if missing or stale). Returns seconds spent. */
+export function ensureBuilt(variant: BuildVariant = 'production'): { packagesSeconds: number; nextSeconds: number; reason: string | null } {
+  const t = Date.now();
   const packagesBuilt =
     existsSync(join(REPO_DIR, 'packages/vault/dist/index.js')) && existsSync(join(REPO_DIR, 'packages/plaid-sandbox/dist/index.js'));
   if (!packagesBuilt)
     run(process.execPath, [join(REPO_DIR, 'node_modules/typescript/bin/tsc'), '-b', 'packages/plaid-sandbox', 'packages/vault'], REPO_DIR);
   const packagesSeconds = (Date.now() - t) / 1000;
-  t = Date.now();
-  const reason = buildNeeded(APP_DIR) as string | null;
-  if (reason) run(process.execPath, [join(REPO_DIR, 'node_modules/next/dist/bin/next'), 'build'], APP_DIR);
-  return { packagesSeconds, nextSeconds: (Date.now() - t) / 1000, reason };
+  const built = ensureAppBuilt(APP_DIR, { test: variant === 'test', quiet: true }) as { reason: string | null; seconds: number };
+  return { packagesSeconds, nextSeconds: built.seconds, reason: built.reason };
 }
 
 function run(cmd: string, args: string[], cwd: string): void {
@@ -35,6 +43,37 @@ function run(cmd: string, args: string[], cwd: string): void {
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
   });
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+}
+
+/** A copy of a built standalone folder. */
+export interface Standalone {
+  /** Its server.js. */
+  server: string;
+  /** Its static assets (the built JS chunks). */
+  staticDir: string;
+  /** How long the copy took. */
+  seconds: number;
+  remove(): void;
+}
+
+/**
+ * Copy `variant`'s standalone folder to a temporary directory outside the repository, so
+ * that nothing it loads can come from the repository's node_modules: it runs from what a
+ * deployment copies, or fails. Symbolic links are kept as they are (relative, inside it).
+ */
+export function copyStandalone(variant: BuildVariant): Standalone {
+  const t = Date.now();
+  const from = join(distDir(variant), 'standalone');
+  const dir = mkdtempSync(join(tmpdir(), 'pv-web-standalone-'));
+  if (!relative(REPO_DIR, dir).startsWith('..')) throw new Error(`${dir} is inside the repository: set TMPDIR elsewhere`);
+  cpSync(from, dir, { recursive: true, verbatimSymlinks: true });
+  const server = join(dir, relative(from, standaloneServer(APP_DIR, { test: variant === 'test' }) as string));
+  return {
+    server,
+    staticDir: join(dirname(server), relative(APP_DIR, distDir(variant)), 'static'),
+    seconds: (Date.now() - t) / 1000,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** A port that was free a moment ago (the server binds it right after). */
@@ -58,15 +97,32 @@ export interface WebServer {
   url: string;
   /** Everything the server printed so far. */
   log(): string;
+  /** Milliseconds from spawning the server to its first answer on /signin. */
+  readyMs: number;
   stop(): Promise<void>;
 }
 
-/** Start `scripts/start.js` on `port` with `env`, and wait (bounded) until it serves /signin. */
-export async function startWebServer(opts: { port: number; env: Record<string, string>; logFile: string }): Promise<WebServer> {
+/**
+ * Start the app on `port` with `env`, and wait (bounded) until it serves /signin: through
+ * `scripts/start.js` like `npm start` (the production build), or, given `standalone`, that
+ * copy's server.js directly, as a deployment starts it.
+ */
+export async function startWebServer(opts: {
+  port: number;
+  env: Record<string, string>;
+  logFile: string;
+  standalone?: Standalone;
+}): Promise<WebServer> {
+  mkdirSync(dirname(opts.logFile), { recursive: true });
   const out = createWriteStream(opts.logFile);
-  const child: ChildProcess = spawn(process.execPath, [join(APP_DIR, 'scripts/start.js')], {
-    cwd: APP_DIR,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', ...opts.env, PORT: String(opts.port) },
+  const spawned = Date.now();
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production' };
+  const [entry, env] = opts.standalone
+    ? [opts.standalone.server, { ...base, HOSTNAME: '127.0.0.1', NEXT_MANUAL_SIG_HANDLE: 'true', NEXT_TELEMETRY_DISABLED: '1' }]
+    : [join(APP_DIR, 'scripts/start.js'), base];
+  const child: ChildProcess = spawn(process.execPath, [entry], {
+    cwd: opts.standalone ? dirname(entry) : APP_DIR,
+    env: { ...env, ...opts.env, PORT: String(opts.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -76,7 +132,7 @@ export async function startWebServer(opts: { port: number; env: Record<string, s
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
-      // The start script spawned `next start`: signal the whole process group it leads.
+      // The start script spawned the server: signal the whole process group it leads.
       process.kill(-child.pid!, 'SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
@@ -97,7 +153,7 @@ export async function startWebServer(opts: { port: number; env: Record<string, s
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, log: () => readFileSync(opts.logFile, 'utf8'), stop };
+  return { url, log: () => readFileSync(opts.logFile, 'utf8'), readyMs: Date.now() - spawned, stop };
 }
 
 /** Sign up through the form post (as a browser without JavaScript would) and return the session cookie (`name=value`). */
