@@ -146,7 +146,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
     logger,
     clock,
   });
-  const audit = createAuditLog({ store, clock, logger });
+  const audit = createAuditLog({ store, clock, logger, mode: config.audit.mode, strictTimeoutMs: config.audit.strictTimeoutMs });
 
   const ctx: VaultContext = {
     config,
@@ -183,18 +183,13 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       return { ok: database === 'ok', database, redis: redisState, plaid: plaid.plaidHealth() };
     },
     audit: {
-      list: async (query = {}) => {
-        await audit.flush();
-        return audit.list(query);
-      },
-      verify: async () => {
-        await audit.flush();
-        return audit.verify();
-      },
+      list: (query = {}) => audit.list(query),
+      verify: (opts = {}) => audit.verify(opts),
+      head: () => audit.head(),
       flush: () => audit.flush(),
     },
     migrate: () => store.migrate(),
-    stats: () => ({ cache: cache.stats() }),
+    stats: () => ({ cache: cache.stats(), audit: audit.stats() }),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -6,7 +6,7 @@ import type { RotationOutcome, VaultMetricsRecorder } from './types.js';
 export interface VaultMetrics extends VaultMetricsRecorder {
   /** A registry of its own: never prom-client's global one, so two vaults in a process do not collide. */
   readonly registry: Registry;
-  /** Read cache and decrypt counters from `stats()` at every scrape. */
+  /** Read cache, decrypt and audit counters from `stats()` at every scrape. */
   observeStats(stats: () => VaultStats): void;
 }
 
@@ -27,6 +27,7 @@ export function createVaultMetrics(): VaultMetrics {
   let source: (() => VaultStats) | undefined;
   // stats() is a cheap synchronous read; each metric takes its own.
   const read = (): VaultStats['cache'] | undefined => source?.().cache;
+  const readAudit = (): VaultStats['audit'] | undefined => source?.().audit;
 
   // Cache counters live in the cache; mirror them as counters at scrape time.
   const mirror = (name: string, help: string, labelNames: string[], fill: (c: Counter, s: VaultStats['cache']) => void): void => {
@@ -75,6 +76,56 @@ export function createVaultMetrics(): VaultMetrics {
       for (const state of BREAKER_STATES) this.set({ state }, s.breaker === state ? 1 : 0);
     },
   });
+
+  // The audit log's health: an append that cannot proceed must be visible without reading logs.
+  const auditCounter = (name: string, help: string, pick: (a: VaultStats['audit']) => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const a = readAudit();
+        if (!a) return;
+        this.reset();
+        this.inc(pick(a));
+      },
+    });
+  };
+  const auditGauge = (name: string, help: string, pick: (a: VaultStats['audit']) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const a = readAudit();
+        if (a) this.set(pick(a));
+      },
+    });
+  };
+  auditCounter(
+    'plaid_vault_audit_append_failures_total',
+    'Audit appends that failed (the events stay buffered and are retried).',
+    (a) => a.appendFailures,
+  );
+  auditCounter(
+    'plaid_vault_audit_dropped_total',
+    'Audit events dropped: beyond the buffer bound during an outage, or recorded after close.',
+    (a) => a.dropped,
+  );
+  auditCounter(
+    'plaid_vault_audit_refused_total',
+    'Token uses refused in strict mode because their audit event could not be committed.',
+    (a) => a.refused,
+  );
+  auditGauge('plaid_vault_audit_buffered_events', 'Audit events recorded and not yet written.', (a) => a.pending);
+  auditGauge(
+    'plaid_vault_audit_oldest_pending_seconds',
+    'Age of the oldest audit event not yet written (0 when none).',
+    (a) => a.oldestPendingSeconds,
+  );
+  auditGauge('plaid_vault_audit_failing', '1 while audit appends fail (or, in strict mode, miss their deadline), else 0.', (a) =>
+    a.failing ? 1 : 0,
+  );
 
   const latency = new Histogram({
     name: 'plaid_vault_plaid_request_duration_seconds',
