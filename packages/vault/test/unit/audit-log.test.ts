@@ -7,7 +7,8 @@ import { createAuditLog, type AuditLog, type AuditLogOptions } from '../../src/a
 import { StoreUnavailableError } from '../../src/errors.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import type { Logger, NewAuditEvent } from '../../src/types.js';
+import type { NewAuditEvent } from '../../src/types.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 /** Delegates to a real store; `failNext` appends throw ERR_STORE_UNAVAILABLE first. */
 class FlakyStore {
@@ -37,12 +38,6 @@ class FlakyStore {
     }
     await this.inner.appendAudit([...events]);
   }
-}
-
-function recordingLogger(): Logger & { entries: { level: string; obj: object }[] } {
-  const entries: { level: string; obj: object }[] = [];
-  const log = (level: string) => (obj: object) => void entries.push({ level, obj });
-  return { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
