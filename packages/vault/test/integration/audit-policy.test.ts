@@ -39,7 +39,7 @@ const sqliteFile = (h: Harness) => h.database.url.slice('sqlite:'.length);
 
 function triggerFault(): Fault {
   return {
-    name: 'audit_events refuses inserts (a trigger)',
+    name: 'inserts refused',
     async start(h) {
       if (h.dialect === 'sqlite') {
         await h.exec(`create trigger pv_refuse before insert on audit_events begin select raise(abort, 'audit is read-only'); end`, []);
@@ -60,7 +60,7 @@ function triggerFault(): Fault {
 function lockFault(): Fault {
   let release: (() => Promise<void>) | undefined;
   return {
-    name: 'audit_events locked by another connection',
+    name: 'table locked',
     async start(h) {
       if (h.dialect === 'sqlite') {
         const db = new BetterSqlite3(sqliteFile(h));
@@ -87,7 +87,7 @@ function lockFault(): Fault {
 
 function foreignRowFault(): Fault {
   return {
-    name: 'a row the vault did not write, beyond the head',
+    name: 'foreign row',
     async start(h, store) {
       await forgeNextRow(h, store);
     },
@@ -99,7 +99,7 @@ function foreignRowFault(): Fault {
 
 /** A row at head+1, linked and hashed exactly as the vault would write it. */
 async function forgeNextRow(h: Harness, store: TokenStore): Promise<number> {
-  const head = await store.auditHead();
+  const head = (await store.listAudit({ limit: 1 }))[0]!;
   const e = {
     seq: head.seq + 1,
     at: new Date(),
@@ -127,13 +127,9 @@ function policySuite(name: string, makeHarness: () => Promise<Harness>): void {
     /** A vault (an instance) with its own store connection; SQLite writers give up on a held lock after 50 ms. */
     async function openVault(mode: AuditMode, logger = recordingLogger()): Promise<Vault> {
       const own = h.open({ busyTimeoutMs: 50 });
-      const vault = await createVault({
-        store: own,
-        keys: KEYS,
-        nodeEnv: 'test',
-        audit: { mode, strictTimeoutMs: STRICT_TIMEOUT_MS },
-        logger,
-      });
+      // Buffered is the default: no option at all.
+      const audit = mode === 'strict' ? { audit: { mode, strictTimeoutMs: STRICT_TIMEOUT_MS } } : {};
+      const vault = await createVault({ store: own, keys: KEYS, nodeEnv: 'test', ...audit, logger });
       opened.push({ vault, store: own });
       return vault;
     }
@@ -156,7 +152,7 @@ function policySuite(name: string, makeHarness: () => Promise<Harness>): void {
     });
 
     it.each([triggerFault(), lockFault(), foreignRowFault()])(
-      '$name: strict refuses token use (ERR_AUDIT_UNAVAILABLE), buffered goes on; both recover and keep every event',
+      'audit_events $name: strict refuses token use (ERR_AUDIT_UNAVAILABLE), buffered goes on; both recover and keep every event',
       async (fault) => {
         const strict = await openVault('strict');
         const buffered = await openVault('buffered');
@@ -206,7 +202,7 @@ function policySuite(name: string, makeHarness: () => Promise<Harness>): void {
         const line = (await metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
         return line === undefined ? undefined : Number(line.slice(series.length + 1));
       };
-      const before = (await store.auditHead()).seq;
+      const before = (await store.listAudit({ limit: 1 }))[0]!.seq;
       const seq = await forgeNextRow(h, store);
 
       for (let i = 0; i < 5; i++) await vault.withToken({ ...USE, purpose: 'during.block' }, () => true);
