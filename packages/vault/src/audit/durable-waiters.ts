@@ -44,7 +44,8 @@ export function createDurableWaiters(timeoutMs: number, onDeadline: () => void):
           onDeadline();
           reject(new AuditUnavailableError());
         }, timeoutMs);
-        timer.unref();
+        // Not unref'd: the log's own timers are, and a caller awaiting its event
+        // must keep the process alive until the write or the deadline.
         waiters.set(event, { resolve, reject, timer });
       });
     },

@@ -6,6 +6,12 @@
  * every event; strict mode refuses token use with ERR_AUDIT_UNAVAILABLE; both
  * recover. A blocked chain is loud: error log, metrics, doctor.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +26,7 @@ import { waitFor } from '../fixtures/cache-helpers.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 import { fakeAccessToken, requireService, testKeys } from '../helpers/services.js';
 import { postgresHarness, sqliteHarness, type Harness } from '../helpers/store-harness.js';
+import { ensureBuilt } from './cli-harness.js';
 
 const pgReady = await requireService('postgres', 'audit policy (PostgreSQL)');
 
@@ -240,6 +247,20 @@ function policySuite(name: string, makeHarness: () => Promise<Harness>): void {
     });
   });
 }
+
+it('strict mode in a one-shot script: withToken completes though nothing else keeps the process alive', async () => {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'pv-strict-script-'));
+  try {
+    const script = fileURLToPath(new URL('../fixtures/strict-script.mjs', import.meta.url));
+    const run = await promisify(execFile)(process.execPath, [script, join(dir, 'vault.db')], { timeout: 60_000 }).catch(
+      (err: { code?: number; stdout?: string }) => err,
+    );
+    expect(run).toMatchObject({ stdout: '51\n' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 180_000);
 
 policySuite('SQLite', sqliteHarness);
 describe.skipIf(!pgReady)('PostgreSQL', () => {
