@@ -85,6 +85,8 @@ class BufferedAuditLog implements AuditLog {
   #inflight: StampedAuditEvent[] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerDue = 0;
+  /** A flush due now: setImmediate, since setTimeout(0) waits at least 1 ms, which strict mode would add to every token use. */
+  #immediate: NodeJS.Immediate | undefined;
   /** Flushes run one after another on this chain, so batches keep their order. */
   #chain: Promise<void> = Promise.resolve();
   /** Consecutive failed appends (the retry back-off). */
@@ -322,6 +324,16 @@ class BufferedAuditLog implements AuditLog {
   }
 
   #schedule(delayMs: number, replace = false): void {
+    if (this.#immediate) return; // a flush is already due now
+    if (delayMs === 0) {
+      this.#clearTimer();
+      this.#immediate = setImmediate(() => {
+        this.#immediate = undefined;
+        this.#onTimer();
+      });
+      // Not unref'd: an unref'd immediate does not wake a loop blocked in poll, and it runs at once anyway.
+      return;
+    }
     const due = Date.now() + delayMs;
     if (this.#timer && !replace && this.#timerDue <= due) return;
     this.#clearTimer();
@@ -334,6 +346,8 @@ class BufferedAuditLog implements AuditLog {
   #clearTimer(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
   }
 }
 
