@@ -25,106 +25,83 @@ const BREAKER_STATES = ['closed', 'open', 'half_open', 'disabled'] as const;
 export function createVaultMetrics(): VaultMetrics {
   const registry = new Registry();
   let source: (() => VaultStats) | undefined;
-  // stats() is a cheap synchronous read; each metric takes its own.
-  const read = (): VaultStats['cache'] | undefined => source?.().cache;
-  const readAudit = (): VaultStats['audit'] | undefined => source?.().audit;
 
-  // Cache counters live in the cache; mirror them as counters at scrape time.
-  const mirror = (name: string, help: string, labelNames: string[], fill: (c: Counter, s: VaultStats['cache']) => void): void => {
+  // Counters that live in the cache and the audit log, mirrored at scrape time
+  // from stats() (a cheap synchronous read; each metric takes its own).
+  const mirror = (name: string, help: string, labelNames: string[], fill: (c: Counter, s: VaultStats) => void): void => {
     new Counter({
       name,
       help,
       labelNames,
       registers: [registry],
       collect() {
-        const s = read();
+        const s = source?.();
         if (!s) return;
         this.reset();
         fill(this, s);
       },
     });
   };
+  const gauge = (name: string, help: string, pick: (s: VaultStats) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const s = source?.();
+        if (s) this.set(pick(s));
+      },
+    });
+  };
 
-  new Gauge({
-    name: 'plaid_vault_cache_l1_entries',
-    help: 'Tokens held in the in-process L1 cache.',
-    registers: [registry],
-    collect() {
-      const s = read();
-      if (s) this.set(s.l1.size);
-    },
-  });
+  gauge('plaid_vault_cache_l1_entries', 'Tokens held in the in-process L1 cache.', (s) => s.cache.l1.size);
   mirror('plaid_vault_cache_hits_total', 'Token cache hits by tier.', ['tier'], (c, s) => {
-    c.inc({ tier: 'l1' }, s.l1.hits);
-    c.inc({ tier: 'l2' }, s.l2.hits);
+    c.inc({ tier: 'l1' }, s.cache.l1.hits);
+    c.inc({ tier: 'l2' }, s.cache.l2.hits);
   });
   mirror('plaid_vault_cache_misses_total', 'Token cache misses by tier.', ['tier'], (c, s) => {
-    c.inc({ tier: 'l1' }, s.l1.misses);
-    c.inc({ tier: 'l2' }, s.l2.misses);
+    c.inc({ tier: 'l1' }, s.cache.l1.misses);
+    c.inc({ tier: 'l2' }, s.cache.l2.misses);
   });
-  mirror('plaid_vault_cache_l2_errors_total', 'Redis (L2) errors absorbed by the cache.', [], (c, s) => c.inc(s.l2.errors));
-  mirror('plaid_vault_store_loads_total', 'Database reads made by the cache miss path.', [], (c, s) => c.inc(s.loads));
-  mirror('plaid_vault_decrypts_total', 'Token envelopes opened (L2 hits plus database loads).', [], (c, s) => c.inc(s.decrypts));
+  mirror('plaid_vault_cache_l2_errors_total', 'Redis (L2) errors absorbed by the cache.', [], (c, s) => c.inc(s.cache.l2.errors));
+  mirror('plaid_vault_store_loads_total', 'Database reads made by the cache miss path.', [], (c, s) => c.inc(s.cache.loads));
+  mirror('plaid_vault_decrypts_total', 'Token envelopes opened (L2 hits plus database loads).', [], (c, s) => c.inc(s.cache.decrypts));
   new Gauge({
     name: 'plaid_vault_cache_breaker_state',
     help: 'Redis circuit breaker: 1 for the current state.',
     labelNames: ['state'],
     registers: [registry],
     collect() {
-      const s = read();
+      const s = source?.();
       if (!s) return;
-      for (const state of BREAKER_STATES) this.set({ state }, s.breaker === state ? 1 : 0);
+      for (const state of BREAKER_STATES) this.set({ state }, s.cache.breaker === state ? 1 : 0);
     },
   });
 
   // The audit log's health: an append that cannot proceed must be visible without reading logs.
-  const auditCounter = (name: string, help: string, pick: (a: VaultStats['audit']) => number): void => {
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const a = readAudit();
-        if (!a) return;
-        this.reset();
-        this.inc(pick(a));
-      },
-    });
-  };
-  const auditGauge = (name: string, help: string, pick: (a: VaultStats['audit']) => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const a = readAudit();
-        if (a) this.set(pick(a));
-      },
-    });
-  };
-  auditCounter(
-    'plaid_vault_audit_append_failures_total',
-    'Audit appends that failed (the events stay buffered and are retried).',
-    (a) => a.appendFailures,
+  mirror('plaid_vault_audit_append_failures_total', 'Audit appends that failed (the events stay buffered and are retried).', [], (c, s) =>
+    c.inc(s.audit.appendFailures),
   );
-  auditCounter(
+  mirror(
     'plaid_vault_audit_dropped_total',
     'Audit events dropped: beyond the buffer bound during an outage, or recorded after close.',
-    (a) => a.dropped,
+    [],
+    (c, s) => c.inc(s.audit.dropped),
   );
-  auditCounter(
+  mirror(
     'plaid_vault_audit_refused_total',
     'Token uses refused in strict mode because their audit event could not be committed.',
-    (a) => a.refused,
+    [],
+    (c, s) => c.inc(s.audit.refused),
   );
-  auditGauge('plaid_vault_audit_buffered_events', 'Audit events recorded and not yet written.', (a) => a.pending);
-  auditGauge(
+  gauge('plaid_vault_audit_buffered_events', 'Audit events recorded and not yet written.', (s) => s.audit.pending);
+  gauge(
     'plaid_vault_audit_oldest_pending_seconds',
     'Age of the oldest audit event not yet written (0 when none).',
-    (a) => a.oldestPendingSeconds,
+    (s) => s.audit.oldestPendingSeconds,
   );
-  auditGauge('plaid_vault_audit_failing', '1 while audit appends fail (or, in strict mode, miss their deadline), else 0.', (a) =>
-    a.failing ? 1 : 0,
+  gauge('plaid_vault_audit_failing', '1 while audit appends fail (or, in strict mode, miss their deadline), else 0.', (s) =>
+    s.audit.failing ? 1 : 0,
   );
 
   const latency = new Histogram({

@@ -123,36 +123,15 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       return result.rows.map((r) => r.item_id);
     },
     async appendAudit(build) {
-      const client = await (await poolReady).connect();
-      let broken: Error | undefined;
-      try {
-        await appendLocked(client, build);
-      } catch (err) {
-        // A connection that cannot even roll back is dropped, not returned to the pool.
-        await client.query('rollback').catch((rollbackErr: Error) => {
-          broken = rollbackErr;
-        });
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      await inTransaction(await poolReady, (client) => appendLocked(client, build));
     },
     async quarantineAudit(at) {
-      const client = await (await poolReady).connect();
-      let broken: Error | undefined;
-      try {
+      return inTransaction(await poolReady, async (client) => {
         await client.query('begin; select 1 from audit_head where id = 1 for update');
         const moved = await client.query<AuditEventsTable>({ ...QUARANTINE_QUERY, values: [at] });
         await client.query('commit');
         return moved.rows.sort((x, y) => Number(x.seq) - Number(y.seq));
-      } catch (err) {
-        await client.query('rollback').catch((rollbackErr: Error) => {
-          broken = rollbackErr;
-        });
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      });
     },
     async close() {
       // Kysely ends the pool only if it ever used it; the hot path may have been the only user.
@@ -160,6 +139,26 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       if (created && !created.ended) await created.end();
     },
   };
+}
+
+/**
+ * Run `work` (which begins and commits its own transaction) on one pooled
+ * client; on failure roll back, and drop a connection that cannot even do that
+ * instead of returning it to the pool.
+ */
+async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await work(client);
+  } catch (err) {
+    await client.query('rollback').catch((rollbackErr: Error) => {
+      broken = rollbackErr;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }
 
 /** Three round trips: begin + lock the head, insert + move the head, commit. */

@@ -6,9 +6,9 @@
  * outside the database reveals.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditHash } from '../../src/store/audit-hash.js';
 import type { TokenStore } from '../../src/store/types.js';
 import type { AuditEvent, NewAuditEvent } from '../../src/types.js';
+import { INSERT_AUDIT_ROW, forgedAuditRow } from '../helpers/forge-audit-row.js';
 import { requireService } from '../helpers/services.js';
 import { postgresHarness, sqliteHarness, type Harness } from '../helpers/store-harness.js';
 
@@ -51,23 +51,9 @@ function integritySuite(name: string, makeHarness: () => Promise<Harness>): void
 
     /** A row as an attacker would write it: linked to `prevHash` and hashed exactly as the vault hashes. */
     async function forge(seq: number, prevHash: string): Promise<string> {
-      const e = {
-        seq,
-        at: new Date(T0 + seq * 1000),
-        actor: 'api',
-        userId: 'user-1',
-        itemId: 'item-1',
-        action: 'token.decrypt',
-        purpose: 'forged',
-        outcome: 'ok',
-        requestId: null,
-      };
-      const hash = auditHash(prevHash, e);
-      await h.exec(
-        'insert into audit_events (seq, at, actor, user_id, item_id, action, purpose, outcome, request_id, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [seq, e.at.getTime(), e.actor, e.userId, e.itemId, e.action, e.purpose, e.outcome, null, prevHash, hash],
-      );
-      return hash;
+      const row = forgedAuditRow(seq, prevHash, new Date(T0 + seq * 1000));
+      await h.exec(INSERT_AUDIT_ROW, row.params);
+      return row.hash;
     }
 
     it.each([11, 40])(

@@ -17,12 +17,12 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serviceChecks } from '../../src/doctor/service-checks.js';
 import { createVaultMetrics } from '../../src/metrics/vault-metrics.js';
-import { auditHash } from '../../src/store/audit-hash.js';
 import type { TokenStore } from '../../src/store/types.js';
 import type { AuditMode } from '../../src/types.js';
 import { createVault } from '../../src/vault.js';
 import type { Vault } from '../../src/vault-types.js';
 import { waitFor } from '../fixtures/cache-helpers.js';
+import { INSERT_AUDIT_ROW, forgedAuditRow } from '../helpers/forge-audit-row.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 import { fakeAccessToken, requireService, testKeys } from '../helpers/services.js';
 import { postgresHarness, sqliteHarness, type Harness } from '../helpers/store-harness.js';
@@ -107,22 +107,8 @@ function foreignRowFault(): Fault {
 /** A row at head+1, linked and hashed exactly as the vault would write it. */
 async function forgeNextRow(h: Harness, store: TokenStore): Promise<number> {
   const head = (await store.listAudit({ limit: 1 }))[0]!;
-  const e = {
-    seq: head.seq + 1,
-    at: new Date(),
-    actor: 'api',
-    userId: 'user-1',
-    itemId: 'item-1',
-    action: 'token.decrypt',
-    purpose: 'forged',
-    outcome: 'ok',
-    requestId: null,
-  };
-  await h.exec(
-    'insert into audit_events (seq, at, actor, user_id, item_id, action, purpose, outcome, request_id, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [e.seq, e.at.getTime(), e.actor, e.userId, e.itemId, e.action, e.purpose, e.outcome, null, head.hash, auditHash(head.hash, e)],
-  );
-  return e.seq;
+  await h.exec(INSERT_AUDIT_ROW, forgedAuditRow(head.seq + 1, head.hash).params);
+  return head.seq + 1;
 }
 
 function policySuite(name: string, makeHarness: () => Promise<Harness>): void {

@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditHash } from '../../src/store/audit-hash.js';
 import { createStore } from '../../src/store/create-store.js';
 import { createVault } from '../../src/vault.js';
+import { forgedAuditRowSql } from '../helpers/forge-audit-row.js';
 import { fakeAccessToken, requireService } from '../helpers/services.js';
 import { ensureBuilt, errorCode, json, postgresDbTarget, runCli, sqliteDbTarget, type DbTarget } from './cli-harness.js';
 
@@ -105,21 +105,8 @@ function cliAuditSuite(name: string, enabled: boolean, open: (dir: string) => Pr
 
     it('a row beyond the head: verify and doctor fail naming it; quarantine moves it aside and both pass', async () => {
       const head = await withStore((s) => s.auditHead());
-      const forged = {
-        seq: head.seq + 1,
-        at: new Date(),
-        actor: 'api',
-        userId: 'user-1',
-        itemId: 'item-1',
-        action: 'token.decrypt',
-        purpose: 'forged',
-        outcome: 'ok',
-        requestId: null,
-      };
-      await t.exec(
-        `insert into audit_events (seq, at, actor, user_id, item_id, action, purpose, outcome, request_id, prev_hash, hash)
-         values (${forged.seq}, ${forged.at.getTime()}, 'api', 'user-1', 'item-1', 'token.decrypt', 'forged', 'ok', null, '${head.hash}', '${auditHash(head.hash, forged)}')`,
-      );
+      const forged = { seq: head.seq + 1 };
+      await t.exec(forgedAuditRowSql(forged.seq, head.hash));
 
       const broken = await run('audit', '--verify', '--json');
       expect(broken.code).toBe(1);
