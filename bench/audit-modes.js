@@ -58,7 +58,11 @@ async function openVault(database, mode) {
     const len = await vault.withToken({ userId: userId(i), itemId: itemId(i), purpose: 'bench' }, (t) => t.reveal().length);
     if (len !== tokens[i].length) throw new Error('wrong token');
   }
-  return { vault, tokens, use: (i) => vault.withToken({ userId: userId(i), itemId: itemId(i), purpose: 'bench' }, (t) => t.reveal().length) };
+  return {
+    vault,
+    tokens,
+    use: (i) => vault.withToken({ userId: userId(i), itemId: itemId(i), purpose: 'bench' }, (t) => t.reveal().length),
+  };
 }
 
 /** Interleaved blocks of sequential calls; returns a summary per path. */
@@ -169,7 +173,11 @@ try {
       rows.push(['withToken L1 hit, strict, PostgreSQL', 'sequential', slow.strict]);
       rows.push(['withToken L1 hit, strict, PostgreSQL', `${CONCURRENCY}-way`, await concurrent(strictPg.use, STRICT_OPS * 5)]);
       await strictPg.vault.close();
-      checks.push({ mode: 'strict, PostgreSQL', tokenUses: STRICT_OPS * 6 + ITEMS, eventsStored: (await countEvents(pgTarget.database)) - ITEMS });
+      checks.push({
+        mode: 'strict, PostgreSQL',
+        tokenUses: STRICT_OPS * 6 + ITEMS,
+        eventsStored: (await countEvents(pgTarget.database)) - ITEMS,
+      });
     } finally {
       await pgTarget.drop();
     }
@@ -182,7 +190,8 @@ const floor = rows[0][2].p50Us;
 console.log(`${ITEMS} items, all in L1; latencies in µs; x Map.get = p50 / the awaited Map.get's p50\n`);
 console.log('| path | mode | ops | ops/s | p50 µs | p99 µs | x Map.get (p50) |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
-for (const [label, mode, p] of rows) console.log(`| ${label} | ${mode} | ${p.ops} | ${p.opsPerSec} | ${p.p50Us} | ${p.p99Us} | ${(p.p50Us / floor).toFixed(1)} |`);
+for (const [label, mode, p] of rows)
+  console.log(`| ${label} | ${mode} | ${p.ops} | ${p.opsPerSec} | ${p.p50Us} | ${p.p99Us} | ${(p.p50Us / floor).toFixed(1)} |`);
 console.log('\nevery token use on record after close():');
 for (const c of checks) console.log(`  ${c.mode}: ${c.tokenUses} uses, ${c.eventsStored} token.decrypt events stored`);
 if (checks.some((c) => c.eventsStored !== c.tokenUses)) {
