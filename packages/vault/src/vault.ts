@@ -193,10 +193,14 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
     close: async () => {
       if (closed) return;
       closed = true;
-      await audit.close();
-      await cache.close();
-      ownedRedis?.disconnect();
-      if (ownsStore) await store.close();
+      try {
+        // Rejects (and logs how many events are lost) when the last flush fails; the rest still closes.
+        await audit.close();
+      } finally {
+        await cache.close();
+        ownedRedis?.disconnect();
+        if (ownsStore) await store.close();
+      }
     },
   };
   if (parts.recoverOnStart) await plaid.recover();

@@ -186,6 +186,25 @@ function policySuite(name: string, makeHarness: () => Promise<Harness>): void {
       },
     );
 
+    it('close() with events that cannot be written rejects and says how many are lost', async () => {
+      const logger = recordingLogger();
+      const vault = await createVault({ database: h.database, keys: KEYS, nodeEnv: 'test', logger });
+      await vault.withToken({ ...USE, purpose: 'before.close' }, () => true);
+      await vault.audit.flush();
+      await forgeNextRow(h, store);
+      for (let i = 0; i < 2; i++) await vault.withToken({ ...USE, purpose: 'before.close' }, () => true);
+      expect(errorCode(await vault.close().catch((e: unknown) => e))).toBe('ERR_AUDIT_CHAIN_BLOCKED');
+      expect(logger.entries).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          msg: 'audit events could not be written at close',
+          obj: expect.objectContaining({ lost: 2 }),
+        }),
+      );
+      // Its own store was closed all the same: the file or schema can be dropped by afterEach.
+      await vault.close();
+    });
+
     it('a row beyond the head is loud: error log, metrics and doctor fail until it is quarantined; no event is lost', async () => {
       const logger = recordingLogger();
       const vault = await openVault('buffered', logger);
