@@ -13,6 +13,7 @@ import type {
   Logger,
   NewAuditEvent,
 } from '../types.js';
+import { AuditHealth, codeOf } from './audit-health.js';
 import { createDurableWaiters } from './durable-waiters.js';
 
 /**
@@ -67,9 +68,6 @@ export interface AuditLogOptions {
   maxRetryDelayMs?: number;
 }
 
-/** While an append keeps failing, the error line is repeated at most this often. */
-const FAILURE_LOG_EVERY_MS = 60_000;
-
 class BufferedAuditLog implements AuditLog {
   readonly strict: boolean;
   readonly #store: TokenStore;
@@ -89,15 +87,7 @@ class BufferedAuditLog implements AuditLog {
   #immediate: NodeJS.Immediate | undefined;
   /** Flushes run one after another on this chain, so batches keep their order. */
   #chain: Promise<void> = Promise.resolve();
-  /** Consecutive failed appends (the retry back-off). */
-  #failures = 0;
-  /** From a failed append, or a strict deadline missed, until an append succeeds. */
-  #failing = false;
-  #lastErrorCode: string | null = null;
-  #lastFailureLog = 0;
-  #appendFailures = 0;
-  #dropped = 0;
-  #refused = 0;
+  readonly #health: AuditHealth;
   #closed = false;
 
   constructor(opts: AuditLogOptions) {
@@ -109,17 +99,18 @@ class BufferedAuditLog implements AuditLog {
     this.#maxBatch = Math.max(1, opts.maxBatch ?? 500);
     this.#maxBuffered = Math.max(this.#maxBatch, opts.maxBuffered ?? 100_000);
     this.#maxRetryDelay = opts.maxRetryDelayMs ?? (this.strict ? 1000 : 30_000);
-    this.#waiters = createDurableWaiters(opts.strictTimeoutMs ?? 1000, () => this.#onDeadline());
+    this.#health = new AuditHealth(opts.logger, this.strict, () => this.#buffer.length + (this.#inflight?.length ?? 0));
+    this.#waiters = createDurableWaiters(opts.strictTimeoutMs ?? 1000, () => this.#health.deadlineMissed());
   }
 
   record(event: NewAuditEvent): void {
     if (this.#closed) {
-      this.#drop(1, 'closed');
+      this.#health.dropped(1, 'closed');
       return;
     }
     this.#buffer.push(stampAuditEvent(event, this.#clock));
     if (this.#buffer.length > this.#maxBuffered) this.#shed();
-    if (this.#failures > 0) return; // the retry timer is already set
+    if (this.#health.failures > 0) return; // the retry timer is already set
     this.#schedule(this.#buffer.length >= this.#maxBatch ? 0 : this.#interval);
   }
 
@@ -135,14 +126,14 @@ class BufferedAuditLog implements AuditLog {
     // Group commit: everything recorded before the timer fires shares one append.
     this.#schedule(0);
     return this.#waiters.wait(stamped).catch((err: unknown) => {
-      this.#refused += 1;
+      this.#health.refused();
       throw err;
     });
   }
 
   assertWritable(): void {
-    if (!this.#failing && !this.#closed) return;
-    this.#refused += 1;
+    if (!this.#health.failing && !this.#closed) return;
+    this.#health.refused();
     throw new AuditUnavailableError();
   }
 
@@ -175,11 +166,7 @@ class BufferedAuditLog implements AuditLog {
       mode: this.strict ? 'strict' : 'buffered',
       pending: this.#buffer.length + (this.#inflight?.length ?? 0),
       oldestPendingSeconds: oldest ? Math.max(0, (this.#clock.now().getTime() - oldest.at.getTime()) / 1000) : 0,
-      failing: this.#failing,
-      lastErrorCode: this.#lastErrorCode,
-      appendFailures: this.#appendFailures,
-      dropped: this.#dropped,
-      refused: this.#refused,
+      ...this.#health.counters(),
     };
   }
 
@@ -207,15 +194,8 @@ class BufferedAuditLog implements AuditLog {
   #shed(): void {
     const excess = this.#buffer.length - this.#maxBuffered + Math.ceil(this.#maxBuffered / 100);
     const gone = this.#buffer.splice(0, excess);
-    this.#drop(excess, 'buffer_full');
+    this.#health.dropped(excess, 'buffer_full');
     this.#waiters.fail(gone, new AuditUnavailableError());
-  }
-
-  #drop(n: number, reason: 'buffer_full' | 'closed'): void {
-    if (this.#dropped === 0 || Math.floor((this.#dropped + n) / 10_000) > Math.floor(this.#dropped / 10_000)) {
-      this.#logger.error({ component: 'audit', reason, dropped: this.#dropped + n }, 'audit events dropped');
-    }
-    this.#dropped += n;
   }
 
   #enqueue(): Promise<void> {
@@ -227,7 +207,7 @@ class BufferedAuditLog implements AuditLog {
   /** One flush through the chain, with the bookkeeping every caller needs. */
   #attempt(): Promise<void> {
     return this.#enqueue().then(
-      () => this.#onSuccess(),
+      () => this.#health.succeeded(),
       (err: unknown) => {
         this.#onFailure(err);
         throw err;
@@ -258,57 +238,14 @@ class BufferedAuditLog implements AuditLog {
     }
   }
 
-  #onSuccess(): void {
-    if (this.#failing) {
-      this.#logger.info({ component: 'audit', failures: this.#failures, pending: this.#buffer.length }, 'audit writes recovered');
-    }
-    this.#failures = 0;
-    this.#failing = false;
-    this.#lastErrorCode = null;
-  }
-
-  /**
-   * Loud, and stays loud: an error line when a streak starts and again at most
-   * once a minute while it lasts (ids and counts, never event contents), a
-   * counter for the metrics, and every strict waiter refused at once.
-   */
+  /** Every strict waiter is refused at once: its event stays buffered and is written later. */
   #onFailure(err: unknown): void {
-    this.#failures += 1;
-    this.#appendFailures += 1;
-    this.#lastErrorCode = codeOf(err) ?? 'error';
-    this.#enterFailing(err);
+    this.#health.appendFailed(err);
     this.#waiters.failAll(new AuditUnavailableError(undefined, { cause: err }));
   }
 
-  /** A strict event was not committed in time: refuse token use until an append succeeds. */
-  #onDeadline(): void {
-    this.#lastErrorCode ??= 'timeout';
-    this.#enterFailing(undefined);
-  }
-
-  #enterFailing(err: unknown): void {
-    const now = Date.now();
-    if (this.#failing && now - this.#lastFailureLog < FAILURE_LOG_EVERY_MS) return;
-    const streakStarts = !this.#failing;
-    this.#failing = true;
-    this.#lastFailureLog = now;
-    const details = (err as { details?: Record<string, unknown> } | undefined)?.details;
-    this.#logger.error(
-      {
-        component: 'audit',
-        code: this.#lastErrorCode,
-        pending: this.#buffer.length + (this.#inflight?.length ?? 0),
-        failures: this.#failures,
-        dropped: this.#dropped,
-        ...(this.strict && { refused: this.#refused }),
-        ...(details && { details }),
-      },
-      streakStarts ? 'audit events cannot be written; retrying' : 'audit events still cannot be written',
-    );
-  }
-
   #retryDelay(): number {
-    return Math.min(this.#maxRetryDelay, this.#interval * 2 ** Math.min(this.#failures, 20));
+    return Math.min(this.#maxRetryDelay, this.#interval * 2 ** Math.min(this.#health.failures, 20));
   }
 
   #onTimer(): void {
@@ -349,11 +286,6 @@ class BufferedAuditLog implements AuditLog {
     if (this.#immediate) clearImmediate(this.#immediate);
     this.#immediate = undefined;
   }
-}
-
-function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /**
