@@ -10,7 +10,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ORDER = ['crypto', 'store-hit', 'cache', 'sandbox-accounts', 'http-accounts', 'rekey', 'rotate-many', 'webhook-forgery'];
+const ORDER = [
+  'crypto',
+  'store-hit',
+  'cache',
+  'audit-modes',
+  'sandbox-accounts',
+  'http-accounts',
+  'rekey',
+  'rotate-many',
+  'webhook-forgery',
+];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const names = (wanted.length ? wanted : ORDER).filter((n) => existsSync(join(here, `${n}.js`)));

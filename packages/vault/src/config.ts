@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DEFAULT_KEYS_COMMAND_TIMEOUT_MS } from './crypto/key-command.js';
 import { ConfigInvalidError } from './errors.js';
 import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from './plaid-names.js';
+import type { AuditMode } from './types.js';
 
 export type PlaidEnv = 'emulator' | 'sandbox' | 'production';
 export type DuplicatePolicy = 'replace' | 'keep' | 'reject';
@@ -36,6 +37,8 @@ export interface VaultConfig {
   logLevel: LogLevel;
   metricsToken?: string;
   autoMigrate: boolean;
+  /** VAULT_AUDIT_MODE and, for strict mode, how long a token use waits for its event (VAULT_AUDIT_STRICT_TIMEOUT_MS). */
+  audit: { mode: AuditMode; strictTimeoutMs: number };
   plaid: {
     env: PlaidEnv;
     clientId?: string;
@@ -69,6 +72,8 @@ export interface VaultConfigInput {
   logLevel?: LogLevel;
   metricsToken?: string;
   autoMigrate?: boolean;
+  /** `buffered` (default) or `strict`; `strictTimeoutMs` default 1000. */
+  audit?: { mode?: AuditMode; strictTimeoutMs?: number };
   plaid?: {
     env?: PlaidEnv;
     clientId?: string;
@@ -98,6 +103,7 @@ const INPUT_KEYS = new Set([
   'logLevel',
   'metricsToken',
   'autoMigrate',
+  'audit',
   'plaid',
 ]);
 const PRODUCTS = new Set<string>(PLAID_PRODUCTS);
@@ -183,6 +189,13 @@ const schema = z.object({
     .min(16, { error: 'VAULT_METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32)' })
     .optional(),
   VAULT_AUTO_MIGRATE: flag('VAULT_AUTO_MIGRATE must be true or false').default(true),
+  VAULT_AUDIT_MODE: z
+    .enum(['buffered', 'strict'], { error: 'VAULT_AUDIT_MODE must be buffered (the default) or strict' })
+    .default('buffered'),
+  VAULT_AUDIT_STRICT_TIMEOUT_MS: whole(
+    1,
+    'VAULT_AUDIT_STRICT_TIMEOUT_MS must be a whole number of milliseconds >= 1 (default 1000)',
+  ).default(1000),
   PLAID_ENV: z.enum(['emulator', 'sandbox', 'production'], { error: 'PLAID_ENV must be emulator, sandbox or production' }).optional(),
   PLAID_CLIENT_ID: text('PLAID_CLIENT_ID must be your Plaid client id').optional(),
   PLAID_SECRET: text('PLAID_SECRET must be your Plaid secret').optional(),
@@ -252,6 +265,8 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
     VAULT_LOG_LEVEL: input.logLevel ?? (e('VAULT_LOG_LEVEL') as LogLevel | undefined),
     VAULT_METRICS_TOKEN: input.metricsToken ?? e('VAULT_METRICS_TOKEN'),
     VAULT_AUTO_MIGRATE: input.autoMigrate ?? e('VAULT_AUTO_MIGRATE'),
+    VAULT_AUDIT_MODE: input.audit?.mode ?? (e('VAULT_AUDIT_MODE') as AuditMode | undefined),
+    VAULT_AUDIT_STRICT_TIMEOUT_MS: input.audit?.strictTimeoutMs ?? e('VAULT_AUDIT_STRICT_TIMEOUT_MS'),
     PLAID_ENV: p.env ?? (e('PLAID_ENV') as PlaidEnv | undefined),
     PLAID_CLIENT_ID: p.clientId ?? e('PLAID_CLIENT_ID'),
     PLAID_SECRET: p.secret ?? e('PLAID_SECRET'),
@@ -321,6 +336,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
     recoveryDir: c.VAULT_RECOVERY_DIR ?? join(c.VAULT_DATA_DIR, 'recovery'),
     logLevel: c.VAULT_LOG_LEVEL,
     autoMigrate: c.VAULT_AUTO_MIGRATE,
+    audit: { mode: c.VAULT_AUDIT_MODE, strictTimeoutMs: c.VAULT_AUDIT_STRICT_TIMEOUT_MS },
     plaid: {
       env: plaidEnv,
       ...(c.PLAID_CLIENT_ID !== undefined && { clientId: c.PLAID_CLIENT_ID }),

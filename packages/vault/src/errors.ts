@@ -26,6 +26,8 @@ export const HTTP_STATUS = {
   ERR_ROTATION_IN_PROGRESS: 409,
   ERR_ROTATION_FAILED: 502,
   ERR_RECOVERY_FAILED: 500,
+  ERR_AUDIT_UNAVAILABLE: 503,
+  ERR_AUDIT_CHAIN_BLOCKED: 500,
   ERR_PLAID_INVALID_REQUEST: 502,
   ERR_PLAID_INVALID_INPUT: 400,
   ERR_PLAID_INVALID_ACCESS_TOKEN: 409,
@@ -132,6 +134,16 @@ export const RotationInProgressError = define(
 );
 export const RotationFailedError = define('ERR_ROTATION_FAILED', 'RotationFailedError', 'The token rotation failed.');
 export const RecoveryFailedError = define('ERR_RECOVERY_FAILED', 'RecoveryFailedError', 'The recovery journal could not be replayed.');
+export const AuditUnavailableError = define(
+  'ERR_AUDIT_UNAVAILABLE',
+  'AuditUnavailableError',
+  'The audit log cannot record this use; the token was not used (VAULT_AUDIT_MODE=strict).',
+);
+export const AuditChainBlockedError = define(
+  'ERR_AUDIT_CHAIN_BLOCKED',
+  'AuditChainBlockedError',
+  'The audit chain has rows beyond its head that the vault did not write; appends are refused until they are quarantined.',
+);
 export const WebhookSignatureMissingError = define(
   'ERR_WEBHOOK_SIGNATURE_MISSING',
   'WebhookSignatureMissingError',

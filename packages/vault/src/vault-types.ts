@@ -1,6 +1,15 @@
 import type { Secret } from './crypto/secret.js';
 import type { CacheStats } from './cache/types.js';
-import type { AuditEvent, AuditQuery, AuditVerifyResult, ItemStatus, ItemSummary } from './types.js';
+import type {
+  AuditAnchor,
+  AuditEvent,
+  AuditQuery,
+  AuditStats,
+  AuditVerifyOptions,
+  AuditVerifyResult,
+  ItemStatus,
+  ItemSummary,
+} from './types.js';
 import type { HoldingsView, InvestmentTransactionsQuery, InvestmentTransactionsView, LiabilitiesView } from './data-view-types.js';
 
 export interface PutItemInput {
@@ -23,6 +32,7 @@ export interface TokenUse {
 
 export interface VaultStats {
   cache: CacheStats;
+  audit: AuditStats;
 }
 
 // ---- Plaid operations (issue 5). Implemented in src/plaid, src/items, src/webhooks. ----
@@ -154,8 +164,13 @@ export interface Vault {
   /** Run `fn` with the item's token. The Secret must not escape `fn`. */
   withToken<T>(use: TokenUse, fn: (token: Secret) => Promise<T> | T): Promise<T>;
   audit: {
+    /** The stored chain, newest first (buffered events are flushed first when the store takes them). */
     list(query?: AuditQuery): Promise<AuditEvent[]>;
-    verify(): Promise<AuditVerifyResult>;
+    /** Walk the whole chain; with an anchor from `head()`, also prove the chain still holds it and extends it. */
+    verify(opts?: AuditVerifyOptions): Promise<AuditVerifyResult>;
+    /** The chain's head `{ seq, hash, at }`: keep it outside the database (see `plaid-vault audit anchor`). */
+    head(): Promise<AuditAnchor>;
+    /** Write what is buffered; rejects with the store's error if it cannot (the events stay buffered). */
     flush(): Promise<void>;
   };
   // (issue 5)

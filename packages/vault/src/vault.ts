@@ -145,7 +145,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
     logger,
     clock,
   });
-  const audit = createAuditLog({ store, clock, logger });
+  const audit = createAuditLog({ store, clock, logger, mode: config.audit.mode, strictTimeoutMs: config.audit.strictTimeoutMs });
 
   const ctx: VaultContext = {
     config,
@@ -181,25 +181,24 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       return { ok: database === 'ok', database, redis: redisState, plaid: plaid.plaidHealth() };
     },
     audit: {
-      list: async (query = {}) => {
-        await audit.flush();
-        return audit.list(query);
-      },
-      verify: async () => {
-        await audit.flush();
-        return audit.verify();
-      },
+      list: (query = {}) => audit.list(query),
+      verify: (opts = {}) => audit.verify(opts),
+      head: () => audit.head(),
       flush: () => audit.flush(),
     },
     migrate: () => store.migrate(),
-    stats: () => ({ cache: cache.stats() }),
+    stats: () => ({ cache: cache.stats(), audit: audit.stats() }),
     close: async () => {
       if (closed) return;
       closed = true;
-      await audit.close();
-      await cache.close();
-      ownedRedis?.disconnect();
-      if (ownsStore) await store.close();
+      try {
+        // Rejects (and logs how many events are lost) when the last flush fails; the rest still closes.
+        await audit.close();
+      } finally {
+        await cache.close();
+        ownedRedis?.disconnect();
+        if (ownsStore) await store.close();
+      }
     },
   };
   if (parts.recoverOnStart) await plaid.recover();

@@ -1,19 +1,51 @@
-import { stampAuditEvent } from '../store/audit-store.js';
+import { AuditUnavailableError } from '../errors.js';
+import { stampAuditEvent, type StampedAuditEvent } from '../store/audit-store.js';
 import type { TokenStore } from '../store/types.js';
-import type { AuditEvent, AuditQuery, AuditVerifyResult, Clock, Logger, NewAuditEvent } from '../types.js';
+import type {
+  AuditAnchor,
+  AuditEvent,
+  AuditMode,
+  AuditQuery,
+  AuditStats,
+  AuditVerifyOptions,
+  AuditVerifyResult,
+  Clock,
+  Logger,
+  NewAuditEvent,
+} from '../types.js';
+import { AuditHealth, codeOf } from './audit-health.js';
+import { createDurableWaiters } from './durable-waiters.js';
 
 /**
  * The vault's audit trail. `record` only buffers: audit writes are batched off
  * the request path so a cache hit in `withToken` does no I/O, and many events
- * share one transaction on the hash chain.
+ * share one transaction on the hash chain. In strict mode `withToken` uses
+ * `recordDurable` instead, which resolves once its event is committed.
  */
 export interface AuditLog {
+  /** True in strict mode (VAULT_AUDIT_MODE=strict): token use waits for its event to be committed. */
+  readonly strict: boolean;
   /** Stamp `at` (if unset) and buffer. Synchronous, never throws, never does I/O. */
   record(event: NewAuditEvent): void;
+  /**
+   * Buffer `event`, have it written at once (with whatever else is waiting) and
+   * resolve when it is committed. Rejects with ERR_AUDIT_UNAVAILABLE when the
+   * append fails, when it is not committed within the strict timeout, or at
+   * once while the log is failing; the event stays buffered and is written later.
+   */
+  recordDurable(event: NewAuditEvent): Promise<void>;
+  /** Throws (and counts) ERR_AUDIT_UNAVAILABLE while the log is failing: strict callers check before any work. */
+  assertWritable(): void;
   /** Write everything buffered so far; rejects (events kept) if the store fails. */
   flush(): Promise<void>;
+  /** Flush (a failure is logged and counted, not thrown), then list the stored chain. */
   list(q?: AuditQuery): Promise<AuditEvent[]>;
-  verify(): Promise<AuditVerifyResult>;
+  /** Flush as `list` does, then verify the stored chain, against an anchor when given. */
+  verify(opts?: AuditVerifyOptions): Promise<AuditVerifyResult>;
+  /** Flush as `list` does, then read the head to keep as an anchor. */
+  head(): Promise<AuditAnchor>;
+  /** Counters and the buffer's state; cheap and synchronous (read at every metrics scrape). */
+  stats(): AuditStats;
   /** Stop the timer and flush what is left. */
   close(): Promise<void>;
 }
@@ -22,17 +54,22 @@ export interface AuditLogOptions {
   store: TokenStore;
   clock: Clock;
   logger: Logger;
+  /** `buffered` (default): token use never waits for the audit log. `strict`: see recordDurable. */
+  mode?: AuditMode;
+  /** Strict mode: how long a token use waits for its event to be committed (default 1000 ms). */
+  strictTimeoutMs?: number;
   /** How long an event may wait in the buffer (default 25 ms). */
   flushIntervalMs?: number;
   /** Events per append transaction; reaching it flushes at once (default 500). */
   maxBatch?: number;
   /** Most events held while the store is failing; the oldest are dropped beyond it (default 100 000). */
   maxBuffered?: number;
-  /** Longest pause between retries of a failing flush (default 30 s). */
+  /** Longest pause between retries of a failing flush (default 30 s; 1 s in strict mode, which refuses token use until one succeeds). */
   maxRetryDelayMs?: number;
 }
 
 class BufferedAuditLog implements AuditLog {
+  readonly strict: boolean;
   readonly #store: TokenStore;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -40,60 +77,97 @@ class BufferedAuditLog implements AuditLog {
   readonly #maxBatch: number;
   readonly #maxBuffered: number;
   readonly #maxRetryDelay: number;
-  #buffer: NewAuditEvent[] = [];
+  readonly #waiters;
+  #buffer: StampedAuditEvent[] = [];
+  /** The batch being written, for stats: it has left the buffer but is not stored yet. */
+  #inflight: StampedAuditEvent[] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerDue = 0;
+  /** A flush due now: setImmediate, since setTimeout(0) waits at least 1 ms, which strict mode would add to every token use. */
+  #immediate: NodeJS.Immediate | undefined;
   /** Flushes run one after another on this chain, so batches keep their order. */
   #chain: Promise<void> = Promise.resolve();
-  #failures = 0;
-  #dropped = 0;
+  readonly #health: AuditHealth;
   #closed = false;
 
   constructor(opts: AuditLogOptions) {
+    this.strict = opts.mode === 'strict';
     this.#store = opts.store;
     this.#clock = opts.clock;
     this.#logger = opts.logger;
     this.#interval = opts.flushIntervalMs ?? 25;
     this.#maxBatch = Math.max(1, opts.maxBatch ?? 500);
     this.#maxBuffered = Math.max(this.#maxBatch, opts.maxBuffered ?? 100_000);
-    this.#maxRetryDelay = opts.maxRetryDelayMs ?? 30_000;
+    this.#maxRetryDelay = opts.maxRetryDelayMs ?? (this.strict ? 1000 : 30_000);
+    this.#health = new AuditHealth(opts.logger, this.strict, () => this.#buffer.length + (this.#inflight?.length ?? 0));
+    this.#waiters = createDurableWaiters(opts.strictTimeoutMs ?? 1000, () => this.#health.deadlineMissed());
   }
 
   record(event: NewAuditEvent): void {
     if (this.#closed) {
-      this.#drop(1);
+      this.#health.dropped(1, 'closed');
       return;
     }
     this.#buffer.push(stampAuditEvent(event, this.#clock));
-    if (this.#buffer.length > this.#maxBuffered) {
-      // Drop a slice, not one event per call, so a long outage costs O(1) amortised.
-      const excess = this.#buffer.length - this.#maxBuffered + Math.ceil(this.#maxBuffered / 100);
-      this.#buffer.splice(0, excess);
-      this.#drop(excess);
-    }
-    if (this.#failures > 0) return; // the retry timer is already set
+    if (this.#buffer.length > this.#maxBuffered) this.#shed();
+    if (this.#health.failures > 0) return; // the retry timer is already set
     this.#schedule(this.#buffer.length >= this.#maxBatch ? 0 : this.#interval);
   }
 
+  recordDurable(event: NewAuditEvent): Promise<void> {
+    try {
+      this.assertWritable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const stamped = stampAuditEvent(event, this.#clock);
+    this.#buffer.push(stamped);
+    if (this.#buffer.length > this.#maxBuffered) this.#shed();
+    // Group commit: everything recorded before the timer fires shares one append.
+    this.#schedule(0);
+    return this.#waiters.wait(stamped).catch((err: unknown) => {
+      this.#health.refused();
+      throw err;
+    });
+  }
+
+  assertWritable(): void {
+    if (!this.#health.failing && !this.#closed) return;
+    this.#health.refused();
+    throw new AuditUnavailableError();
+  }
+
   flush(): Promise<void> {
-    return this.#enqueue().then(
-      () => this.#onSuccess(),
-      (err: unknown) => {
-        // The events stay buffered; make sure something retries them.
-        if (!this.#closed && this.#failures === 0) this.#schedule(this.#interval);
-        throw err;
-      },
-    );
+    return this.#attempt().catch((err: unknown) => {
+      // The events stay buffered; make sure something retries them.
+      if (!this.#closed) this.#schedule(this.#retryDelay());
+      throw err;
+    });
   }
 
   async list(q: AuditQuery = {}): Promise<AuditEvent[]> {
-    await this.flush();
+    await this.#tryFlush();
     return this.#store.listAudit(q);
   }
 
-  async verify(): Promise<AuditVerifyResult> {
-    await this.flush();
-    return this.#store.verifyAudit();
+  async verify(opts: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
+    await this.#tryFlush();
+    return this.#store.verifyAudit(opts);
+  }
+
+  async head(): Promise<AuditAnchor> {
+    await this.#tryFlush();
+    return this.#store.auditHead();
+  }
+
+  stats(): AuditStats {
+    const oldest = this.#inflight?.[0] ?? this.#buffer[0];
+    return {
+      mode: this.strict ? 'strict' : 'buffered',
+      pending: this.#buffer.length + (this.#inflight?.length ?? 0),
+      oldestPendingSeconds: oldest ? Math.max(0, (this.#clock.now().getTime() - oldest.at.getTime()) / 1000) : 0,
+      ...this.#health.counters(),
+    };
   }
 
   async close(): Promise<void> {
@@ -106,21 +180,39 @@ class BufferedAuditLog implements AuditLog {
         { component: 'audit', lost: this.#buffer.length, code: codeOf(err) },
         'audit events could not be written at close',
       );
+      this.#waiters.failAll(new AuditUnavailableError(undefined, { cause: err }));
       throw err;
     }
   }
 
-  #drop(n: number): void {
-    if (this.#dropped === 0 || Math.floor((this.#dropped + n) / 10_000) > Math.floor(this.#dropped / 10_000)) {
-      this.#logger.warn({ component: 'audit', dropped: this.#dropped + n }, 'audit buffer full: oldest events dropped');
-    }
-    this.#dropped += n;
+  /** A flush whose failure the caller does not need: it is logged, counted and retried like any other. */
+  #tryFlush(): Promise<void> {
+    return this.flush().catch(() => {});
+  }
+
+  /** Drop a slice of the oldest, not one event per call, so a long outage costs O(1) amortised. */
+  #shed(): void {
+    const excess = this.#buffer.length - this.#maxBuffered + Math.ceil(this.#maxBuffered / 100);
+    const gone = this.#buffer.splice(0, excess);
+    this.#health.dropped(excess, 'buffer_full');
+    this.#waiters.fail(gone, new AuditUnavailableError());
   }
 
   #enqueue(): Promise<void> {
     const run = this.#chain.then(() => this.#drain());
     this.#chain = run.catch(() => {});
     return run;
+  }
+
+  /** One flush through the chain, with the bookkeeping every caller needs. */
+  #attempt(): Promise<void> {
+    return this.#enqueue().then(
+      () => this.#health.succeeded(),
+      (err: unknown) => {
+        this.#onFailure(err);
+        throw err;
+      },
+    );
   }
 
   async #drain(): Promise<void> {
@@ -132,42 +224,53 @@ class BufferedAuditLog implements AuditLog {
     while (pending > 0 && this.#buffer.length > 0) {
       const batch = this.#buffer.splice(0, this.#maxBatch);
       pending -= batch.length;
+      this.#inflight = batch;
       try {
         await this.#store.appendAudit(batch);
       } catch (err) {
         // Put the batch back in front, in order; the bound applies again on the next record.
         this.#buffer = batch.concat(this.#buffer);
         throw err;
+      } finally {
+        this.#inflight = undefined;
       }
+      this.#waiters.settle(batch);
     }
   }
 
-  #onSuccess(): void {
-    if (this.#failures > 0) this.#logger.info({ component: 'audit', failures: this.#failures }, 'audit flush recovered');
-    this.#failures = 0;
+  /** Every strict waiter is refused at once: its event stays buffered and is written later. */
+  #onFailure(err: unknown): void {
+    this.#health.appendFailed(err);
+    this.#waiters.failAll(new AuditUnavailableError(undefined, { cause: err }));
+  }
+
+  #retryDelay(): number {
+    return Math.min(this.#maxRetryDelay, this.#interval * 2 ** Math.min(this.#health.failures, 20));
   }
 
   #onTimer(): void {
     this.#timer = undefined;
-    this.#enqueue().then(
+    this.#attempt().then(
       () => {
-        this.#onSuccess();
         if (this.#buffer.length > 0 && !this.#closed) this.#schedule(this.#interval);
       },
-      (err: unknown) => {
-        this.#failures += 1;
-        // Log the first failure of a streak only; ids and counts, never event contents.
-        if (this.#failures === 1) {
-          this.#logger.warn({ component: 'audit', pending: this.#buffer.length, code: codeOf(err) }, 'audit flush failed; retrying');
-        }
-        if (this.#closed) return;
-        const delay = Math.min(this.#maxRetryDelay, this.#interval * 2 ** Math.min(this.#failures, 20));
-        this.#schedule(delay, true);
+      () => {
+        if (!this.#closed) this.#schedule(this.#retryDelay(), true);
       },
     );
   }
 
   #schedule(delayMs: number, replace = false): void {
+    if (this.#immediate) return; // a flush is already due now
+    if (delayMs === 0) {
+      this.#clearTimer();
+      this.#immediate = setImmediate(() => {
+        this.#immediate = undefined;
+        this.#onTimer();
+      });
+      // Not unref'd: an unref'd immediate does not wake a loop blocked in poll, and it runs at once anyway.
+      return;
+    }
     const due = Date.now() + delayMs;
     if (this.#timer && !replace && this.#timerDue <= due) return;
     this.#clearTimer();
@@ -180,12 +283,9 @@ class BufferedAuditLog implements AuditLog {
   #clearTimer(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
   }
-}
-
-function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /**

@@ -25,6 +25,7 @@ const BY_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   ERR_PRODUCT_NOT_ENABLED: EXIT.config,
   ERR_STORE_UNAVAILABLE: EXIT.unavailable,
   ERR_PLAID_UNREACHABLE: EXIT.unavailable,
+  ERR_AUDIT_UNAVAILABLE: EXIT.unavailable,
 };
 
 /** The exit code for a failed command, by the error's code. */

@@ -17,6 +17,8 @@ const FIXES: Record<string, string> = {
   ERR_ROTATION_IN_PROGRESS: 'wait for the rotation or removal of this item to finish, then retry',
   ERR_ROTATION_FAILED: 'run plaid-vault recover, then plaid-vault doctor',
   ERR_RECOVERY_FAILED: 'check VAULT_RECOVERY_DIR and the database, then run plaid-vault recover again',
+  ERR_AUDIT_UNAVAILABLE: 'audit writes are failing (strict mode refuses token use): check the database, then plaid-vault doctor',
+  ERR_AUDIT_CHAIN_BLOCKED: 'run plaid-vault audit verify, keep the rows it names as evidence, then plaid-vault audit quarantine',
   ERR_PLAID_UNREACHABLE: 'check PLAID_ENV / PLAID_BASE_URL and the network',
   ERR_PLAID_RATE_LIMITED: 'retry later or lower --concurrency',
   ERR_PLAID_INVALID_ACCESS_TOKEN: 'the token is dead at Plaid; the user must link again',

@@ -4,7 +4,7 @@ import type { TokenStore } from '../store/types.js';
 import { fail, pass, warn, type CheckResult } from './check.js';
 
 export interface ServiceProbes {
-  store: Pick<TokenStore, 'ping' | 'migrationStatus' | 'countByKid' | 'countItems'>;
+  store: Pick<TokenStore, 'ping' | 'migrationStatus' | 'countByKid' | 'countItems' | 'auditRowOutsideChain'>;
   kids: readonly string[];
   activeKid: string;
   /** Resolves when Redis answers PING; absent when Redis is not configured. */
@@ -53,9 +53,25 @@ export async function serviceChecks(p: ServiceProbes): Promise<CheckResult[]> {
   );
   if (pending.length > 0) return results;
 
+  results.push(await auditChainCheck(p));
   results.push(await kidsCheck(p));
   results.push(await itemHealthCheck(p));
   return results;
+}
+
+/**
+ * A row outside the chain blocks every audit append (the vault refuses to
+ * adopt or overwrite it), so events pile up in memory and strict mode refuses
+ * token use. Two index probes: the full walk is `plaid-vault audit verify`.
+ */
+async function auditChainCheck(p: ServiceProbes): Promise<CheckResult> {
+  const seq = await p.store.auditRowOutsideChain();
+  if (seq === undefined) return pass('audit_chain', 'no audit rows outside the chain (full walk: plaid-vault audit verify)');
+  return fail(
+    'audit_chain',
+    `audit row at seq ${seq} is outside the chain (${seq < 1 ? 'before its start' : 'beyond its head'}): the vault did not write it, and audit appends are blocked`,
+    'run plaid-vault audit verify, keep a copy of the rows as evidence, then plaid-vault audit quarantine to move them aside',
+  );
 }
 
 async function recoveryCheck(p: ServiceProbes): Promise<CheckResult> {

@@ -1,16 +1,16 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AuditEvent, AuditQuery, AuditVerifyResult, Clock, NewAuditEvent } from '../types.js';
-import { GENESIS_HASH, auditBodyTail, auditHash, linkHash } from './audit-hash.js';
+import { AuditChainBlockedError } from '../errors.js';
+import type { AuditAnchor, AuditEvent, AuditQuery, Clock, NewAuditEvent } from '../types.js';
+import { auditBodyTail, linkHash } from './audit-hash.js';
+import { isUniqueViolation } from './db-errors.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import type { AuditAppend, AuditHead, StoreBackend } from './dialect.js';
+import type { AuditAppend, AuditHead, LockedAuditHead, StoreBackend } from './dialect.js';
 import { fromMillis, toMillis } from './time.js';
 
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1000;
-/** Rows per verify page: bounded memory however long the chain. */
-const VERIFY_PAGE = 1000;
 
-function toAuditEvent(r: Selectable<AuditEventsTable>): AuditEvent {
+export function toAuditEvent(r: Selectable<AuditEventsTable>): AuditEvent {
   return {
     seq: Number(r.seq),
     at: fromMillis(r.at),
@@ -57,7 +57,32 @@ export async function appendAuditEvents(backend: StoreBackend, events: NewAuditE
   // which runs with the lock held, only links and hashes.
   const stamped = events.map((e) => stampAuditEvent(e, clock));
   const tails = stamped.map(auditBodyTail);
-  await backend.appendAudit((head) => chainEvents(head, stamped, tails));
+  try {
+    await backend.appendAudit((head) => chainEvents(refuseForeignRows(head), stamped, tails));
+  } catch (err) {
+    // Under the head's lock only a row the vault did not write can hold the next
+    // seq (inserted after the lock's snapshot): the same refusal, never an overwrite.
+    if (isUniqueViolation(err)) throw blocked(null, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * A row beyond the head was not written by the vault (an insertion, or a
+ * restore that does not match). Chaining onto it would adopt it; writing
+ * around it would leave it in the chain's way; deleting it destroys evidence.
+ * So the append refuses, and keeps refusing, until an operator quarantines it.
+ */
+function refuseForeignRows(head: LockedAuditHead): LockedAuditHead {
+  if (head.maxSeq !== null && head.maxSeq > head.lastSeq) throw blocked(head);
+  return head;
+}
+
+function blocked(head: LockedAuditHead | null, opts: { cause?: unknown } = {}): Error {
+  return new AuditChainBlockedError(undefined, {
+    ...opts,
+    ...(head && { details: { headSeq: head.lastSeq, maxSeq: head.maxSeq } }),
+  });
 }
 
 /** Link stamped events onto `head`: seq = last + 1..., each hash over the previous. */
@@ -89,7 +114,12 @@ function chainEvents(head: AuditHead, events: StampedAuditEvent[], tails: string
 /** Newest first, filtered; `limit` defaults to 100 and is capped at 1000. */
 export async function listAuditEvents(db: Kysely<Database>, query: AuditQuery): Promise<AuditEvent[]> {
   const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_LIST_LIMIT)), MAX_LIST_LIMIT);
-  let q = db.selectFrom('audit_events').selectAll();
+  // Only the chain (seq <= head): a row inserted beyond the head is not an event, and verify reports it.
+  let q = db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('seq', '<=', (eb) => eb.selectFrom('audit_head').select('last_seq').where('id', '=', 1))
+    .where('seq', '>=', 1);
   if (query.userId !== undefined) q = q.where('user_id', '=', query.userId);
   if (query.itemId !== undefined) q = q.where('item_id', '=', query.itemId);
   if (query.since !== undefined) q = q.where('at', '>=', toMillis(query.since));
@@ -98,40 +128,19 @@ export async function listAuditEvents(db: Kysely<Database>, query: AuditQuery): 
   return rows.map(toAuditEvent);
 }
 
-/**
- * Walk the chain in seq order, a page at a time, up to the head as it was when
- * the walk started (later appends are not half-seen), and report the first
- * broken link: a missing seq (`gap`), a prev_hash that is not the previous row's
- * hash (`prev_mismatch`), or a row whose content no longer matches its hash
- * (`hash_mismatch`). Rows cut from the tail show up against the head.
- */
-export async function verifyAuditChain(db: Kysely<Database>): Promise<AuditVerifyResult> {
-  const head = await db.selectFrom('audit_head').select(['last_seq', 'last_hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-  const headSeq = Number(head.last_seq);
+/** The chain's head as an anchor: its seq and hash, and the time of the event there (null for the empty chain). */
+export async function readAuditAnchor(db: Kysely<Database>): Promise<AuditAnchor> {
+  const head = await db
+    .selectFrom('audit_head as h')
+    .leftJoin('audit_events as e', 'e.seq', 'h.last_seq')
+    .select(['h.last_seq', 'h.last_hash', 'e.at'])
+    .where('h.id', '=', 1)
+    .executeTakeFirstOrThrow();
+  return { seq: Number(head.last_seq), hash: head.last_hash, at: head.at === null ? null : fromMillis(head.at) };
+}
 
-  let prevHash = GENESIS_HASH;
-  let checked = 0;
-  while (checked < headSeq) {
-    const rows = await db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('seq', '>', checked)
-      .where('seq', '<=', headSeq)
-      .orderBy('seq')
-      .limit(VERIFY_PAGE)
-      .execute();
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      const e = toAuditEvent(row);
-      const expected = checked + 1;
-      if (e.seq !== expected) return { ok: false, checked, firstBrokenSeq: expected, reason: 'gap' };
-      if (e.prevHash !== prevHash) return { ok: false, checked, firstBrokenSeq: e.seq, reason: 'prev_mismatch' };
-      if (auditHash(prevHash, e) !== e.hash) return { ok: false, checked, firstBrokenSeq: e.seq, reason: 'hash_mismatch' };
-      prevHash = e.hash;
-      checked = e.seq;
-    }
-  }
-  if (checked < headSeq) return { ok: false, checked, firstBrokenSeq: checked + 1, reason: 'gap' };
-  if (headSeq > 0 && head.last_hash !== prevHash) return { ok: false, checked, firstBrokenSeq: headSeq, reason: 'hash_mismatch' };
-  return { ok: true, checked };
+/** Move rows outside the chain to audit_quarantine (see StoreBackend.quarantineAudit); returns them as events. */
+export async function quarantineAuditRows(backend: StoreBackend, clock: Clock): Promise<AuditEvent[]> {
+  const rows = await backend.quarantineAudit(toMillis(clock.now()));
+  return rows.map(toAuditEvent);
 }

@@ -42,6 +42,11 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+/** Rows moved out of audit_events by `audit quarantine` (outside 1..head), with when. */
+export interface AuditQuarantineTable extends AuditEventsTable {
+  quarantined_at: Millis;
+}
+
 /** One row (id = 1): the chain's tip, locked while appending. */
 export interface AuditHeadTable {
   id: number;
@@ -59,5 +64,6 @@ export interface Database {
   items: ItemsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  audit_quarantine: AuditQuarantineTable;
   markers: MarkersTable;
 }

@@ -12,9 +12,36 @@ export type StoreDialect = 'sqlite' | 'postgres';
  */
 export const ENVELOPE_COLUMNS = 'user_id as "userId", kid, envelope, token_version as "tokenVersion", status';
 
+/** audit_events' columns, in one fixed order (the PostgreSQL append takes one array per column in it). */
+export const AUDIT_COLUMNS = [
+  'seq',
+  'at',
+  'actor',
+  'user_id',
+  'item_id',
+  'action',
+  'purpose',
+  'outcome',
+  'request_id',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditEventsTable)[];
+
+/** SQL condition for audit_events rows outside the chain 1..head (rows the vault did not write). */
+export const OUTSIDE_CHAIN = '(seq < 1 or seq > (select last_seq from audit_head where id = 1))';
+
 export interface AuditHead {
   lastSeq: number;
   lastHash: string;
+}
+
+/**
+ * The head as an append reads it under the chain's lock, with the highest seq
+ * stored (null when the table is empty). A maxSeq above lastSeq is a row the
+ * vault did not write: the append refuses rather than collide with it.
+ */
+export interface LockedAuditHead extends AuditHead {
+  maxSeq: number | null;
 }
 
 export interface AuditAppend {
@@ -44,7 +71,12 @@ export interface StoreBackend {
    * an await (another connection in the same thread would otherwise block the
    * event loop in busy_timeout, waiting for a lock only this thread can release).
    */
-  appendAudit(build: (head: AuditHead) => AuditAppend): Promise<void>;
+  appendAudit(build: (head: LockedAuditHead) => AuditAppend): Promise<void>;
+  /**
+   * Under the same lock as appendAudit, move every row outside 1..head into
+   * audit_quarantine (stamped `at`, epoch ms) and return them in seq order.
+   */
+  quarantineAudit(at: number): Promise<AuditEventsTable[]>;
   /**
    * TokenStore.rewrapTokens for a non-empty batch: one statement (PostgreSQL)
    * or one synchronous transaction (SQLite, for the same reason as appendAudit),

@@ -1,7 +1,17 @@
 import { Migrator, sql } from 'kysely';
 import { StoreConflictError } from '../errors.js';
-import type { AuditEvent, AuditQuery, AuditVerifyResult, Clock, ItemStatus, NewAuditEvent } from '../types.js';
-import { appendAuditEvents, listAuditEvents, verifyAuditChain } from './audit-store.js';
+import type {
+  AuditAnchor,
+  AuditEvent,
+  AuditQuery,
+  AuditVerifyOptions,
+  AuditVerifyResult,
+  Clock,
+  ItemStatus,
+  NewAuditEvent,
+} from '../types.js';
+import { appendAuditEvents, listAuditEvents, quarantineAuditRows, readAuditAnchor } from './audit-store.js';
+import { firstRowOutsideChain, verifyAuditChain } from './audit-verify.js';
 import { toStoreError } from './db-errors.js';
 import type { StoreBackend } from './dialect.js';
 import { toItemRow } from './item-rows.js';
@@ -272,8 +282,20 @@ export class KyselyStore implements TokenStore {
     return this.#run(() => listAuditEvents(this.#db, query));
   }
 
-  verifyAudit(): Promise<AuditVerifyResult> {
-    return this.#run(() => verifyAuditChain(this.#db));
+  verifyAudit(opts: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
+    return this.#run(() => verifyAuditChain(this.#db, opts));
+  }
+
+  auditHead(): Promise<AuditAnchor> {
+    return this.#run(() => readAuditAnchor(this.#db));
+  }
+
+  auditRowOutsideChain(): Promise<number | undefined> {
+    return this.#run(() => firstRowOutsideChain(this.#db));
+  }
+
+  quarantineAudit(): Promise<AuditEvent[]> {
+    return this.#run(() => quarantineAuditRows(this.#backend, this.#clock));
   }
 
   putMarker(key: string, value: string, expiresAt: Date | null): Promise<boolean> {

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { ItemStatus, Logger } from '../types.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import { ENVELOPE_COLUMNS, type AuditAppend, type AuditHead, type StoreBackend } from './dialect.js';
+import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN, type AuditAppend, type LockedAuditHead, type StoreBackend } from './dialect.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 
 export interface PostgresOptions {
@@ -37,24 +37,13 @@ const REWRAP_QUERY = {
 /**
  * Opens the append's transaction and takes the chain's lock in one round trip
  * (two statements in one simple query): the head row stays locked FOR UPDATE
- * until COMMIT or ROLLBACK.
+ * until COMMIT or ROLLBACK. max(seq) (one end of the primary key's index) shows
+ * a row the vault did not write. It is read in the statement's snapshot, which
+ * may predate the head returned after a lock wait: then it is lower, never
+ * higher, than that head, so a legitimate append is never refused.
  */
-const LOCK_AUDIT_HEAD = 'begin; select last_seq, last_hash from audit_head where id = 1 for update';
-
-/** audit_events' columns, in the order APPEND_AUDIT_QUERY takes their arrays. */
-const AUDIT_COLUMNS = [
-  'seq',
-  'at',
-  'actor',
-  'user_id',
-  'item_id',
-  'action',
-  'purpose',
-  'outcome',
-  'request_id',
-  'prev_hash',
-  'hash',
-] as const satisfies readonly (keyof AuditEventsTable)[];
+const LOCK_AUDIT_HEAD =
+  'begin; select last_seq, last_hash, (select max(seq) from audit_events) as max_seq from audit_head where id = 1 for update';
 
 const APPEND_AUDIT_QUERY = {
   name: 'plaid_vault_append_audit',
@@ -67,6 +56,14 @@ const APPEND_AUDIT_QUERY = {
       select * from unnest($3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
     )
     update audit_head set last_seq = $1, last_hash = $2 where id = 1`,
+};
+
+const QUARANTINE_QUERY = {
+  name: 'plaid_vault_quarantine_audit',
+  text: `with moved as (delete from audit_events where ${OUTSIDE_CHAIN} returning *)
+    insert into audit_quarantine (${AUDIT_COLUMNS.join(', ')}, quarantined_at)
+    select ${AUDIT_COLUMNS.join(', ')}, $1 from moved
+    returning ${AUDIT_COLUMNS.join(', ')}`,
 };
 
 /**
@@ -126,19 +123,15 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       return result.rows.map((r) => r.item_id);
     },
     async appendAudit(build) {
-      const client = await (await poolReady).connect();
-      let broken: Error | undefined;
-      try {
-        await appendLocked(client, build);
-      } catch (err) {
-        // A connection that cannot even roll back is dropped, not returned to the pool.
-        await client.query('rollback').catch((rollbackErr: Error) => {
-          broken = rollbackErr;
-        });
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      await inTransaction(await poolReady, (client) => appendLocked(client, build));
+    },
+    async quarantineAudit(at) {
+      return inTransaction(await poolReady, async (client) => {
+        await client.query('begin; select 1 from audit_head where id = 1 for update');
+        const moved = await client.query<AuditEventsTable>({ ...QUARANTINE_QUERY, values: [at] });
+        await client.query('commit');
+        return moved.rows.sort((x, y) => Number(x.seq) - Number(y.seq));
+      });
     },
     async close() {
       // Kysely ends the pool only if it ever used it; the hot path may have been the only user.
@@ -148,16 +141,40 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
   };
 }
 
+/**
+ * Run `work` (which begins and commits its own transaction) on one pooled
+ * client; on failure roll back, and drop a connection that cannot even do that
+ * instead of returning it to the pool.
+ */
+async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await work(client);
+  } catch (err) {
+    await client.query('rollback').catch((rollbackErr: Error) => {
+      broken = rollbackErr;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** Three round trips: begin + lock the head, insert + move the head, commit. */
-async function appendLocked(client: PoolClient, build: (head: AuditHead) => AuditAppend): Promise<void> {
+async function appendLocked(client: PoolClient, build: (head: LockedAuditHead) => AuditAppend): Promise<void> {
   // pg answers a multi-statement simple query with one result per statement.
   const [, locked] = (await client.query(LOCK_AUDIT_HEAD)) as unknown as [
     QueryResult,
-    QueryResult<{ last_seq: string; last_hash: string }>,
+    QueryResult<{ last_seq: string; last_hash: string; max_seq: string | null }>,
   ];
   const head = locked.rows[0];
   if (!head) throw new Error('audit_head is missing: run migrate()');
-  const next = build({ lastSeq: Number(head.last_seq), lastHash: head.last_hash });
+  const next = build({
+    lastSeq: Number(head.last_seq),
+    lastHash: head.last_hash,
+    maxSeq: head.max_seq === null ? null : Number(head.max_seq),
+  });
   const columns = AUDIT_COLUMNS.map((column) => next.rows.map((row) => row[column]));
   await client.query({ ...APPEND_AUDIT_QUERY, values: [next.head.lastSeq, next.head.lastHash, ...columns] });
   await client.query('commit');

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { ItemStatus } from '../types.js';
-import type { Database } from './db-schema.js';
-import { ENVELOPE_COLUMNS, type AuditAppend, type AuditHead, type StoreBackend } from './dialect.js';
+import type { AuditEventsTable, Database } from './db-schema.js';
+import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN, type AuditAppend, type LockedAuditHead, type StoreBackend } from './dialect.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 
 export interface SqliteOptions {
@@ -34,7 +34,8 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
   // Prepared lazily: the tables exist only after migrate(). better-sqlite3 is
   // synchronous and the store never leaves a Kysely transaction open, so these
   // raw statements cannot interleave with one of Kysely's.
-  let appendTx: BetterSqlite3.Transaction<(build: (head: AuditHead) => AuditAppend) => void> | undefined;
+  let appendTx: BetterSqlite3.Transaction<(build: (head: LockedAuditHead) => AuditAppend) => void> | undefined;
+  let quarantineTx: BetterSqlite3.Transaction<(at: number) => AuditEventsTable[]> | undefined;
   let envelopeStmt: BetterSqlite3.Statement<[string], EnvelopeRow> | undefined;
   let statusStmt: BetterSqlite3.Statement<[string], ItemStatus> | undefined;
   let rewrapTx: BetterSqlite3.Transaction<(rows: readonly RewrapRow[], at: number) => string[]> | undefined;
@@ -64,6 +65,10 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
       appendTx ??= prepareAppend(database);
       appendTx.immediate(build);
     },
+    async quarantineAudit(at) {
+      quarantineTx ??= prepareQuarantine(database);
+      return quarantineTx.immediate(at);
+    },
     async rewrapTokens(rows, at) {
       rewrapTx ??= prepareRewrap(database);
       return rewrapTx.immediate(rows, at);
@@ -78,21 +83,44 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
 
 /** The audit append as one synchronous transaction (see StoreBackend.appendAudit). */
 function prepareAppend(database: BetterSqlite3.Database) {
-  const readHead = database.prepare<[], { last_seq: number; last_hash: string }>('select last_seq, last_hash from audit_head where id = 1');
+  // max(seq) on the integer primary key reads one end of the b-tree: a row the vault did not write shows up here.
+  const readHead = database.prepare<[], { last_seq: number; last_hash: string; max_seq: number | null }>(
+    'select last_seq, last_hash, (select max(seq) from audit_events) as max_seq from audit_head where id = 1',
+  );
   // Positional, not named: better-sqlite3 then binds without a property lookup per column (a fifth of the insert's time).
   const insert = database.prepare(
     `insert into audit_events (seq, at, actor, user_id, item_id, action, purpose, outcome, request_id, prev_hash, hash)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const moveHead = database.prepare('update audit_head set last_seq = ?, last_hash = ? where id = 1');
-  return database.transaction((build: (head: AuditHead) => AuditAppend) => {
+  return database.transaction((build: (head: LockedAuditHead) => AuditAppend) => {
     const head = readHead.get();
     if (!head) throw new Error('audit_head is missing: run migrate()');
-    const next = build({ lastSeq: Number(head.last_seq), lastHash: head.last_hash });
+    const next = build({
+      lastSeq: Number(head.last_seq),
+      lastHash: head.last_hash,
+      maxSeq: head.max_seq === null ? null : Number(head.max_seq),
+    });
     for (const r of next.rows) {
       insert.run(r.seq, r.at, r.actor, r.user_id, r.item_id, r.action, r.purpose, r.outcome, r.request_id, r.prev_hash, r.hash);
     }
     moveHead.run(next.head.lastSeq, next.head.lastHash);
+  });
+}
+
+/** Rows outside 1..head moved to audit_quarantine in one write transaction (see StoreBackend.quarantineAudit). */
+function prepareQuarantine(database: BetterSqlite3.Database) {
+  const columns = AUDIT_COLUMNS.join(', ');
+  const select = database.prepare<[], AuditEventsTable>(`select ${columns} from audit_events where ${OUTSIDE_CHAIN} order by seq`);
+  const copy = database.prepare<[number]>(
+    `insert into audit_quarantine (${columns}, quarantined_at) select ${columns}, ? from audit_events where ${OUTSIDE_CHAIN}`,
+  );
+  const remove = database.prepare(`delete from audit_events where ${OUTSIDE_CHAIN}`);
+  return database.transaction((at: number) => {
+    const rows = select.all();
+    copy.run(at);
+    remove.run();
+    return rows;
   });
 }
 

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditQuery, AuditVerifyResult, ItemStatus, NewAuditEvent } from '../types.js';
+import type { AuditAnchor, AuditEvent, AuditQuery, AuditVerifyOptions, AuditVerifyResult, ItemStatus, NewAuditEvent } from '../types.js';
 
 /** A full items row. `envelope` is the sealed token (see crypto/envelope.ts); `kid` mirrors the envelope's kid for rekey scans. */
 export interface ItemRow {
@@ -148,11 +148,24 @@ export interface TokenStore {
 
   deleteItem(itemId: string): Promise<boolean>;
 
-  /** Append to the hash chain (serialised across processes). */
+  /**
+   * Append to the hash chain (serialised across processes). ERR_AUDIT_CHAIN_BLOCKED
+   * while rows the vault did not write sit beyond the head (see quarantineAudit).
+   */
   appendAudit(events: NewAuditEvent[]): Promise<void>;
+  /** Events of the chain (seq 1..head), newest first. */
   listAudit(query: AuditQuery): Promise<AuditEvent[]>;
-  /** Walk the chain in seq order and report the first broken link. */
-  verifyAudit(): Promise<AuditVerifyResult>;
+  /** Walk the chain in seq order and report the first problem (store/audit-verify.ts), against `anchor` when given. */
+  verifyAudit(opts?: AuditVerifyOptions): Promise<AuditVerifyResult>;
+  /** The head to keep outside the database: seq, hash and the time of the event there. */
+  auditHead(): Promise<AuditAnchor>;
+  /** The lowest seq of a row outside 1..head, if any: two index probes (doctor). */
+  auditRowOutsideChain(): Promise<number | undefined>;
+  /**
+   * Move the rows outside 1..head into audit_quarantine, under the chain's lock,
+   * and return them: the operator's way to unblock appends without deleting evidence.
+   */
+  quarantineAudit(): Promise<AuditEvent[]>;
 
   /** Generic small key/value for recovery bookkeeping, webhook replay guard, CLI resume state. */
   putMarker(key: string, value: string, expiresAt: Date | null): Promise<boolean>;

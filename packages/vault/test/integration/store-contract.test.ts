@@ -3,63 +3,13 @@
  * (a schema of its own). "Two processes" are two store instances, each with its
  * own connection(s), on the same database.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore } from '../../src/store/create-store.js';
 import type { NewItemRow, TokenStore } from '../../src/store/types.js';
 import type { NewAuditEvent } from '../../src/types.js';
-import { createTestSchema, requireService } from '../helpers/services.js';
+import { requireService } from '../helpers/services.js';
+import { postgresHarness, sqliteHarness, type Harness } from '../helpers/store-harness.js';
 
 const pgReady = await requireService('postgres', 'store contract (PostgreSQL)');
-
-interface Harness {
-  /** A new store instance on the same database (a "process"). */
-  open(): TokenStore;
-  /** Raw SQL beside the store, for tampering; `?` placeholders. */
-  exec(text: string, params: unknown[]): Promise<void>;
-  cleanup(): Promise<void>;
-}
-
-async function sqliteHarness(): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-store-'));
-  const file = join(dir, 'nested', 'vault.db');
-  const raw: BetterSqlite3.Database[] = [];
-  return {
-    open: () => createStore({ url: `sqlite:${file}` }),
-    async exec(text, params) {
-      const db = new BetterSqlite3(file);
-      raw.push(db);
-      db.prepare(text).run(...params);
-    },
-    async cleanup() {
-      for (const db of raw) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function postgresHarness(): Promise<Harness> {
-  const schema = await createTestSchema('store');
-  const pool = new pg.Pool({ connectionString: schema.url, max: 1, options: `-c search_path=${schema.schema}` });
-  return {
-    open: () => createStore({ url: schema.url, schema: schema.schema, poolMax: 4 }),
-    async exec(text, params) {
-      let i = 0;
-      await pool.query(
-        text.replace(/\?/g, () => `$${++i}`),
-        params,
-      );
-    },
-    async cleanup() {
-      await pool.end();
-      await schema.drop();
-    },
-  };
-}
 
 const T0 = new Date('2026-01-02T03:04:05.678Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -118,7 +68,7 @@ function storeContract(name: string, makeHarness: () => Promise<Harness>): void 
     it('migrations are idempotent and report when they ran', async () => {
       await a.migrate();
       const status = await b.migrationStatus();
-      expect(status.map((m) => m.name)).toEqual(['0001_init']);
+      expect(status.map((m) => m.name)).toEqual(['0001_init', '0002_audit_quarantine']);
       expect(status[0]!.executedAt).toBeInstanceOf(Date);
       await a.ping();
     });

@@ -7,7 +7,8 @@ import { createAuditLog, type AuditLog, type AuditLogOptions } from '../../src/a
 import { StoreUnavailableError } from '../../src/errors.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import type { Logger, NewAuditEvent } from '../../src/types.js';
+import type { NewAuditEvent } from '../../src/types.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 /** Delegates to a real store; `failNext` appends throw ERR_STORE_UNAVAILABLE first. */
 class FlakyStore {
@@ -37,12 +38,6 @@ class FlakyStore {
     }
     await this.inner.appendAudit([...events]);
   }
-}
-
-function recordingLogger(): Logger & { entries: { level: string; obj: object }[] } {
-  const entries: { level: string; obj: object }[] = [];
-  const log = (level: string) => (obj: object) => void entries.push({ level, obj });
-  return { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
@@ -127,16 +122,16 @@ describe('audit log', () => {
     expect((await stored()).map((e) => e.itemId).reverse()).toEqual(Array.from({ length: 10 }, (_, i) => `item-${i}`));
   });
 
-  it('keeps events when the store fails, retries with back-off, logs once without contents', async () => {
+  it('keeps events when the store fails, retries with back-off, logs one error per streak without contents', async () => {
     const audit = open({ flushIntervalMs: 2, maxRetryDelayMs: 20 });
     flaky.failNext = 3;
     for (let i = 0; i < 3; i++) audit.record(event(i));
     await waitFor(async () => (await stored()).length === 3);
     expect(flaky.batches.length).toBeGreaterThanOrEqual(4);
     expect((await stored()).map((e) => e.itemId).reverse()).toEqual(['item-0', 'item-1', 'item-2']);
-    const warns = logger.entries.filter((e) => e.level === 'warn');
-    expect(warns).toHaveLength(1);
-    expect(warns[0]!.obj).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', pending: 3 });
+    const errors = logger.entries.filter((e) => e.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.obj).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', pending: 3 });
     expect(JSON.stringify(logger.entries)).not.toContain(SECRET_PURPOSE);
     expect(logger.entries.some((e) => e.level === 'info')).toBe(true);
   });
@@ -166,8 +161,9 @@ describe('audit log', () => {
     expect(rows.length).toBeGreaterThan(900);
     expect(rows[0]!.itemId).toBe('item-1499');
     expect(rows.some((e) => e.itemId === 'item-0')).toBe(false);
-    const warn = logger.entries.find((e) => e.level === 'warn' && 'dropped' in e.obj);
-    expect(warn).toBeDefined();
+    const dropped = logger.entries.find((e) => e.level === 'error' && 'dropped' in e.obj && !('code' in e.obj));
+    expect(dropped?.obj).toMatchObject({ reason: 'buffer_full' });
+    expect(audit.stats().dropped).toBe(1500 - rows.length);
   });
 
   it('list() and verify() flush first', async () => {
@@ -205,5 +201,83 @@ describe('audit log', () => {
     await log.flush();
     expect(flaky.batches).toEqual([3, 2]);
     expect((await stored()).length).toBe(5);
+  });
+  it('stays loud while appends keep failing: an error per streak, counted in stats until a write succeeds', async () => {
+    const audit = open({ flushIntervalMs: 2, maxRetryDelayMs: 5 });
+    flaky.failNext = 4;
+    audit.record(event(1));
+    await waitFor(() => audit.stats().appendFailures >= 2);
+    expect(audit.stats()).toMatchObject({ failing: true, lastErrorCode: 'ERR_STORE_UNAVAILABLE', pending: 1 });
+    await waitFor(async () => (await stored()).length === 1);
+    expect(audit.stats()).toMatchObject({ failing: false, lastErrorCode: null, pending: 0, appendFailures: 4, dropped: 0 });
+    // A second outage is a second streak: a second error line.
+    flaky.failNext = 2;
+    audit.record(event(2));
+    await waitFor(async () => (await stored()).length === 2);
+    const errors = logger.entries.filter((e) => e.level === 'error');
+    expect(errors.map((e) => e.obj)).toEqual([
+      expect.objectContaining({ code: 'ERR_STORE_UNAVAILABLE', failures: 1 }),
+      expect.objectContaining({ code: 'ERR_STORE_UNAVAILABLE', failures: 1 }),
+    ]);
+    expect(logger.entries.filter((e) => e.level === 'info')).toHaveLength(2);
+  });
+
+  it('list() and verify() still answer from the store while a flush fails (the failure is counted)', async () => {
+    const audit = open();
+    audit.record(event(1));
+    await audit.flush();
+    flaky.failNext = 2;
+    audit.record(event(2));
+    expect((await audit.list()).map((e) => e.itemId)).toEqual(['item-1']);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
+    expect(audit.stats()).toMatchObject({ appendFailures: 2, pending: 1, failing: true });
+  });
+
+  describe('strict mode', () => {
+    it('recordDurable resolves only once its event is committed, sharing one append with its neighbours', async () => {
+      const audit = open({ mode: 'strict', strictTimeoutMs: 5000 });
+      let release!: () => void;
+      flaky.gate = new Promise<void>((r) => (release = r));
+      let done = 0;
+      const all = [1, 2, 3].map((i) => audit.recordDurable(event(i)).then(() => void done++));
+      await waitFor(() => flaky.batches.length === 1);
+      expect(done).toBe(0);
+      release();
+      flaky.gate = undefined;
+      await Promise.all(all);
+      expect(flaky.batches).toEqual([3]);
+      expect(await stored()).toHaveLength(3);
+    });
+
+    it('refuses at the deadline when the append hangs, then at once until an append succeeds; the events are written after', async () => {
+      const audit = open({ mode: 'strict', strictTimeoutMs: 50 });
+      let release!: () => void;
+      flaky.gate = new Promise<void>((r) => (release = r));
+      const first = await audit.recordDurable(event(1)).catch((e: unknown) => e);
+      expect((first as { code?: string }).code).toBe('ERR_AUDIT_UNAVAILABLE');
+      expect(() => audit.assertWritable()).toThrow(expect.objectContaining({ code: 'ERR_AUDIT_UNAVAILABLE' }));
+      const second = await audit.recordDurable(event(2)).catch((e: unknown) => e);
+      expect((second as { code?: string }).code).toBe('ERR_AUDIT_UNAVAILABLE');
+      expect(audit.stats()).toMatchObject({ failing: true, lastErrorCode: 'timeout', refused: 3 });
+      expect(logger.entries.filter((e) => e.level === 'error')).toHaveLength(1);
+      release();
+      flaky.gate = undefined;
+      await waitFor(() => !audit.stats().failing);
+      await audit.recordDurable(event(3));
+      // The refused event that never reached the buffer (#2) is not written; #1 (recorded, then timed out) is.
+      expect((await stored()).map((e) => e.itemId).reverse()).toEqual(['item-1', 'item-3']);
+    });
+
+    it('a failed append refuses every waiter at once; the events stay buffered and are written on recovery', async () => {
+      const audit = open({ mode: 'strict', strictTimeoutMs: 5000, maxRetryDelayMs: 5 });
+      flaky.failNext = 1;
+      const refused = await Promise.all(
+        [audit.recordDurable(event(1)), audit.recordDurable(event(2))].map((p) => p.catch((e: unknown) => e)),
+      );
+      expect(refused.map((e) => (e as { code?: string }).code)).toEqual(['ERR_AUDIT_UNAVAILABLE', 'ERR_AUDIT_UNAVAILABLE']);
+      await waitFor(async () => (await stored()).length === 2);
+      await audit.recordDurable(event(3));
+      expect(audit.stats()).toMatchObject({ failing: false, refused: 2, appendFailures: 1 });
+    });
   });
 });

@@ -28,6 +28,7 @@ describe('parseConfig defaults', () => {
     ['recovery dir', (c) => c.recoveryDir, '.data/recovery'],
     ['log level', (c) => c.logLevel, 'info'],
     ['auto-migrate', (c) => c.autoMigrate, true],
+    ['audit mode', (c) => c.audit, { mode: 'buffered', strictTimeoutMs: 1000 }],
     ['no keys', (c) => [c.keys, c.keysFile], [undefined, undefined]],
     ['no metrics token', (c) => c.metricsToken, undefined],
     ['node env', (c) => c.nodeEnv, 'development'],
@@ -66,6 +67,8 @@ describe('parseConfig reads the environment', () => {
     VAULT_RECOVERY_DIR: '/journal',
     VAULT_LOG_LEVEL: 'warn',
     VAULT_AUTO_MIGRATE: 'false',
+    VAULT_AUDIT_MODE: 'strict',
+    VAULT_AUDIT_STRICT_TIMEOUT_MS: '250',
     PLAID_ENV: 'production',
     PLAID_CLIENT_ID: 'client-id',
     PLAID_SECRET: 'plaid-secret-value',
@@ -88,6 +91,7 @@ describe('parseConfig reads the environment', () => {
     expect([c.dataDir, c.recoveryDir, c.devKeyFile]).toEqual(['/data', '/journal', '/data/dev-keys']);
     expect(c.logLevel).toBe('warn');
     expect(c.autoMigrate).toBe(false);
+    expect(c.audit).toEqual({ mode: 'strict', strictTimeoutMs: 250 });
     expect(c.plaid).toMatchObject({
       env: 'production',
       clientId: 'client-id',
@@ -110,6 +114,7 @@ describe('parseConfig reads the environment', () => {
         keys: 'from-input',
         keysFile: undefined,
         logLevel: 'debug',
+        audit: { mode: 'buffered' },
         plaid: { products: ['auth'], env: 'sandbox' },
       },
       { ...env, VAULT_DATABASE_SCHEMA: undefined },
@@ -119,6 +124,7 @@ describe('parseConfig reads the environment', () => {
     expect(o.cache).toEqual({ l1TtlMs: 7, l1Max: 5, l2TtlSeconds: 9, redisTimeoutMs: 11 });
     expect(o.keys).toBe('from-input');
     expect(o.logLevel).toBe('debug');
+    expect(o.audit).toEqual({ mode: 'buffered', strictTimeoutMs: 250 });
     expect(o.plaid.products).toEqual(['auth']);
     expect(o.plaid.env).toBe('sandbox');
     expect(o.plaid.clientId).toBe('client-id');
@@ -184,6 +190,8 @@ describe('parseConfig refuses with ERR_CONFIG_INVALID naming the variable', () =
     ['an unknown log level', { VAULT_LOG_LEVEL: 'loud' }, {}, 'VAULT_LOG_LEVEL'],
     ['a short metrics token', { VAULT_METRICS_TOKEN: 'short' }, {}, 'VAULT_METRICS_TOKEN'],
     ['a non-boolean auto-migrate', { VAULT_AUTO_MIGRATE: 'maybe' }, {}, 'VAULT_AUTO_MIGRATE'],
+    ['an unknown audit mode', { VAULT_AUDIT_MODE: 'sync' }, {}, 'VAULT_AUDIT_MODE'],
+    ['a zero strict audit timeout', { VAULT_AUDIT_STRICT_TIMEOUT_MS: '0' }, {}, 'VAULT_AUDIT_STRICT_TIMEOUT_MS'],
     ['an empty VAULT_KEYS_FILE', { VAULT_KEYS_FILE: '' }, {}, 'VAULT_KEYS_FILE'],
     ['an unknown PLAID_ENV', { PLAID_ENV: 'development' }, {}, 'PLAID_ENV'],
     ['sandbox without credentials', { PLAID_ENV: 'sandbox' }, {}, 'PLAID_ENV'],

@@ -4,8 +4,20 @@ import { instrumentPlaidGateway } from '../../src/metrics/instrument.js';
 import { createVaultMetrics } from '../../src/metrics/vault-metrics.js';
 import type { VaultStats } from '../../src/vault-types.js';
 
-function stats(over: { l1Hits: number; l2Hits: number; decrypts: number }): VaultStats {
+const HEALTHY_AUDIT: VaultStats['audit'] = {
+  mode: 'buffered',
+  pending: 0,
+  oldestPendingSeconds: 0,
+  failing: false,
+  lastErrorCode: null,
+  appendFailures: 0,
+  dropped: 0,
+  refused: 0,
+};
+
+function stats(over: { l1Hits: number; l2Hits: number; decrypts: number }, audit = HEALTHY_AUDIT): VaultStats {
   return {
+    audit,
     cache: {
       l1: { hits: over.l1Hits, misses: 3, size: 2 },
       l2: { hits: over.l2Hits, misses: 1, errors: 0, rejected: 0, enabled: true },
@@ -41,6 +53,35 @@ describe('createVaultMetrics', () => {
     // Not accumulated across scrapes: the value is the cache's own counter.
     expect(sample(text, 'plaid_vault_cache_hits_total{tier="l1"}')).toBe(25);
     expect(sample(text, 'plaid_vault_decrypts_total')).toBe(7);
+  });
+
+  it('mirrors the audit log: append failures, drops, refusals, pending events and whether it is failing', async () => {
+    const m = createVaultMetrics();
+    let current = stats({ l1Hits: 0, l2Hits: 0, decrypts: 0 });
+    m.observeStats(() => current);
+    let text = await m.registry.metrics();
+    expect(sample(text, 'plaid_vault_audit_failing')).toBe(0);
+    expect(sample(text, 'plaid_vault_audit_append_failures_total')).toBe(0);
+    current = stats(
+      { l1Hits: 0, l2Hits: 0, decrypts: 0 },
+      {
+        ...HEALTHY_AUDIT,
+        pending: 42,
+        oldestPendingSeconds: 7.5,
+        failing: true,
+        lastErrorCode: 'ERR_AUDIT_CHAIN_BLOCKED',
+        appendFailures: 3,
+        dropped: 2,
+        refused: 5,
+      },
+    );
+    text = await m.registry.metrics();
+    expect(sample(text, 'plaid_vault_audit_failing')).toBe(1);
+    expect(sample(text, 'plaid_vault_audit_append_failures_total')).toBe(3);
+    expect(sample(text, 'plaid_vault_audit_dropped_total')).toBe(2);
+    expect(sample(text, 'plaid_vault_audit_refused_total')).toBe(5);
+    expect(sample(text, 'plaid_vault_audit_buffered_events')).toBe(42);
+    expect(sample(text, 'plaid_vault_audit_oldest_pending_seconds')).toBe(7.5);
   });
 
   it('records Plaid latency per operation and errors by code, and rotations by outcome', async () => {

@@ -25,6 +25,7 @@ check: pass, warn or fail, with the fix for each warn and fail.
   database        reachable; migrations applied
   redis           reachable (when configured)
   recovery_journal  no rotation waiting to be replayed
+  audit_chain     no audit row outside the chain (one would block every audit append)
   kids            no rows under kids missing from the keyring; none under old kids
   item_health     items in login_required / relink_required
 

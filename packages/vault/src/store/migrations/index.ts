@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 import { initMigration } from './0001-init.js';
+import { auditQuarantineMigration } from './0002-audit-quarantine.js';
 
 /**
  * Static provider: migrations are compiled into the package, so no directory
@@ -12,6 +13,7 @@ export function createMigrationProvider(dialect: StoreDialect): MigrationProvide
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '0001_init': initMigration(dialect),
+        '0002_audit_quarantine': auditQuarantineMigration(dialect),
       };
     },
   };
