@@ -1,0 +1,90 @@
+// Genuine webhooks under a kid flood (issue 11, item 2). `plaid-vault serve`
+// receives a flood of forged webhooks (well-formed, fresh, the true body hash,
+// ES256 by a forger's key, a random kid each, naming items nobody holds), then
+// a genuine webhook from plaid-sandbox for each of two items the vault holds.
+// Rounds: a vault that has never seen a key; after Plaid rotates its signing
+// key (a kid new to the vault); after Plaid rotates again and serve restarts.
+// Tried = genuine webhooks sent after a flood; held = accepted.
+import { randomUUID } from 'node:crypto';
+import { jsonOf, send, serveClient } from '../lib/http.js';
+import { claims, forgeJwt } from '../lib/jwt.js';
+import { startServe } from '../lib/processes.js';
+import { createDatabase, postgresAvailable, startPlaid } from '../lib/services.js';
+import { deployment } from '../lib/vault-setup.js';
+
+const LOOKUP = '/webhook_verification_key/get';
+
+/** @type {import('../run.js').AdversarialClass} */
+export default {
+  id: 'kid-flood',
+  label: 'genuine webhooks refused under a kid flood (goal 0)',
+  budgetSeconds: { full: 75, quick: 30 },
+  async run({ quick, scope, tally, overTime, log }) {
+    const sandbox = await startPlaid(scope);
+    const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
+    const dir = scope.tempDir('kid-flood');
+    const db = await createDatabase(scope, dialect, dir);
+    const dep = deployment({ db, dataDir: dir, plaid: sandbox });
+    let serve = await startServe(scope, dep.env);
+    const api = serveClient(serve.url, dep.apiKey);
+    const held = [await api.link('flood-user-1'), await api.link('flood-user-2')];
+    const floodSize = quick ? 300 : 1000;
+    const rounds = quick ? ['first key', 'rotated key, serve restarted'] : ['first key', 'rotated key', 'rotated key, serve restarted'];
+    const lookups = () => sandbox.state.counters[LOOKUP] ?? 0;
+    /** @param {string} body @param {string} jwt */
+    const post = (body, jwt) =>
+      send(serve.url, {
+        method: 'POST',
+        path: '/webhooks/plaid',
+        headers: { 'content-type': 'application/json', 'plaid-verification': jwt },
+        body,
+      });
+    /** @param {string | null} itemId */
+    const body = (itemId) =>
+      JSON.stringify({
+        webhook_type: 'TRANSACTIONS',
+        webhook_code: 'SYNC_UPDATES_AVAILABLE',
+        item_id: itemId,
+        environment: 'sandbox',
+        n: randomUUID(),
+      });
+
+    for (const [r, round] of rounds.entries()) {
+      if (overTime()) break;
+      if (r > 0) sandbox.state.rotateWebhookKey();
+      if (round.includes('restart')) {
+        await serve.stop();
+        serve = await startServe(scope, dep.env);
+      }
+      const before = lookups();
+      let sent = 0;
+      let accepted = 0;
+      // 16 at a time, as a flood would come in.
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (sent < floodSize) {
+            sent++;
+            const raw = body(`item-${randomUUID()}`);
+            const ex = await post(raw, forgeJwt({ alg: 'ES256', kid: randomUUID(), typ: 'JWT' }, claims(raw)));
+            if (jsonOf(ex)?.accepted === true) accepted++;
+          }
+        }),
+      );
+      const floodLookups = lookups() - before;
+      for (const itemId of held) {
+        const raw = body(itemId);
+        const ex = await post(raw, sandbox.signWebhook(raw));
+        tally.attempt(
+          jsonOf(ex)?.accepted === true,
+          `${round}: genuine webhook for a held item refused (${ex.status} ${ex.body.slice(0, 80)})`,
+        );
+      }
+      const line = `${round}: ${floodSize} forged posts (${accepted} accepted), Plaid key look-ups: ${floodLookups} during the flood, ${lookups() - before - floodLookups} for the genuine webhooks`;
+      log(line);
+      tally.note(line);
+    }
+    tally.note(
+      `${dialect}; the flood names items nobody holds (SECURITY.md, known limits: a sender who knows a held item's id can spend that item's look-up)`,
+    );
+  },
+};
