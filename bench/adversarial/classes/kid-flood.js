@@ -28,8 +28,17 @@ export default {
     let serve = await startServe(scope, dep.env);
     const api = serveClient(serve.url, dep.apiKey);
     const held = [await api.link('flood-user-1'), await api.link('flood-user-2')];
-    const floodSize = quick ? 300 : 1000;
-    const rounds = quick ? ['first key', 'rotated key, serve restarted'] : ['first key', 'rotated key', 'rotated key, serve restarted'];
+    /** @type {[string, number][]} round, forged posts */
+    const rounds = quick
+      ? [
+          ['first key', 300],
+          ['rotated key, serve restarted', 300],
+        ]
+      : [
+          ['first key', 1000],
+          ['rotated key', 500],
+          ['rotated key, serve restarted', 1000],
+        ];
     const lookups = () => sandbox.state.counters[LOOKUP] ?? 0;
     /** @param {string} body @param {string} jwt */
     const post = (body, jwt) =>
@@ -49,7 +58,7 @@ export default {
         n: randomUUID(),
       });
 
-    for (const [r, round] of rounds.entries()) {
+    for (const [r, [round, floodSize]] of rounds.entries()) {
       if (overTime()) break;
       if (r > 0) sandbox.state.rotateWebhookKey();
       if (round.includes('restart')) {

@@ -129,26 +129,31 @@ export default {
     let child;
     const rotating = runCli(['rotate', '--item', r3.itemId, '--json'], dep.env, { onSpawn: (c) => (child = c), timeoutMs: 60_000 });
     const reached = await Promise.race([hold.held.then(() => true), sleep(30_000).then(() => false)]);
-    const unlock = await db.lockItem(r3.itemId);
+    const lock = await db.lockItem(r3.itemId);
     const released = Date.now();
     hold.release();
+    // The new token is journaled before the row write, so a write waiting on the lock proves the record is on disk
+    // (PostgreSQL tells; on SQLite, a journal file newer than the release and a pause stand in).
     let journaled = false;
     if (reached) {
       journaled = await waitFor(
-        () => readdirSync(dep.recoveryDir).some((f) => statSync(join(dep.recoveryDir, f)).mtimeMs >= released - 5),
-        10_000,
+        async () =>
+          (await lock.blocked()) ?? readdirSync(dep.recoveryDir).some((f) => statSync(join(dep.recoveryDir, f)).mtimeMs > released),
+        15_000,
         'the journaled token',
       ).catch(() => false);
-      await sleep(200);
+      if ((await lock.blocked()) === null) await sleep(500);
     }
     child?.kill('SIGKILL');
     const killed = await rotating;
     artefacts.push(['CLI rotate (killed)', `${killed.stdout}\n${killed.stderr}`]);
     for (const [f, text] of files(dep.recoveryDir)) artefacts.push([`journal file ${f} (rotation killed after journaling)`, text]);
-    await unlock();
+    // On PostgreSQL the dead client's UPDATE still runs once the lock goes (the server finishes a statement it
+    // was waiting to run): recovery then finds the row already moved on, which is also correct.
+    await lock.unlock();
     await serve.stop();
     const recovered = await cli('recover', ['recover', '--json']);
-    const replayed = Number(cliJson(recovered)?.replayed ?? 0);
+    const report = cliJson(recovered) ?? {};
     await remember(r3);
     serve = await startServe(scope, dep.env);
     const api2 = serveClient(serve.url, dep.apiKey);
@@ -160,7 +165,6 @@ export default {
     await cli('audit', ['audit', '--limit', '1000', '--json']);
     await cli('audit --verify', ['audit', '--verify', '--json']);
     await cli('doctor', ['doctor', '--json']);
-    await cli('recover (again)', ['recover', '--json']);
     await vault.audit.flush();
     const firstLog = serve.output();
     await serve.stop();
@@ -176,7 +180,8 @@ export default {
     // Control: the scanner finds a token where there is one.
     const control = createLeakScanner();
     control.add('access token', [...tokens][0] ?? '');
-    if (control.scan('control', `x ${[...tokens][0]} y`).length !== 1) throw new Error('control: the scan missed a planted token');
+    if (!control.scan('control', `x ${[...tokens][0]} y`).includes('access token in control'))
+      throw new Error('control: the scan missed a planted token');
 
     const scanner = createLeakScanner();
     for (const t of tokens) scanner.add('access token', t);
@@ -203,9 +208,8 @@ export default {
         .join(', ')}); ${findings.length} found; ${dialect}, VAULT_LOG_LEVEL=trace`,
     );
     tally.note(
-      journaled && replayed > 0
-        ? `journal: a record holding a new token was on disk when the rotation was killed; recovery replayed ${replayed}`
-        : `journal: the capture did not land (token journaled: ${journaled}, replayed: ${replayed}); the journal was scanned as found`,
+      `journal: ${journaled ? 'a record holding a new token was on disk when the rotation was killed' : 'the capture did not land (no token record seen)'}; ` +
+        `recover: ${JSON.stringify(report)}`,
     );
   },
 };

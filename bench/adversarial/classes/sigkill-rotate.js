@@ -1,7 +1,7 @@
 // SIGKILL during `plaid-vault rotate` (the CLI as a child process). 24 items
 // at plaid-sandbox, in two lanes of 12 (each its own database and sandbox, run
 // side by side: CLI start-up dominates a run). Each run rotates a lane's items
-// (`rotate --older-than 0s --restart --concurrency 4`) and is SIGKILLed 0-25 ms
+// (`rotate --older-than 0s --restart --concurrency 4`) and is SIGKILLed 0-50 ms
 // after Plaid answered a random number of invalidate calls, so kills land at
 // every step of the protocol. The journal is then replayed (vault.recover() in
 // another process, as at start-up) and every item checked: its token must work
@@ -22,7 +22,7 @@ const ITEMS_PER_LANE = 12;
 export default {
   id: 'sigkill',
   label: 'SIGKILL during `plaid-vault rotate` (24 items; held = not silently lost)',
-  budgetSeconds: { full: 100, quick: 25 },
+  budgetSeconds: { full: 75, quick: 25 },
   async run({ quick, random, scope, tally, overTime, log }) {
     const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
     const runs = quick ? 6 : 38;
@@ -58,8 +58,8 @@ export default {
         void done.then(() => (finished = true));
         while (!finished) {
           if (invalidations() - base >= target) {
-            // 0-25 ms on: from "Plaid just answered" to a few steps later.
-            await sleep(random.int(26));
+            // 0-50 ms on: from "Plaid just answered" to a few steps later.
+            await sleep(random.int(51));
             killed = child?.kill('SIGKILL') ?? false;
             break;
           }
@@ -92,8 +92,12 @@ export default {
           if (c.startsWith('silent')) totals.silent++;
           tally.attempt(!c.startsWith('silent'), `run ${run + 1}, ${items[i]?.itemId}: ${c}`);
         });
-        // Items flagged relink_required leave the rotation; the rest go on.
-        for (let i = items.length - 1; i >= 0; i--) if (checks[i] === 'loud') items.splice(i, 1);
+        // An item flagged relink_required is done with; a freshly linked one takes its place, so each run has a full lane.
+        for (let i = 0; i < items.length; i++) {
+          if (checks[i] !== 'loud') continue;
+          const userId = `kill-user-${index}-${i}-${run}`;
+          items[i] = { userId, itemId: (await vault.link.sandboxLink({ userId })).itemId };
+        }
       }
     };
     await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)));

@@ -38,7 +38,7 @@ export function postgresAvailable() {
  * @property {Record<string, string>} env VAULT_DATABASE_URL (+ VAULT_DATABASE_SCHEMA)
  * @property {string | { url: string, schema: string }} option the `database` option of createVault
  * @property {(sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>} query raw SQL inside the database ($1, $2 ... on both)
- * @property {(itemId: string) => Promise<() => Promise<void>>} lockItem hold a write lock on the item's row (SQLite: the database) until the returned unlock
+ * @property {(itemId: string) => Promise<{ unlock: () => Promise<void>, blocked: () => Promise<boolean | null> }>} lockItem hold a write lock on the item's row (SQLite: the database) until unlock; blocked() says whether another session waits on it (null: cannot tell, SQLite)
  * @property {() => Promise<string>} dump every table's rows as text, bytes as latin1 (what a stolen dump shows)
  */
 
@@ -67,9 +67,12 @@ export async function createDatabase(scope, dialect, dir) {
       async lockItem() {
         const locker = new BetterSqlite3(file, { timeout: 10_000 });
         locker.exec('begin immediate');
-        return async () => {
-          locker.exec('rollback');
-          locker.close();
+        return {
+          async unlock() {
+            locker.exec('rollback');
+            locker.close();
+          },
+          blocked: async () => null,
         };
       },
       async dump() {
@@ -102,9 +105,16 @@ export async function createDatabase(scope, dialect, dir) {
       await locker.connect();
       await locker.query('begin');
       await locker.query('select 1 from items where item_id = $1 for update', [itemId]);
-      return async () => {
-        await locker.query('rollback');
-        await locker.end();
+      const { pid } = (await locker.query('select pg_backend_pid() as pid')).rows[0];
+      return {
+        async unlock() {
+          await locker.query('rollback');
+          await locker.end();
+        },
+        async blocked() {
+          const r = await pool.query('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid]);
+          return r.rows[0].n > 0;
+        },
       };
     },
     async dump() {
