@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { closeAgent } from './lib/http.js';
+import { closeAgent, takeExchanges } from './lib/http.js';
 import { REPO } from './lib/paths.js';
 import { createTally, formatReport, runFailed } from './lib/report.js';
 import { createRandom, createScope } from './lib/scope.js';
@@ -65,7 +65,7 @@ if (values.help) {
   console.log(`Usage: npm run adversarial -- [--quick] [--only a,b] [--skip a,b] [--seed N] [--web auto|on|off] [--json FILE]
 
 Classes: ${CLASSES.map((c) => c.id).join(', ')}
---web auto uses the reference app when a current build exists (apps/web/.next), on builds it if needed, off skips it.
+--web auto uses the reference app when a current build exists (apps/web/.next; full runs only), on builds it if needed, off skips it.
 Results: a table on stdout, JSON in bench/results/adversarial.json (or --json FILE). Exit 1 if anything did not hold.`);
   process.exit(0);
 }
@@ -96,30 +96,51 @@ console.log(`commit: ${commit}; date: ${new Date().toISOString()}; seed: ${seed}
 const started = Date.now();
 /** @type {import('./lib/report.js').Tally[]} */
 const tallies = [];
+/** @type {import('./lib/scope.js').Scope | undefined} */
+let current;
+// Ctrl-C: undo what the running class started (schemas, servers, temp dirs) before leaving.
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`);
+    void (current?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
 for (const [index, cls] of selected.entries()) {
   const tally = createTally(cls.id, cls.label);
   tallies.push(tally);
   const scope = createScope();
+  current = scope;
+  takeExchanges(); // each class scans only the answers it received
   const budgetMs = (values.quick ? cls.budgetSeconds.quick : cls.budgetSeconds.full) * 1000;
   const t0 = Date.now();
   /** @param {string} msg */
   const log = (msg) => console.error(`[${cls.id} +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
   log('start');
+  /** @type {NodeJS.Timeout | undefined} */
+  let watchdog;
   try {
-    await cls.run({
-      quick: values.quick === true,
-      random: createRandom(seed * 1000 + index),
-      scope,
-      tally,
-      overTime: () => Date.now() - t0 > budgetMs,
-      web,
-      log,
-    });
+    // A class stops starting attempts at its budget; one that still hangs long after is cut off (its processes are killed below).
+    const hardMs = budgetMs * 3 + 60_000;
+    await Promise.race([
+      cls.run({
+        quick: values.quick === true,
+        random: createRandom(seed * 1000 + index),
+        scope,
+        tally,
+        overTime: () => Date.now() - t0 > budgetMs,
+        web: values.quick && web === 'auto' ? 'off' : web,
+        log,
+      }),
+      new Promise((_, reject) => {
+        watchdog = setTimeout(() => reject(new Error(`still running after ${hardMs / 1000} s; stopped`)), hardMs);
+      }),
+    ]);
   } catch (err) {
     tally.error = err instanceof Error ? err.message : String(err);
     log(`error: ${tally.error}`);
     if (process.env.ADVERSARIAL_DEBUG) console.error(err);
   } finally {
+    clearTimeout(watchdog);
     await scope.close();
   }
   tally.ms = Date.now() - t0;

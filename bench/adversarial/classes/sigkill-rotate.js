@@ -25,7 +25,7 @@ export default {
   budgetSeconds: { full: 75, quick: 25 },
   async run({ quick, random, scope, tally, overTime, log }) {
     const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
-    const runs = quick ? 6 : 38;
+    const runs = quick ? 4 : 38;
     const totals = { runs: 0, killedMidRun: 0, loud: 0, silent: 0, replayed: 0, relinkRequired: 0, alreadyApplied: 0, remaining: 0 };
 
     const lane = async (/** @type {number} */ index) => {

@@ -59,7 +59,7 @@ export default {
   async run({ quick, scope, tally, overTime, log }) {
     const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
     const faults = /** @type {const} */ (quick ? ['kill', 'pause'] : ['stop', 'kill', 'pause']);
-    const windowMs = quick ? 2500 : 3000;
+    const windowMs = quick ? 2000 : 3000;
     for (const fault of faults) {
       if (overTime()) break;
       const redis = await startRedisServer(scope);

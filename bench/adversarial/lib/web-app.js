@@ -18,7 +18,7 @@ const APP_DIR = join(REPO, 'apps/web');
  * @returns {Promise<string | null>} why not, or null
  */
 export async function webUnavailable(mode, log) {
-  if (mode === 'off') return 'off (--web off)';
+  if (mode === 'off') return 'off (--web off, or --quick without --web on)';
   const { buildNeeded } = await import(join(APP_DIR, 'scripts/build-state.js'));
   const reason = buildNeeded(APP_DIR);
   if (!reason) return null;
