@@ -1,7 +1,8 @@
 // Genuine webhooks under a kid flood (issue 11, item 2). `plaid-vault serve`
 // receives a flood of forged webhooks (well-formed, fresh, the true body hash,
-// ES256 by a forger's key, a random kid each, naming items nobody holds), then
-// a genuine webhook from plaid-sandbox for each of two items the vault holds.
+// ES256 by a forger's key, a random kid each; half name made-up items, half
+// the attacker's own item: the attacker is a user who linked a bank), then a
+// genuine webhook from plaid-sandbox for each of two other users' items.
 // Rounds: a vault that has never seen a key; after Plaid rotates its signing
 // key (a kid new to the vault); after Plaid rotates again and serve restarts
 // (full runs; --quick skips the restart).
@@ -29,6 +30,7 @@ export default {
     let serve = await startServe(scope, dep.env);
     const api = serveClient(serve.url, dep.apiKey);
     const held = [await api.link('flood-user-1'), await api.link('flood-user-2')];
+    const attackers = await api.link('flood-attacker');
     /** @type {[string, number][]} round, forged posts */
     const rounds = quick
       ? [
@@ -74,7 +76,7 @@ export default {
         Array.from({ length: 16 }, async () => {
           while (sent < floodSize) {
             sent++;
-            const raw = body(`item-${randomUUID()}`);
+            const raw = body(sent % 2 ? attackers : `item-${randomUUID()}`);
             const ex = await post(raw, forgeJwt({ alg: 'ES256', kid: randomUUID(), typ: 'JWT' }, claims(raw)));
             if (jsonOf(ex)?.accepted === true) accepted++;
           }
@@ -94,7 +96,7 @@ export default {
       tally.note(line);
     }
     tally.note(
-      `${dialect}; the flood names items nobody holds (SECURITY.md, known limits: a sender who knows a held item's id can spend that item's look-up)`,
+      `${dialect}; half the flood names the attacker's own item (SECURITY.md, known limits: whoever knows an item's id can spend that item's look-up, so the genuine webhooks name other users' items)`,
     );
   },
 };
