@@ -12,7 +12,7 @@ import { freePort, sleep } from './scope.js';
 const APP_DIR = join(REPO, 'apps/web');
 
 /**
- * Can the app be used in this run? `auto`: only with a current build; `on`: build it if needed.
+ * Can the app be used in this run? `auto`: only with a current build; `on`: build it if needed (a failed build throws).
  * @param {'auto' | 'on' | 'off'} mode
  * @param {(msg: string) => void} log
  * @returns {Promise<string | null>} why not, or null
@@ -31,7 +31,9 @@ export async function webUnavailable(mode, log) {
     timeout: 300_000,
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
   });
-  return r.status === 0 ? null : `next build failed (exit ${r.status}): ${r.stderr.slice(-300)}`;
+  // Asked for explicitly: a failed build fails the class rather than hiding the web figures.
+  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status}): ${r.stderr.replace(/\s+/g, ' ').slice(-300)}`);
+  return null;
 }
 
 /**
