@@ -7,13 +7,13 @@
 // ids or names) is in what B receives, Plaid is not called during the attempt
 // (the library and serve; the app's sandbox runs in the same process) and A's
 // item is untouched (same row, token version and status; alive at Plaid).
+import { randomBytes } from 'node:crypto';
 import { idVariants, pathSegment, userVariants } from '../lib/id-variants.js';
 import { jsonOf, serveClient } from '../lib/http.js';
-import { startServe } from '../lib/processes.js';
-import { createDatabase, plaidCalls, postgresAvailable, startPlaid } from '../lib/services.js';
-import { deployment, makeKeys } from '../lib/vault-setup.js';
+import { servedDeployment } from '../lib/served-deployment.js';
+import { plaidCalls, startPlaid } from '../lib/services.js';
+import { makeKeys } from '../lib/vault-setup.js';
 import { startWebApp, webUnavailable, webUser } from '../lib/web-app.js';
-import { randomBytes } from 'node:crypto';
 
 const A = 'victim-user';
 const B = 'attacker-user';
@@ -25,12 +25,7 @@ export default {
   budgetSeconds: { full: 120, quick: 45 },
   async run({ quick, scope, tally, overTime, web, log }) {
     const sandbox = await startPlaid(scope);
-    const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
-    const dir = scope.tempDir('cross');
-    const db = await createDatabase(scope, dialect, dir);
-    const dep = deployment({ db, dataDir: dir, plaid: sandbox });
-    const serve = await startServe(scope, dep.env);
-    const api = serveClient(serve.url, dep.apiKey);
+    const { dialect, db, dep, serve, api } = await servedDeployment(scope, { name: 'cross', plaid: sandbox });
     const vault = await dep.openVault();
     scope.defer(() => vault.close());
 

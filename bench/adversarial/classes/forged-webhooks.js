@@ -9,11 +9,10 @@
 // genuinely, does flip the item afterwards (so the forgeries aimed at
 // something real).
 import { createPublicKey, randomUUID } from 'node:crypto';
-import { jsonOf, send, serveClient } from '../lib/http.js';
+import { jsonOf, send } from '../lib/http.js';
 import { b64url, claims, forgeJwt, highS } from '../lib/jwt.js';
-import { startServe } from '../lib/processes.js';
-import { createDatabase, startPlaid } from '../lib/services.js';
-import { deployment } from '../lib/vault-setup.js';
+import { servedDeployment } from '../lib/served-deployment.js';
+import { startPlaid } from '../lib/services.js';
 
 /** @type {import('../run.js').AdversarialClass} */
 export default {
@@ -22,11 +21,7 @@ export default {
   budgetSeconds: { full: 45, quick: 30 },
   async run({ scope, tally, log }) {
     const sandbox = await startPlaid(scope);
-    const dir = scope.tempDir('webhooks');
-    const db = await createDatabase(scope, 'sqlite', dir);
-    const dep = deployment({ db, dataDir: dir, plaid: sandbox });
-    const serve = await startServe(scope, dep.env);
-    const api = serveClient(serve.url, dep.apiKey);
+    const { db, serve, api } = await servedDeployment(scope, { name: 'webhooks', dialect: 'sqlite', plaid: sandbox });
     const userId = 'webhook-user';
     const itemId = await api.link(userId);
     /** @param {string} body @param {string | null} jwt */

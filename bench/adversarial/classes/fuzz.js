@@ -9,11 +9,11 @@
 // holds no secret. --seed changes the requests.
 import { connect } from 'node:net';
 import { idVariants, pathSegment } from '../lib/id-variants.js';
-import { send, serveClient } from '../lib/http.js';
+import { send } from '../lib/http.js';
 import { createLeakScanner } from '../lib/leaks.js';
-import { startServe } from '../lib/processes.js';
-import { createDatabase, startPlaid } from '../lib/services.js';
-import { deployment, keyMaterial } from '../lib/vault-setup.js';
+import { servedDeployment } from '../lib/served-deployment.js';
+import { startPlaid } from '../lib/services.js';
+import { keyMaterial } from '../lib/vault-setup.js';
 
 const STACK = /\bat .+[\\/].+\.(js|ts|mjs):\d+|node_modules|Error: .*\n\s+at /;
 
@@ -52,11 +52,7 @@ export default {
   budgetSeconds: { full: 60, quick: 25 },
   async run({ quick, random, scope, tally, overTime, log }) {
     const sandbox = await startPlaid(scope);
-    const dir = scope.tempDir('fuzz');
-    const db = await createDatabase(scope, 'sqlite', dir);
-    const dep = deployment({ db, dataDir: dir, plaid: sandbox });
-    const serve = await startServe(scope, dep.env);
-    const api = serveClient(serve.url, dep.apiKey);
+    const { dep, serve, api } = await servedDeployment(scope, { name: 'fuzz', dialect: 'sqlite', plaid: sandbox });
     const userId = 'fuzz-user';
     const itemId = await api.link(userId);
     const vault = await dep.openVault();

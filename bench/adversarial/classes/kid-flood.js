@@ -8,11 +8,11 @@
 // (full runs; --quick skips the restart).
 // Tried = genuine webhooks sent after a flood; held = accepted.
 import { randomUUID } from 'node:crypto';
-import { jsonOf, send, serveClient } from '../lib/http.js';
+import { jsonOf, send } from '../lib/http.js';
 import { claims, forgeJwt } from '../lib/jwt.js';
 import { startServe } from '../lib/processes.js';
-import { createDatabase, postgresAvailable, startPlaid } from '../lib/services.js';
-import { deployment } from '../lib/vault-setup.js';
+import { servedDeployment } from '../lib/served-deployment.js';
+import { startPlaid } from '../lib/services.js';
 
 const LOOKUP = '/webhook_verification_key/get';
 
@@ -23,12 +23,9 @@ export default {
   budgetSeconds: { full: 75, quick: 30 },
   async run({ quick, scope, tally, overTime, log }) {
     const sandbox = await startPlaid(scope);
-    const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
-    const dir = scope.tempDir('kid-flood');
-    const db = await createDatabase(scope, dialect, dir);
-    const dep = deployment({ db, dataDir: dir, plaid: sandbox });
-    let serve = await startServe(scope, dep.env);
-    const api = serveClient(serve.url, dep.apiKey);
+    const setup = await servedDeployment(scope, { name: 'kid-flood', plaid: sandbox });
+    const { dialect, dep, api } = setup;
+    let serve = setup.serve;
     const held = [await api.link('flood-user-1'), await api.link('flood-user-2')];
     const attackers = await api.link('flood-attacker');
     /** @type {[string, number][]} round, forged posts */

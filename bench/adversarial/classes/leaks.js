@@ -10,17 +10,18 @@
 // are then searched in each artefact: every HTTP answer, serve's log, every
 // CLI output, each database table, each Redis key and value, each journal
 // file. One check = one secret or pattern in one artefact; held = not found.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHoldProxy } from '../lib/hold-proxy.js';
-import { send, serveClient, takeExchanges } from '../lib/http.js';
+import { send, takeExchanges } from '../lib/http.js';
 import { forgeJwt, claims } from '../lib/jwt.js';
 import { createLeakScanner } from '../lib/leaks.js';
-import { cliJson, runCli, startServe } from '../lib/processes.js';
+import { cliJson, runCli } from '../lib/processes.js';
+import { servedDeployment } from '../lib/served-deployment.js';
 import { sleep, waitFor } from '../lib/scope.js';
-import { createDatabase, postgresAvailable, redisDump, startPlaid, startRedisServer } from '../lib/services.js';
-import { deployment, keyMaterial } from '../lib/vault-setup.js';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { redisDump, startPlaid, startRedisServer } from '../lib/services.js';
+import { keyMaterial } from '../lib/vault-setup.js';
 
 const INVALIDATE = '/item/access_token/invalidate';
 
@@ -42,12 +43,8 @@ export default {
     const sandbox = await startPlaid(scope);
     const proxy = await startHoldProxy(scope, sandbox.url);
     const redis = await startRedisServer(scope);
-    const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
-    const dir = scope.tempDir('leaks');
-    const db = await createDatabase(scope, dialect, dir);
-    const dep = deployment({
-      db,
-      dataDir: dir,
+    const { dialect, db, dep, serve, api } = await servedDeployment(scope, {
+      name: 'leaks',
       plaid: { url: proxy.url, clientId: sandbox.clientId, secret: sandbox.secret },
       redisUrl: redis.url,
       namespace: `adv${randomBytes(4).toString('hex')}`,
@@ -68,8 +65,6 @@ export default {
       return r;
     };
 
-    const serve = await startServe(scope, dep.env);
-    const api = serveClient(serve.url, dep.apiKey);
     const refs = [];
     for (let i = 0; i < 4; i++) {
       const userId = `leak-user-${i}`;

@@ -10,11 +10,10 @@
 // at the sandbox with no row in the vault is an orphan: billed, and nothing
 // holds its token. Held = no orphan, and no row left behind a 204.
 import { startHoldProxy } from '../lib/hold-proxy.js';
-import { serveClient } from '../lib/http.js';
-import { cliJson, runCli, startServe } from '../lib/processes.js';
+import { cliJson, runCli } from '../lib/processes.js';
+import { servedDeployment } from '../lib/served-deployment.js';
 import { sleep } from '../lib/scope.js';
-import { createDatabase, postgresAvailable, startPlaid } from '../lib/services.js';
-import { deployment } from '../lib/vault-setup.js';
+import { startPlaid } from '../lib/services.js';
 
 const INVALIDATE = '/item/access_token/invalidate';
 
@@ -26,12 +25,10 @@ export default {
   async run({ quick, random, scope, tally, overTime, log }) {
     const sandbox = await startPlaid(scope);
     const proxy = await startHoldProxy(scope, sandbox.url);
-    const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
-    const dir = scope.tempDir('orphans');
-    const db = await createDatabase(scope, dialect, dir);
-    const dep = deployment({ db, dataDir: dir, plaid: { url: proxy.url, clientId: sandbox.clientId, secret: sandbox.secret } });
-    const serve = await startServe(scope, dep.env);
-    const api = serveClient(serve.url, dep.apiKey);
+    const { dialect, db, dep, serve, api } = await servedDeployment(scope, {
+      name: 'orphans',
+      plaid: { url: proxy.url, clientId: sandbox.clientId, secret: sandbox.secret },
+    });
 
     const pairs = quick ? 8 : 30;
     /** @type {{ userId: string, itemId: string, told: number[], rotate: number, reached: boolean }[]} */

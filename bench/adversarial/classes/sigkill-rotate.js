@@ -11,7 +11,7 @@
 // its expiry (60 s) would, so the next run does not wait for it.
 import { runCli } from '../lib/processes.js';
 import { sleep } from '../lib/scope.js';
-import { createDatabase, postgresAvailable, startPlaid } from '../lib/services.js';
+import { createDatabase, preferredDialect, startPlaid } from '../lib/services.js';
 import { deployment } from '../lib/vault-setup.js';
 
 const INVALIDATE = '/item/access_token/invalidate';
@@ -24,7 +24,7 @@ export default {
   label: 'SIGKILL during `plaid-vault rotate` (24 items; held = not silently lost)',
   budgetSeconds: { full: 75, quick: 25 },
   async run({ quick, random, scope, tally, overTime, log }) {
-    const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
+    const dialect = await preferredDialect();
     const runs = quick ? 4 : 38;
     const totals = { runs: 0, killedMidRun: 0, loud: 0, silent: 0, replayed: 0, relinkRequired: 0, alreadyApplied: 0, remaining: 0 };
 

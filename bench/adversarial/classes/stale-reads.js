@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { REPO } from '../lib/paths.js';
 import { sleep } from '../lib/scope.js';
-import { createDatabase, postgresAvailable, startRedisServer } from '../lib/services.js';
+import { createDatabase, preferredDialect, startRedisServer } from '../lib/services.js';
 import { fakeAccessToken, makeKeys } from '../lib/vault-setup.js';
 
 const BOUND_MS = 1000;
@@ -57,7 +57,7 @@ export default {
   label: `stale token reads more than ${BOUND_MS / 1000} s after a delete during a Redis outage (goal 0)`,
   budgetSeconds: { full: 60, quick: 30 },
   async run({ quick, scope, tally, overTime, log }) {
-    const dialect = (await postgresAvailable()) ? 'postgres' : 'sqlite';
+    const dialect = await preferredDialect();
     const faults = /** @type {const} */ (quick ? ['kill', 'pause'] : ['stop', 'kill', 'pause']);
     const windowMs = quick ? 2000 : 3000;
     for (const fault of faults) {

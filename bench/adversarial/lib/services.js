@@ -245,3 +245,8 @@ export async function redisDump(url) {
     redis.disconnect();
   }
 }
+
+/** PostgreSQL when it is reachable, else SQLite (the class's note says which). */
+export async function preferredDialect() {
+  return (await postgresAvailable()) ? 'postgres' : 'sqlite';
+}
