@@ -34,6 +34,8 @@ export default {
       jsonOf(await api.call(A, 'GET', `/items/${itemId}/accounts`))?.accounts ?? []
     );
     const token = await vault.withToken({ userId: A, itemId, purpose: 'adversarial.setup' }, (t) => t.reveal());
+    // Control: A reaches its own item on both surfaces, so a refusal below is about B, not a broken setup.
+    if (accounts.length === 0 || !token) throw new Error('control: A cannot read its own item');
     const secrets = [token, ...accounts.map((a) => a.accountId)];
     const rowOf = async () => (await db.query('select user_id, token_version, status from items where item_id = $1', [itemId]))[0];
     const before = JSON.stringify(await rowOf());

@@ -43,11 +43,13 @@ export default {
       const removing = api.call(userId, 'DELETE', path);
       await Promise.race([removing, sleep(i % 2 === 0 ? 1500 : random.int(41))]);
       hold.release();
-      const told = [(await removing).status];
-      for (let retry = 0; retry < 5 && told.at(-1) === 409; retry++) {
-        const ex = await api.call(userId, 'DELETE', path);
-        told.push(ex.status);
-        if (ex.status === 409) await sleep(Math.min(1000, 1000 * Number(/retry-after: (\d+)/i.exec(ex.head)?.[1] ?? 0.2)));
+      let answer = await removing;
+      const told = [answer.status];
+      // As an app would: wait what Retry-After says (at most 1 s), try again, at most 5 times.
+      for (let retry = 0; retry < 5 && answer.status === 409; retry++) {
+        await sleep(Math.min(1000, 1000 * Number(/retry-after: (\d+)/i.exec(answer.head)?.[1] ?? 0.2)));
+        answer = await api.call(userId, 'DELETE', path);
+        told.push(answer.status);
       }
       runs.push({ userId, itemId, told, rotate: (await rotating).status, reached });
     }

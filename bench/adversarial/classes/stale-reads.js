@@ -5,9 +5,9 @@
 // B reads it every 2 ms for 3 s. Three faults: redis-server stopped (SIGTERM,
 // connections closed), killed (SIGKILL) and paused (SIGSTOP: a silent
 // partition, sockets open and nothing answers). Tried = B's reads that started
-// more than the stated bound (1 s, --stale-bound-ms is not needed: change
-// BOUND_MS) after A's delete returned; held = the read did not return the
-// deleted token. Stale reads inside the bound are reported, not counted.
+// more than the stated bound (BOUND_MS, 1 s) after A's delete returned; held =
+// the read did not return the deleted token. Stale reads inside the bound are
+// reported, not counted.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
