@@ -8,9 +8,9 @@
 //
 //   cd .next/standalone && HOSTNAME=127.0.0.1 PORT=3000 node apps/web/server.js
 //
-// scripts/standalone.js checks at each build that Next's generated server.js still reads
-// the same variables and calls the same function; a Next upgrade that changes it stops
-// the build rather than leave this file behind.
+// scripts/standalone-entry.js checks at each build that Next's generated server.js still
+// reads the same variables and calls the same function; a Next upgrade that changes it
+// stops the build rather than leave this file behind.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';

@@ -4,9 +4,9 @@
  * place). Its server.js is the guarded one (scripts/server.js), and the completion
  * refuses a Next whose own server.js it was not written against. It holds no
  * test-only code: no test-only route in its manifests, the test-only paths answer
- * 404 even with WEB_TEST_ROUTES=1. And the start script's
- * defaults hold: loopback only, the data directory resolved against apps/web, never
- * inside the build folder the next build replaces.
+ * 404 even with WEB_TEST_ROUTES=1. And the start script's defaults hold: loopback
+ * only, the data directory resolved against apps/web, never inside the build
+ * folder the next build replaces.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
