@@ -14,6 +14,9 @@ const SOURCES = [
   'tsconfig.test-build.json',
 ];
 
+/** What scripts/standalone.js puts into the standalone folder besides the build: a change redoes only the completion. */
+const COMPLETION_SOURCES = ['scripts/server.js', 'scripts/request-guard.js', 'scripts/standalone.js', 'scripts/standalone-entry.js'];
+
 /**
  * Loaded by src/server/vault-runtime.ts with `import(/* turbopackIgnore: true *\/ ...)`, so
  * Next's file tracing does not see them (DECISIONS 19): scripts/standalone.js copies them
@@ -52,9 +55,10 @@ export function installedPackageDir(from, name, top = null) {
 }
 
 /**
- * What the build at `appDir` needs: 'missing' or 'stale' (a full build), 'incomplete' or
- * 'packages' (only scripts/standalone.js: the standalone folder was not completed, or a
- * runtime package was rebuilt since), or null when it is current.
+ * What the build at `appDir` needs: 'missing' or 'stale' (a full build), 'incomplete',
+ * 'server' or 'packages' (only scripts/standalone.js: the standalone folder was not
+ * completed, the server or the completion script changed, or a runtime package was rebuilt
+ * since), or null when it is current.
  */
 export function buildNeeded(appDir, { test = false } = {}) {
   const distDir = distDirOf(appDir, { test });
@@ -65,6 +69,7 @@ export function buildNeeded(appDir, { test = false } = {}) {
   const marker = join(distDir, COMPLETE_MARKER);
   if (!existsSync(marker)) return 'incomplete';
   const completed = statSync(marker).mtimeMs;
+  if (COMPLETION_SOURCES.some((s) => newestMtime(join(appDir, s)) > completed)) return 'server';
   const packageDirs = RUNTIME_PACKAGES.map((name) => installedPackageDir(appDir, name)).filter(Boolean);
   const newestPackage = Math.max(0, ...packageDirs.map((dir) => newestMtime(join(realpathSync(dir), 'dist'))));
   return newestPackage > completed ? 'packages' : null;

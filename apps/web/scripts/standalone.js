@@ -1,13 +1,16 @@
 import { cpSync, existsSync, lstatSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { COMPLETE_MARKER, RUNTIME_PACKAGES, installedPackageDir } from './build-state.js';
+import { installGuardedEntry } from './standalone-entry.js';
 
 /**
  * Completes `<distDir>/standalone` (what `output: 'standalone'` leaves) into a folder that
  * runs on its own with `node apps/web/server.js`, as Next documents: the static assets
  * (`<distDir>/static`, `public/`), which next build leaves out, and the packages that
  * src/server/vault-runtime.ts loads past the bundler (plaid-vault, plaid-sandbox) with their
- * dependencies, which Next's tracing cannot see. Returns what it added.
+ * dependencies, which Next's tracing cannot see. Its `server.js` is then ours, the guarded
+ * server (scripts/server.js, see standalone-entry.js), not the one next build wrote. Returns
+ * what it added.
  *
  * A package Next already traced into the folder keeps Next's copy (the app imports it
  * through the same entry points the vault does). Any other package in the closure is copied
@@ -27,6 +30,7 @@ export function completeStandalone(appDir, distDir) {
 
   cpSync(join(distDir, 'static'), join(serverDir, basename(distDir), 'static'), { recursive: true });
   if (existsSync(join(appDir, 'public'))) cpSync(join(appDir, 'public'), join(serverDir, 'public'), { recursive: true });
+  installGuardedEntry(appDir, distDir, serverDir);
 
   const traced = tracedPackages(distDir, out);
   const copied = new Set();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start` for the reference app: build the standalone server when there is no
 // current build (scripts/build.js), then serve it on PORT (default 3000). What this
-// runs is what a deployment copies: `.next/standalone`, started with `node server.js`.
+// runs is what a deployment copies: `.next/standalone`, started with `node server.js`
+// (scripts/server.js: Next behind the request guard).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -51,8 +52,6 @@ const child = spawn(process.execPath, [server], {
     // server.js changes into its own folder, which the next build replaces: keep the embedded
     // defaults (SQLite, generated secrets) in apps/web/.data, relative to apps/web as before.
     WEB_DATA_DIR: resolve(appDir, process.env.WEB_DATA_DIR ?? '.data'),
-    // instrumentation.ts closes the vault (flushing its audit log) before exiting.
-    NEXT_MANUAL_SIG_HANDLE: 'true',
     NEXT_TELEMETRY_DISABLED: '1',
   },
 });

@@ -1,18 +1,22 @@
 /**
  * The production build (`.next`: what `npm start` serves and a deployment copies),
  * started the way `npm start` starts it (scripts/start.js, the standalone server in
- * place). It holds no test-only code: no test-only route in its manifests, the
- * test-only paths answer 404 even with WEB_TEST_ROUTES=1. And the start script's
- * defaults hold: loopback only, the data directory resolved against apps/web, never
- * inside the build folder the next build replaces.
+ * place). Its server.js is the guarded one (scripts/server.js), and the completion
+ * refuses a Next whose own server.js it was not written against. It holds no
+ * test-only code: no test-only route in its manifests, the test-only paths answer
+ * 404 even with WEB_TEST_ROUTES=1. And the start script's defaults hold: loopback
+ * only, the data directory resolved against apps/web, never inside the build
+ * folder the next build replaces.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM script without types
+import { NEXT_ENTRY_COPY, installGuardedEntry } from '../scripts/standalone-entry.js';
 import { APP_DIR, REPO_DIR, distDir, emulatorEnv, ensureBuilt, freePort, startWebServer, type WebServer } from './helpers/web-server.js';
 
 /** This machine's first non-loopback IPv4 address, if it has one. */
@@ -77,6 +81,39 @@ describe('production build (npm start)', () => {
       expect(routes.filter((r) => r.includes('test-only'))).toEqual([]);
     }
     expect(filesMentioning(join(standaloneDist, 'server'), 'test-only')).toEqual([]);
+  });
+
+  it("runs the guarded server: the standalone server.js is scripts/server.js, with the guard and next build's config", () => {
+    const serverDir = join(distDir('production'), 'standalone', 'apps', 'web');
+    for (const file of ['server.js', 'request-guard.js'])
+      expect(readFileSync(join(serverDir, file), 'utf8'), file).toBe(readFileSync(join(APP_DIR, 'scripts', file), 'utf8'));
+    const nextEntry = readFileSync(join(distDir('production'), NEXT_ENTRY_COPY), 'utf8');
+    expect(nextEntry).toContain("require('next/dist/server/lib/start-server')");
+    const embedded = /^const nextConfig = (.*)$/m.exec(nextEntry)![1]!;
+    expect(JSON.parse(readFileSync(join(serverDir, 'next-config.json'), 'utf8'))).toEqual(JSON.parse(embedded));
+  });
+
+  it("stops the completion when Next's generated server.js is not the one scripts/server.js replaces", () => {
+    const nextEntry = readFileSync(join(distDir('production'), NEXT_ENTRY_COPY), 'utf8');
+    const tmp = mkdtempSync(join(tmpdir(), 'pv-web-entry-'));
+    try {
+      const [dist, serverDir] = [join(tmp, 'dist'), join(tmp, 'server')];
+      mkdirSync(dist);
+      mkdirSync(serverDir);
+      // A Next that reads another variable: scripts/server.js would no longer do what it does.
+      writeFileSync(join(serverDir, 'server.js'), nextEntry.replace('process.env.KEEP_ALIVE_TIMEOUT', 'process.env.NEXT_KEEP_ALIVE_MS'));
+      expect(() => installGuardedEntry(APP_DIR, dist, serverDir)).toThrow(/not the one scripts\/server\.js replaces.*KEEP_ALIVE_TIMEOUT/s);
+      expect(existsSync(join(serverDir, 'request-guard.js'))).toBe(false);
+      // The genuine one is replaced, and a second completion (its server.js now ours) still finds Next's config.
+      writeFileSync(join(serverDir, 'server.js'), nextEntry);
+      for (let run = 0; run < 2; run++) {
+        installGuardedEntry(APP_DIR, dist, serverDir);
+        expect(readFileSync(join(serverDir, 'server.js'), 'utf8')).toBe(readFileSync(join(APP_DIR, 'scripts', 'server.js'), 'utf8'));
+        expect(readFileSync(join(serverDir, 'next-config.json'), 'utf8').trim()).toBe(/^const nextConfig = (.*)$/m.exec(nextEntry)![1]);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('answers 404 on the test-only paths, even with WEB_TEST_ROUTES=1, a signed-in user and their item', async () => {

@@ -6,11 +6,14 @@
  * VAULT_DATABASE_SCHEMA) and VAULT_REDIS_URL set, over HTTP (the browser flows
  * are covered on SQLite by e2e.test.ts). Shows that the same server runs on
  * PostgreSQL and Redis: every table lands in the named schema, Redis holds the
- * token cache with no plaintext token in it, and users, sessions and items
- * survive a restart.
+ * token cache with no plaintext token in it, the audit events still buffered
+ * when SIGTERM comes are written before the server exits, and users, sessions
+ * and items survive a restart.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -43,6 +46,25 @@ const pgReady = await requireService('postgres', 'web app on PostgreSQL + Redis'
 const redisReady = await requireService('redis', 'web app on PostgreSQL + Redis');
 
 const PLAINTEXT = 'access-sandbox-';
+
+/** Poll `check` until it holds (bounded: 20 s, so a failure is reported rather than hung). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`waited 20 s for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Whether something accepts TCP connections on the loopback `port`. */
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 
 describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis (production build, HTTP)', () => {
   let schema: TestSchema;
@@ -112,6 +134,26 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
     }
   });
 
+  it('refuses TRACE and paths that do not decode before Next: the copied server.js is the guarded one', async () => {
+    const send = (method: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // node:http: fetch refuses TRACE, and normalises the path.
+        const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await send('TRACE', '/')).toMatchObject({ status: 405 });
+    expect(JSON.parse((await send('TRACE', '/api/items')).body)).toMatchObject({ code: 'ERR_METHOD_NOT_ALLOWED' });
+    expect(await send('GET', '/items/%')).toMatchObject({ status: 400 });
+    expect(JSON.parse((await send('GET', '/api/items/%zz/accounts')).body)).toMatchObject({ code: 'ERR_INPUT_INVALID' });
+    expect(server!.log()).not.toMatch(/^\s+at .+/m);
+  });
+
   it("keeps every table (the vault's and the app's) in the named schema", async () => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
@@ -159,8 +201,41 @@ describe.skipIf(!pgReady || !redisReady)('reference app on PostgreSQL and Redis 
     expect(found).toEqual([]);
   });
 
+  it('writes the audit events still buffered at SIGTERM before it exits', async () => {
+    const count = async (client: pg.Client) =>
+      Number((await client.query<{ n: string }>(`select count(*) as n from "${schema.schema}".audit_events`)).rows[0]!.n);
+    const locker = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    const watcher = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await Promise.all([locker.connect(), watcher.connect()]);
+    try {
+      const before = await count(watcher);
+      // A token use whose audit event cannot be written yet: the vault's flush waits on this lock.
+      await locker.query('begin');
+      await locker.query(`lock table "${schema.schema}".audit_events in access exclusive mode`);
+      const read = await fetch(`${server!.url}/api/items/${encodeURIComponent(itemId)}/accounts`, { headers: { cookie } });
+      expect(read.status).toBe(200);
+      const waiting = () =>
+        watcher
+          .query<{ n: string }>(`select count(*) as n from pg_locks where relation = $1::regclass and not granted`, [
+            `"${schema.schema}".audit_events`,
+          ])
+          .then((r) => Number(r.rows[0]!.n));
+      await until(async () => (await waiting()) > 0, 'the flush to wait on the lock');
+
+      const stopped = server!.stop();
+      // The listener closes at once on SIGTERM; the process must stay until its flush is written.
+      await until(async () => !(await accepts(port)), 'the server to stop taking connections');
+      expect(await waiting(), 'the flush still waits').toBeGreaterThan(0);
+      await locker.query('rollback');
+      await stopped;
+      expect(await count(watcher)).toBeGreaterThan(before);
+    } finally {
+      await Promise.all([locker.end(), watcher.end()]);
+    }
+  });
+
   it('keeps users, sessions and items across a restart', async () => {
-    await server!.stop();
+    // Stopped by the test before.
     await start('restarted');
     const items = await fetch(`${server!.url}/api/items`, { headers: { cookie } });
     expect(items.status).toBe(200);

@@ -6,7 +6,7 @@ const GRACE_MS = 5000;
  * On SIGINT/SIGTERM, close the app's services before exiting: the vault
  * flushes its buffered audit events (every token use must be on record) and
  * the database and emulator shut down cleanly. Installed only when Next leaves
- * signals to the app (NEXT_MANUAL_SIG_HANDLE, set by scripts/start.js).
+ * signals to the app (NEXT_MANUAL_SIG_HANDLE, which the standalone server, scripts/server.js, sets).
  */
 export function installShutdown(manualSignals: boolean): void {
   if (!manualSignals) return;

@@ -118,7 +118,7 @@ export async function startWebServer(opts: {
   const spawned = Date.now();
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production' };
   const [entry, env] = opts.standalone
-    ? [opts.standalone.server, { ...base, HOSTNAME: '127.0.0.1', NEXT_MANUAL_SIG_HANDLE: 'true', NEXT_TELEMETRY_DISABLED: '1' }]
+    ? [opts.standalone.server, { ...base, HOSTNAME: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1' }]
     : [join(APP_DIR, 'scripts/start.js'), base];
   const child: ChildProcess = spawn(process.execPath, [entry], {
     cwd: opts.standalone ? dirname(entry) : APP_DIR,
