@@ -5,7 +5,7 @@ import type { TokenStore } from '../store/types.js';
 import type { Logger } from '../types.js';
 import type { Vault } from '../vault-types.js';
 import type { VaultParts } from '../vault.js';
-import type { CliIo } from './command.js';
+import type { CliIo } from './cli-io.js';
 import { createStderrLogger } from './stderr-logger.js';
 
 /**

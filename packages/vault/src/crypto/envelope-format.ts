@@ -20,7 +20,6 @@
  */
 import { DecryptFailedError } from '../errors.js';
 import { crc32 } from './crc32.js';
-import type { SealRef } from './envelope.js';
 
 export const VERSION = 1;
 export const IV_BYTES = 12;
@@ -32,6 +31,12 @@ const FIXED_BODY = IV_BYTES + DEK_BYTES + TAG_BYTES + IV_BYTES;
 const KID_CHARS = /^[A-Za-z0-9._-]{1,64}$/;
 /** Version, a 1-byte kid, the fixed body, an empty token, its tag, the check. */
 const MIN_SIZE = 3 + FIXED_BODY + TAG_BYTES + CHECK_BYTES;
+
+/** The row an envelope belongs to: both ids are bound into its additional data. */
+export interface SealRef {
+  itemId: string;
+  userId: string;
+}
 
 /** Where each part of a checked envelope sits. Offsets are absolute. */
 export interface EnvelopeLayout {

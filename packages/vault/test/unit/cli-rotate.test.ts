@@ -5,7 +5,7 @@
  * is a stand-in; the markers live in a real (in-memory SQLite) store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
+import type { CliIo } from '../../src/cli/cli-io.js';
 import { rotateCommand } from '../../src/cli/commands/rotate.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { createOutput } from '../../src/cli/output.js';
