@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { DEFAULT_KEYS_COMMAND_TIMEOUT_MS } from './crypto/key-command.js';
+import { DEFAULT_KEYS_COMMAND_TIMEOUT_MS } from './key-sources/key-command.js';
 import { ConfigInvalidError } from './errors.js';
 import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from './plaid-names.js';
 import type { AuditMode } from './types.js';

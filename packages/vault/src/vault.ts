@@ -8,7 +8,8 @@ import { parseConfig, type VaultConfig, type VaultConfigInput } from './config.j
 import { ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
-import { deriveSubkey, keyringOptionsFrom, loadKeyring, type Keyring } from './crypto/keyring.js';
+import { deriveSubkey, type Keyring } from './crypto/keyring.js';
+import { keyringOptionsFrom, loadKeyring } from './key-sources/load-keyring.js';
 import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
 import { withToken } from './items/with-token.js';

@@ -73,8 +73,8 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
     },
     keyring() {
       // Once per invocation: a VAULT_KEYS_COMMAND runs here and nowhere else (vault() reuses this keyring).
-      keyring ??= Promise.all([runtime.config(), import('../crypto/keyring.js')]).then(([c, { keyringOptionsFrom, loadKeyring }]) =>
-        loadKeyring({ ...keyringOptionsFrom(c), logger }),
+      keyring ??= Promise.all([runtime.config(), import('../key-sources/load-keyring.js')]).then(
+        ([c, { keyringOptionsFrom, loadKeyring }]) => loadKeyring({ ...keyringOptionsFrom(c), logger }),
       );
       return keyring;
     },
