@@ -4,7 +4,8 @@ import { createAuditLog } from './audit/audit-log.js';
 import { createTokenCache } from './cache/create-cache.js';
 import { createRedisClient } from './cache/redis-client.js';
 import type { ItemRef } from './cache/types.js';
-import { parseConfig, type VaultConfig, type VaultConfigInput } from './config.js';
+import { parseConfig } from './config.js';
+import { type VaultConfig, type VaultConfigInput } from './types/config.js';
 import { ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
@@ -18,8 +19,9 @@ import { instrumentRotations } from './metrics/instrument.js';
 import { createPlaidFeatures, type PlaidFeatureParts } from './plaid/features.js';
 import { createStore } from './store/create-store.js';
 import type { TokenStore } from './store/types.js';
-import { systemClock, type Clock, type Logger } from './types.js';
-import type { Vault } from './vault-types.js';
+import { systemClock, type Clock } from './types/clock.js';
+import { type Logger } from './types/logger.js';
+import type { Vault } from './types/vault.js';
 
 /** Ready-made parts a caller may hand in instead of configuration (tests, custom hosting). */
 export interface VaultParts extends PlaidFeatureParts {

@@ -9,10 +9,10 @@ import type {
   AuditStats,
   AuditVerifyOptions,
   AuditVerifyResult,
-  Clock,
-  Logger,
   NewAuditEvent,
-} from '../types.js';
+} from '../types/audit.js';
+import type { Clock } from '../types/clock.js';
+import type { Logger } from '../types/logger.js';
 import { AuditHealth, codeOf } from './audit-health.js';
 import { createDurableWaiters } from './durable-waiters.js';
 

@@ -1,9 +1,9 @@
-import type { VaultConfig } from '../config.js';
+import type { VaultConfig } from '../types/config.js';
 import type { Redis } from 'ioredis';
 import type { Keyring } from '../crypto/keyring.js';
 import type { TokenStore } from '../store/types.js';
-import type { Logger } from '../types.js';
-import type { Vault } from '../vault-types.js';
+import type { Logger } from '../types/logger.js';
+import type { Vault } from '../types/vault.js';
 import type { VaultParts } from '../vault.js';
 import type { CliIo } from './cli-io.js';
 import { createStderrLogger } from './stderr-logger.js';

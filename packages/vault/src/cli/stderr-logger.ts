@@ -1,4 +1,4 @@
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 
 /**
  * The CLI's logger: short lines on stderr so stdout stays the command's

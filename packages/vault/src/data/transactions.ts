@@ -4,7 +4,7 @@ import { InputInvalidError, PlaidError } from '../errors.js';
 import { callWithToken } from '../items/item-health.js';
 import { getOwnedItem } from '../items/owned-item.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { TransactionsDelta } from '../vault-types.js';
+import type { TransactionsDelta } from '../types/data.js';
 import { toTransactionView } from './projections.js';
 
 const PAGE_SIZE = 500;

@@ -1,4 +1,4 @@
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 
 function line(level: string, obj: object, msg?: string): void {
   process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...obj })}\n`);

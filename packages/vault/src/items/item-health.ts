@@ -1,8 +1,8 @@
 import type { VaultContext } from '../context.js';
 import type { Secret } from '../crypto/secret.js';
 import { isVaultError, ItemRelinkRequiredError, RotationInProgressError } from '../errors.js';
-import type { ItemStatus } from '../types.js';
-import type { TokenUse } from '../vault-types.js';
+import type { ItemStatus } from '../types/items.js';
+import type { TokenUse } from '../types/items.js';
 import { withToken } from './with-token.js';
 
 /**

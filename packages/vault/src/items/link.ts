@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { VaultContext } from '../context.js';
 import { deriveSubkey } from '../crypto/keyring.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { LinkTokenResult } from '../vault-types.js';
+import type { LinkTokenResult } from '../types/link.js';
 import { getOwnedItem } from './owned-item.js';
 import { callWithToken } from './item-health.js';
 import { assertId } from './validate.js';

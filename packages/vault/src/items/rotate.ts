@@ -5,7 +5,7 @@ import { isVaultError, ItemNotFoundError, ItemRelinkRequiredError, RotationFaile
 import { isOutcomeUnknown, isTokenGone } from '../plaid/errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { ItemRow } from '../store/types.js';
-import type { RotateResult } from '../vault-types.js';
+import type { RotateResult } from '../types/rotation.js';
 import type { JournalRecord, RecoveryJournal } from './journal.js';
 import { removeOrphanedItem } from './orphan-token.js';
 import { markRelinkRequired } from './rotate-relink.js';

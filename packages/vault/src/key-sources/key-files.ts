@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigInvalidError } from '../errors.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 import { generateKeyEntry } from '../crypto/keygen.js';
 
 function errnoOf(error: unknown): string | undefined {

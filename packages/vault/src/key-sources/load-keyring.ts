@@ -5,7 +5,7 @@
  */
 import { ConfigInvalidError } from '../errors.js';
 import { parseKeyring, type Keyring } from '../crypto/keyring.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 import { runKeysCommand } from './key-command.js';
 import { loadOrCreateDevKeys, readKeysFile } from './key-files.js';
 import { keySourcesIn } from './key-variables.js';

@@ -1,6 +1,6 @@
 import { isVaultError } from '../errors.js';
 import type { ItemRow, RewrapRow, TokenStore } from '../store/types.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../types/clock.js';
 
 export interface RekeyDeps {
   store: Pick<TokenStore, 'listItems' | 'getItem' | 'rewrapToken' | 'rewrapTokens' | 'countByKid' | 'appendAudit'>;

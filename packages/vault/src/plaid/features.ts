@@ -13,7 +13,7 @@ import { resolveRotationOptions } from '../items/rotate-options.js';
 import { rotateDue } from '../items/rotate-due.js';
 import { createRotator, type RotationOptions } from '../items/rotate.js';
 import { sandboxLink } from '../items/sandbox-link.js';
-import type { Vault } from '../vault-types.js';
+import type { Vault } from '../types/vault.js';
 import { createWebhookHandler, type WebhookHook } from '../webhooks/handle.js';
 import { createPlaidApi } from './client.js';
 import { createPlaidGateway } from './gateway.js';

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { AuditChainBlockedError } from '../errors.js';
-import type { AuditAnchor, AuditEvent, AuditQuery, Clock, NewAuditEvent } from '../types.js';
+import type { AuditAnchor, AuditEvent, AuditQuery, NewAuditEvent } from '../types/audit.js';
+import type { Clock } from '../types/clock.js';
 import { auditBodyTail, linkHash } from './audit-hash.js';
 import { isUniqueViolation } from './db-errors.js';
 import type { AuditEventsTable, Database } from './db-schema.js';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigInvalidError } from '../errors.js';
-import { silentLogger, systemClock, type Clock, type Logger } from '../types.js';
+import { silentLogger, type Logger } from '../types/logger.js';
+import { systemClock, type Clock } from '../types/clock.js';
 import type { StoreBackend } from './dialect.js';
 import { KyselyStore } from './kysely-store.js';
 import { createPostgresBackend } from './postgres-backend.js';

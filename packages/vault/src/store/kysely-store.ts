@@ -1,15 +1,8 @@
 import { Migrator, sql } from 'kysely';
 import { StoreConflictError } from '../errors.js';
-import type {
-  AuditAnchor,
-  AuditEvent,
-  AuditQuery,
-  AuditVerifyOptions,
-  AuditVerifyResult,
-  Clock,
-  ItemStatus,
-  NewAuditEvent,
-} from '../types.js';
+import type { AuditAnchor, AuditEvent, AuditQuery, AuditVerifyOptions, AuditVerifyResult, NewAuditEvent } from '../types/audit.js';
+import type { Clock } from '../types/clock.js';
+import type { ItemStatus } from '../types/items.js';
 import { appendAuditEvents, listAuditEvents, quarantineAuditRows, readAuditAnchor } from './audit-store.js';
 import { firstRowOutsideChain, verifyAuditChain } from './audit-verify.js';
 import { toStoreError } from './db-errors.js';

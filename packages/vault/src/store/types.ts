@@ -1,4 +1,5 @@
-import type { AuditAnchor, AuditEvent, AuditQuery, AuditVerifyOptions, AuditVerifyResult, ItemStatus, NewAuditEvent } from '../types.js';
+import type { AuditAnchor, AuditEvent, AuditQuery, AuditVerifyOptions, AuditVerifyResult, NewAuditEvent } from '../types/audit.js';
+import type { ItemStatus } from '../types/items.js';
 
 /** A full items row. `envelope` is the sealed token (see crypto/envelope.ts); `kid` mirrors the envelope's kid for rekey scans. */
 export interface ItemRow {

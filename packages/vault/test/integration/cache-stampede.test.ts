@@ -15,7 +15,7 @@ import { parseKeyring } from '../../src/crypto/keyring.js';
 import { createVault } from '../../src/index.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import { silentLogger } from '../../src/types.js';
+import { silentLogger } from '../../src/types/logger.js';
 import { busReady, connectRedis, dropNamespace } from '../fixtures/cache-helpers.js';
 import { countingStore } from '../fixtures/cache-counting-store.js';
 import { createTestSchema, fakeAccessToken, requireService, testKeys, testNamespace, type TestSchema } from '../helpers/services.js';

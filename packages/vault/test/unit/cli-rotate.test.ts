@@ -12,7 +12,8 @@ import { createOutput } from '../../src/cli/output.js';
 import type { Runtime } from '../../src/cli/runtime.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import type { RotateDueOptions, RotateDueReport, Vault } from '../../src/vault-types.js';
+import type { RotateDueOptions, RotateDueReport } from '../../src/types/rotation.js';
+import type { Vault } from '../../src/types/vault.js';
 import { sink } from '../helpers/text-sink.js';
 
 const MARKER = 'cli:rotate:older-than:90d';

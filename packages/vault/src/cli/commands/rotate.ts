@@ -1,7 +1,7 @@
 import { InputInvalidError } from '../../errors.js';
 import { assertId } from '../../items/validate.js';
 import type { TokenStore } from '../../store/types.js';
-import type { RotateDueReport } from '../../vault-types.js';
+import type { RotateDueReport } from '../../types/rotation.js';
 import type { Command } from '../command.js';
 import { parseCount, parseDuration } from '../duration.js';
 import { EXIT } from '../exit-codes.js';

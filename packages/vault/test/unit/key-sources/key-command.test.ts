@@ -14,7 +14,7 @@ import { deriveSubkey, parseKeyring } from '../../../src/crypto/keyring.js';
 import { runKeysCommand } from '../../../src/key-sources/key-command.js';
 import { loadKeyring, type LoadKeyringOptions } from '../../../src/key-sources/load-keyring.js';
 import { isVaultError, type VaultError } from '../../../src/errors.js';
-import type { Logger } from '../../../src/types.js';
+import type { Logger } from '../../../src/types/logger.js';
 import { setProcessEnv } from '../../helpers/process-env.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'keys-command.mjs');

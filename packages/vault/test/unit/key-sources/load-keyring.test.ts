@@ -7,7 +7,7 @@ import { open, seal } from '../../../src/crypto/envelope.js';
 import { loadKeyring, type LoadKeyringOptions } from '../../../src/key-sources/load-keyring.js';
 import { isVaultError } from '../../../src/errors.js';
 import { codeOf } from '../crypto/code-of.js';
-import type { Logger } from '../../../src/types.js';
+import type { Logger } from '../../../src/types/logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pv-keys-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

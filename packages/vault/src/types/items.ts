@@ -1,0 +1,36 @@
+/** Items as callers see them: summaries and the input that stores a token. Never a token in any answer. */
+
+export type ItemStatus = 'active' | 'login_required' | 'pending_expiration' | 'revoked' | 'relink_required';
+
+export const ITEM_STATUSES: readonly ItemStatus[] = ['active', 'login_required', 'pending_expiration', 'revoked', 'relink_required'];
+
+/** The most any response says about an item. Never a token. */
+export interface ItemSummary {
+  itemId: string;
+  institutionId: string | null;
+  institutionName: string | null;
+  status: ItemStatus;
+  products: string[];
+  createdAt: Date;
+  rotatedAt: Date | null;
+}
+
+/** `vault.items.put`: store a token Plaid already issued (an import, or a host that exchanges public tokens itself). */
+export interface PutItemInput {
+  userId: string;
+  itemId: string;
+  accessToken: string;
+  institutionId?: string | null;
+  institutionName?: string | null;
+  products?: string[];
+}
+
+/** One use of a token (`vault.withToken`): who, which item and why, all recorded in the audit log. */
+export interface TokenUse {
+  userId: string;
+  itemId: string;
+  /** Why the token is used; recorded in the audit log (e.g. "accounts.get"). */
+  purpose: string;
+  requestId?: string;
+  actor?: string;
+}
