@@ -1,5 +1,5 @@
 import type { VaultContext } from '../context.js';
-import { callWithToken } from '../items/item-health.js';
+import { callWithToken } from '../items/call-with-token.js';
 import { assertProductEnabled } from '../plaid/products.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { Vault } from '../types/vault.js';

@@ -6,13 +6,17 @@ import type { PlaidGateway } from '../plaid/types.js';
 import type { ItemRow } from '../store/types.js';
 import { purgeItem } from './delete.js';
 import { holdItem, type HeldItem, type ItemLeaseOptions } from './item-lease.js';
-import type { Recovery } from './recovery.js';
 import { assertRef } from './validate.js';
 
 export interface RemoveDeps {
   plaid: PlaidGateway;
   lease: ItemLeaseOptions;
-  recovery: Pick<Recovery, 'settleItem'>;
+  /**
+   * The rotation journal's records of this item (rotation/recovery.ts): settled
+   * before the removal reads the row, and once more after it, so that a token
+   * only a crashed rotation knows is removed at Plaid too.
+   */
+  recovery: { settleItem(ref: Ref, leaseOwner?: string): Promise<void> };
 }
 
 type Ref = { userId: string; itemId: string };

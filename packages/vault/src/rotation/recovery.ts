@@ -6,7 +6,7 @@ import type { PlaidGateway } from '../plaid/types.js';
 import type { RecoveryReport } from '../types/rotation.js';
 import type { JournalRecord, RecoveryJournal } from './journal.js';
 import { removeOrphanedItem } from './orphan-token.js';
-import { markRelinkRequired } from './rotate-relink.js';
+import { markRelinkRequired } from './relink-required.js';
 
 type Outcome = 'replayed' | 'relinkRequired' | 'alreadyApplied' | 'orphansRemoved' | 'remaining';
 

@@ -8,9 +8,9 @@ import type { ItemRow } from '../store/types.js';
 import type { RotateResult } from '../types/rotation.js';
 import type { JournalRecord, RecoveryJournal } from './journal.js';
 import { removeOrphanedItem } from './orphan-token.js';
-import { markRelinkRequired } from './rotate-relink.js';
+import { markRelinkRequired } from './relink-required.js';
 import { writeWithRetry, type RotationOptions, type RotationStep, resolveRotationOptions } from './rotate-options.js';
-import { assertId } from './validate.js';
+import { assertId } from '../items/validate.js';
 
 export type { RotationOptions, RotationStep };
 
