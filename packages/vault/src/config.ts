@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_KEYS_COMMAND_TIMEOUT_MS } from './key-sources/key-command.js';
 import { ConfigInvalidError } from './errors.js';
-import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from './plaid-names.js';
+import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from './plaid/names.js';
 import type { AuditMode } from './types/audit.js';
 import type { DuplicatePolicy, LogLevel, PlaidEnv, VaultConfig, VaultConfigInput } from './types/config.js';
 

@@ -16,15 +16,15 @@ import { putItem } from './items/put.js';
 import { withToken } from './items/with-token.js';
 import { createLogger } from './logger.js';
 import { instrumentRotations } from './metrics/instrument.js';
-import { createPlaidFeatures, type PlaidFeatureParts } from './plaid/features.js';
 import { createStore } from './store/create-store.js';
 import type { TokenStore } from './store/types.js';
 import { systemClock, type Clock } from './types/clock.js';
 import { type Logger } from './types/logger.js';
 import type { Vault } from './types/vault.js';
+import { wireFeatures, type FeatureParts } from './wire-features.js';
 
 /** Ready-made parts a caller may hand in instead of configuration (tests, custom hosting). */
-export interface VaultParts extends PlaidFeatureParts {
+export interface VaultParts extends FeatureParts {
   /** A ready store; the vault does not close a store it did not create. */
   store?: TokenStore;
   /** A ready keyring (else built from `keys` / `keysFile` / `keysCommand` / the development key). */
@@ -161,7 +161,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
     instanceId: parts.instanceId ?? `vault-${randomUUID()}`,
   };
 
-  const plaid = createPlaidFeatures(ctx, parts);
+  const plaid = wireFeatures(ctx, parts);
   let closed = false;
   const vault: Vault = {
     items: {

@@ -1,6 +1,6 @@
 import type { VaultContext } from '../context.js';
 import { callWithToken } from '../items/call-with-token.js';
-import { assertProductEnabled } from '../plaid/products.js';
+import { assertProductEnabled } from './product-guard.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { Vault } from '../types/vault.js';
 import { toHoldingsView, toInvestmentTransactionsView } from './investment-projections.js';
