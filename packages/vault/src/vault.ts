@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createAuditLog } from './audit/audit-log.js';
-import { createTokenCache } from './cache/create-cache.js';
+import { createTokenCache } from './cache/tiered-token-cache.js';
 import { createRedisClient } from './cache/redis-client.js';
 import type { ItemRef } from './cache/types.js';
 import { parseConfig } from './config.js';

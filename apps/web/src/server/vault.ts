@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Vault } from 'plaid-vault';
-import { createAppDb, type AppDb } from './app-db';
+import { createAppDb, type AppDb } from './app-database.server';
 import { createSessions, type Sessions } from './auth/sessions';
 import { deriveSessionKey } from './auth/session-cookie';
 import { createSignInThrottle } from './auth/signin-throttle';

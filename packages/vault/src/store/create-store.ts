@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigInvalidError } from '../errors.js';
 import { silentLogger, type Logger } from '../types/logger.js';
 import { systemClock, type Clock } from '../types/clock.js';
-import type { StoreBackend } from './dialect.js';
+import type { StoreBackend } from './store-backend.js';
 import { KyselyStore } from './kysely-store.js';
 import { createPostgresBackend } from './postgres-backend.js';
 import { createSqliteBackend } from './sqlite-backend.js';

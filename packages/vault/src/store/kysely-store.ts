@@ -6,7 +6,7 @@ import type { ItemStatus } from '../types/items.js';
 import { appendAuditEvents, listAuditEvents, quarantineAuditRows, readAuditAnchor } from './audit-store.js';
 import { firstRowOutsideChain, verifyAuditChain } from './audit-verify.js';
 import { toStoreError } from './db-errors.js';
-import type { StoreBackend } from './dialect.js';
+import type { StoreBackend } from './store-backend.js';
 import { toItemRow } from './item-rows.js';
 import { deleteMarker, getMarker, putMarker } from './markers-store.js';
 import { createMigrationProvider } from './migrations/index.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenCache } from '../../src/cache/create-cache.js';
+import { createTokenCache } from '../../src/cache/tiered-token-cache.js';
 import { open, seal } from '../../src/crypto/envelope.js';
 import { parseKeyring } from '../../src/crypto/keyring.js';
 import { createVault } from '../../src/index.js';

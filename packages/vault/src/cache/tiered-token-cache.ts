@@ -12,8 +12,6 @@ import { subscriberOptions } from './redis-client.js';
 import type { CacheStats } from '../types/cache.js';
 import type { ItemRef, TokenCache, TokenSource } from './types.js';
 
-export type { CacheRedisClient, TokenCacheOptions } from './cache-options.js';
-
 interface Loaded {
   userId: string;
   secret: Secret;
