@@ -2,7 +2,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { TokenCache } from './cache/types.js';
 import type { VaultConfig } from './types/config.js';
 import type { Keyring } from './crypto/keyring.js';
-import type { TokenStore } from './store/types.js';
+import type { ItemStore, MarkerStore } from './store/types.js';
 import type { Clock } from './types/clock.js';
 import type { Logger } from './types/logger.js';
 
@@ -12,7 +12,8 @@ import type { Logger } from './types/logger.js';
  */
 export interface VaultContext {
   readonly config: VaultConfig;
-  readonly store: TokenStore;
+  /** Items and markers; the audit chain is reached through `audit` only. */
+  readonly store: ItemStore & MarkerStore;
   readonly keyring: Keyring;
   readonly cache: TokenCache;
   readonly audit: AuditLog;
