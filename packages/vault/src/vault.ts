@@ -4,12 +4,13 @@ import { createAuditLog } from './audit/audit-log.js';
 import { createTokenCache } from './cache/tiered-token-cache.js';
 import { createRedisClient } from './cache/redis-client.js';
 import type { ItemRef } from './cache/types.js';
-import { parseConfig } from './config.js';
+import { parseConfig } from './config/parse-config.js';
 import { type VaultConfig, type VaultConfigInput } from './types/config.js';
 import { ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
 import { deriveSubkey, type Keyring } from './crypto/keyring.js';
+import { keySourcesIn } from './key-sources/key-variables.js';
 import { keyringOptionsFrom, loadKeyring } from './key-sources/load-keyring.js';
 import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
@@ -87,8 +88,7 @@ function split(options: Record<string, unknown>): { parts: VaultParts; input: Va
 export async function createVault(options: CreateVaultOptions = {}): Promise<Vault> {
   const { config, ...rest } = options;
   const { parts, input } = split(rest);
-  const keySource = input.keys ?? input.keysFile ?? input.keysCommand;
-  if (!config && !parts.keyring && keySource === undefined && input.nodeEnv === undefined) {
+  if (!config && !parts.keyring && keySourcesIn(input).length === 0 && input.nodeEnv === undefined) {
     throw new ConfigInvalidError(
       'createVault needs keys: pass `keys` (kid:base64,...), `keysFile`, `keysCommand` or `keyring`; for a generated development key pass `nodeEnv: "development"`.',
     );
@@ -114,7 +114,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
   const keyring = parts.keyring ?? loadKeyring({ ...keyringOptionsFrom(config), logger });
 
   const ownsStore = !parts.store;
-  const store = parts.store ?? createStore({ url: config.database.url, schema: config.database.schema, logger });
+  const store = parts.store ?? createStore({ ...config.database, logger });
   const ownedRedis = !parts.redisClient && config.redis ? createRedisClient(config.redis.url, logger) : null;
   const redis = parts.redisClient ?? ownedRedis;
 

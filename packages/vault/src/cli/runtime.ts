@@ -68,7 +68,7 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       logger = next;
     },
     config() {
-      config ??= import('../config.js').then(({ parseConfig }) => parseConfig({}, io.env));
+      config ??= import('../config/parse-config.js').then(({ parseConfig }) => parseConfig({}, io.env));
       return config;
     },
     keyring() {
@@ -80,7 +80,7 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
     },
     rawStore() {
       raw ??= Promise.all([runtime.config(), import('../store/create-store.js')]).then(([c, { createStore }]) =>
-        createStore({ url: c.database.url, ...(c.database.schema !== undefined && { schema: c.database.schema }), logger }),
+        createStore({ ...c.database, logger }),
       );
       return raw;
     },

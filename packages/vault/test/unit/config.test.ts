@@ -1,6 +1,6 @@
 import { format, inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/parse-config.js';
 import { type VaultConfigInput } from '../../src/types/config.js';
 import { isVaultError } from '../../src/errors.js';
 
