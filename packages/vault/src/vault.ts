@@ -15,7 +15,7 @@ import { keyringOptionsFrom, loadKeyring } from './key-sources/load-keyring.js';
 import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
 import { withToken } from './items/with-token.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './logging/pino-logger.js';
 import { instrumentRotations } from './metrics/instrument.js';
 import { createStore } from './store/create-store.js';
 import type { TokenStore } from './store/types.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../types/logger.js';
 import type { Vault } from '../types/vault.js';
 import type { VaultParts } from '../vault.js';
 import type { CliIo } from './cli-io.js';
-import { createStderrLogger } from './stderr-logger.js';
+import { createStderrLogger } from '../logging/stderr-logger.js';
 
 /**
  * What commands build on, opened lazily and once: a command that only needs
@@ -49,7 +49,7 @@ export interface Runtime {
 }
 
 export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
-  let logger = createStderrLogger(io.stderr, opts.debug);
+  let logger = createStderrLogger({ stream: io.stderr, format: 'text', level: opts.debug ? 'debug' : 'warn', fields: opts.debug });
   const closers: (() => Promise<void> | void)[] = [];
   let config: Promise<Readonly<VaultConfig>> | undefined;
   let keyring: Promise<Keyring> | undefined;

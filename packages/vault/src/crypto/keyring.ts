@@ -1,7 +1,8 @@
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConfigInvalidError } from '../errors.js';
-import { KID_PATTERN, KEYGEN_HINT } from './keygen.js';
+import { OPERATOR_ID } from '../operator-ids.js';
+import { KEYGEN_HINT } from './keygen.js';
 
 export { generateKeyEntry } from './keygen.js';
 
@@ -83,7 +84,7 @@ export function parseKeyring(spec: string, source = 'VAULT_KEYS', options: Parse
     if (colon < 0) refuse(source, `entry ${position} is not "kid:base64"`, at);
     const kid = entry.slice(0, colon);
     const encoded = entry.slice(colon + 1);
-    if (!KID_PATTERN.test(kid)) refuse(source, `entry ${position} has a malformed kid (1-64 of A-Z a-z 0-9 . _ -)`, at);
+    if (!OPERATOR_ID.test(kid)) refuse(source, `entry ${position} has a malformed kid (1-64 of A-Z a-z 0-9 . _ -)`, at);
     const where = options.anonymous ? at : { ...at, kid };
     const name = named(kid, position);
     const first = kidEntry.get(kid);

@@ -13,7 +13,7 @@ import { itemRoutes } from './routes/item-routes.js';
 import { linkRoutes } from './routes/link-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { WEBHOOK_PATH, webhookRoutes } from './routes/webhook-routes.js';
-import { stderrLogger } from './stderr-logger.js';
+import { createStderrLogger } from '../logging/stderr-logger.js';
 
 export interface HttpAppOptions {
   vault: Vault;
@@ -55,7 +55,7 @@ export function createHttpApp(opts: HttpAppOptions): Hono<AppEnv> {
   const deps: RouteDeps = {
     vault: opts.vault,
     getUserId: opts.getUserId,
-    logger: opts.logger ?? stderrLogger,
+    logger: opts.logger ?? createStderrLogger({ format: 'json' }),
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
   };
   const metrics = resolveMetrics(opts);
