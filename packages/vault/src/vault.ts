@@ -62,6 +62,7 @@ const PART_FLAGS: Record<keyof VaultParts, true> = {
   plaidRetry: true,
   rotation: true,
   onWebhook: true,
+  onItemRemoved: true,
   metrics: true,
 };
 const PART_KEYS = new Set<string>(Object.keys(PART_FLAGS));

@@ -25,6 +25,7 @@ import { createRecovery } from './rotation/recovery.js';
 import { createRotator, type RotationOptions } from './rotation/rotate.js';
 import { rotateDue } from './rotation/rotate-due.js';
 import { resolveRotationOptions } from './rotation/rotate-options.js';
+import type { ItemRemovedHook } from './types/items.js';
 import type { Vault } from './types/vault.js';
 import { createWebhookHandler, type WebhookHook } from './webhooks/handle.js';
 
@@ -39,6 +40,8 @@ export interface FeatureParts {
   rotation?: RotationOptions;
   /** Called after the vault acted on a verified webhook. */
   onWebhook?: WebhookHook;
+  /** Called once an item is gone, by any path (remove, delete, a replaced duplicate, a revoked consent). */
+  onItemRemoved?: ItemRemovedHook;
   /** Records Plaid latency/errors and rotations (e.g. `createVaultMetrics()` from `plaid-vault/http`). */
   metrics?: VaultMetricsRecorder;
 }
@@ -72,7 +75,8 @@ export function wireFeatures(ctx: VaultContext, parts: FeatureParts = {}): Featu
     sleep: rotation.sleep,
     rotationRunning: (itemId) => rotator.running(itemId),
   };
-  const remove: RemoveItem = (ref) => removeItem(ctx, { plaid: gateway, lease, recovery }, ref);
+  const onRemoved = parts.onItemRemoved;
+  const remove: RemoveItem = (ref) => removeItem(ctx, { plaid: gateway, lease, recovery, onRemoved }, ref);
   return {
     link: {
       createLinkToken: (input) => createLinkToken(ctx, gateway, input),
@@ -85,7 +89,7 @@ export function wireFeatures(ctx: VaultContext, parts: FeatureParts = {}): Featu
       rotate: (ref) => rotator.rotate(ref),
       rotateDue: (opts) => rotateDue(ctx, rotator, opts),
       remove,
-      delete: (ref) => deleteItem(ctx, lease, ref),
+      delete: (ref) => deleteItem(ctx, { lease, onRemoved }, ref),
     },
     recover: () => recovery.recover(),
     plaidHealth: () => gateway.health(),

@@ -34,3 +34,12 @@ export interface TokenUse {
   requestId?: string;
   actor?: string;
 }
+
+/**
+ * Called once an item is gone from the vault, whichever way it went: `items.remove`
+ * (the HTTP route too), `items.delete`, a duplicate replaced at link time, a consent
+ * revoked by webhook. The row, its token and every cached copy are already gone;
+ * drop what the app keeps about the item (synced transactions, say). A failure is
+ * logged and does not undo or fail the removal.
+ */
+export type ItemRemovedHook = (item: { userId: string; itemId: string; action: 'item.remove' | 'item.delete' }) => void | Promise<void>;
