@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { PlaidEnv, Vault, VaultConfigInput } from 'plaid-vault';
 import { ConfigInvalidError, parseConfig } from 'plaid-vault/config';
 import { createAppDb, type AppDb } from './app-database.server';
+import { createTransactionsStore } from './transactions-store';
 import { createSessions, type Sessions } from './auth/sessions';
 import { deriveSessionKey } from './auth/session-cookie';
 import { createSignInThrottle } from './auth/signin-throttle';
@@ -159,18 +160,25 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
   const [{ createVault, isVaultError }, { createHttpApp, createVaultMetrics }] = await Promise.all([loadVaultModule(), loadHttpModule()]);
   // One collector for the vault (Plaid latency, rotations) and the /metrics route; only when metrics are enabled.
   const collector = env.VAULT_METRICS_TOKEN ? createVaultMetrics() : undefined;
-  // A failed start must not leave the emulator or the vault open: the next request tries again from scratch.
+  // A failed start must not leave the emulator, the app database or the vault open: the next request tries again from scratch.
   const started = (async () => {
     const config = parseConfig(input, env);
-    return { config, vault: await createVault({ config, ...(collector && { metrics: collector }) }) };
+    const { url: databaseUrl, schema } = config.database;
+    // The app's tables sit in the vault's database, read by the vault's own rules.
+    const db = await createAppDb(databaseUrl, schema !== undefined ? { schema } : {});
+    const transactions = createTransactionsStore(db);
+    const vault = await createVault({
+      config,
+      ...(collector && { metrics: collector }),
+      // A removed item's synced transactions go with it, whichever way it was removed (the vault already shredded its token).
+      onItemRemoved: ({ itemId }) => transactions.forget(itemId),
+    }).catch(async (err: unknown) => {
+      await db.destroy();
+      throw err;
+    });
+    return { db, vault };
   })();
-  const { config, vault } = await started.catch(async (err: unknown) => {
-    await sandbox?.close();
-    throw err;
-  });
-  const { url: databaseUrl, schema } = config.database;
-  const db = await createAppDb(databaseUrl, schema !== undefined ? { schema } : {}).catch(async (err: unknown) => {
-    await vault.close();
+  const { db, vault } = await started.catch(async (err: unknown) => {
     await sandbox?.close();
     throw err;
   });
