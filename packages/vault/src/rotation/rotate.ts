@@ -53,7 +53,8 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
 
   /** Take the lease, or wait for the instance that holds it and return its outcome. */
   async function lease(itemId: string, seen: ItemRow): Promise<ItemRow | RotateResult> {
-    const giveUp = Date.now() + opts.waitMs;
+    // The injected clock, as for the lease itself: a test that moves time moves this deadline too.
+    const giveUp = ctx.clock.now().getTime() + opts.waitMs;
     for (;;) {
       const now = ctx.clock.now();
       if (await ctx.store.acquireLease(itemId, ctx.instanceId, new Date(now.getTime() + opts.leaseMs), now)) {
@@ -64,7 +65,7 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
       }
       const row = await ownedRow({ itemId });
       if (row.tokenVersion !== seen.tokenVersion || row.status === 'relink_required') return joined(row);
-      if (Date.now() > giveUp) throw new RotationInProgressError();
+      if (ctx.clock.now().getTime() > giveUp) throw new RotationInProgressError();
       await opts.sleep(opts.pollMs);
     }
   }
