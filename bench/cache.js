@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createTokenCache } from '../packages/vault/dist/cache/create-cache.js';
+import { createTokenCache } from '../packages/vault/dist/cache/tiered-token-cache.js';
 import { l2ValueEnvelope } from '../packages/vault/dist/cache/l2-value.js';
 import { createRedisClient } from '../packages/vault/dist/cache/redis-client.js';
 import { open, seal } from '../packages/vault/dist/crypto/envelope.js';

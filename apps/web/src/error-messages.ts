@@ -1,7 +1,6 @@
 /** Plain-language messages for the vault's error codes (shared by server pages and client components). */
 const MESSAGES: Record<string, string> = {
   ERR_PLAID_ITEM_LOGIN_REQUIRED: 'Your bank needs you to sign in again.',
-  ERR_ITEM_LOGIN_REQUIRED: 'Your bank needs you to sign in again.',
   ERR_ITEM_RELINK_REQUIRED: 'This connection was lost. Remove it and connect the bank again.',
   ERR_PLAID_INVALID_ACCESS_TOKEN: 'This connection was lost. Remove it and connect the bank again.',
   ERR_PLAID_ITEM_ERROR: 'Your bank reported a problem with this connection. Try again later.',
@@ -16,7 +15,7 @@ const MESSAGES: Record<string, string> = {
   ERR_PRODUCT_NOT_ENABLED: 'This feature is not enabled for this app.',
 };
 
-export const LOGIN_REQUIRED_CODES = new Set(['ERR_PLAID_ITEM_LOGIN_REQUIRED', 'ERR_ITEM_LOGIN_REQUIRED']);
+export const LOGIN_REQUIRED_CODES = new Set(['ERR_PLAID_ITEM_LOGIN_REQUIRED']);
 
 export function messageFor(code: string | undefined): string {
   return (code && MESSAGES[code]) || 'Something went wrong. Please try again.';

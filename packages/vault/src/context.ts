@@ -1,9 +1,10 @@
 import type { AuditLog } from './audit/audit-log.js';
 import type { TokenCache } from './cache/types.js';
-import type { VaultConfig } from './config.js';
+import type { VaultConfig } from './types/config.js';
 import type { Keyring } from './crypto/keyring.js';
-import type { TokenStore } from './store/types.js';
-import type { Clock, Logger } from './types.js';
+import type { ItemStore, MarkerStore } from './store/types.js';
+import type { Clock } from './types/clock.js';
+import type { Logger } from './types/logger.js';
 
 /**
  * What every feature module receives. Built once by createVault (vault.ts);
@@ -11,7 +12,8 @@ import type { Clock, Logger } from './types.js';
  */
 export interface VaultContext {
   readonly config: VaultConfig;
-  readonly store: TokenStore;
+  /** Items and markers; the audit chain is reached through `audit` only. */
+  readonly store: ItemStore & MarkerStore;
   readonly keyring: Keyring;
   readonly cache: TokenCache;
   readonly audit: AuditLog;

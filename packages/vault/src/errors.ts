@@ -14,7 +14,6 @@ export const HTTP_STATUS = {
   ERR_INPUT_INVALID: 400,
   ERR_ITEM_NOT_FOUND: 404,
   ERR_ITEM_RELINK_REQUIRED: 409,
-  ERR_ITEM_LOGIN_REQUIRED: 409,
   ERR_ITEM_DUPLICATE: 409,
   ERR_STORE_CONFLICT: 409,
   ERR_STORE_UNAVAILABLE: 503,
@@ -25,7 +24,6 @@ export const HTTP_STATUS = {
   ERR_PRODUCT_NOT_ENABLED: 403,
   ERR_ROTATION_IN_PROGRESS: 409,
   ERR_ROTATION_FAILED: 502,
-  ERR_RECOVERY_FAILED: 500,
   ERR_AUDIT_UNAVAILABLE: 503,
   ERR_AUDIT_CHAIN_BLOCKED: 500,
   ERR_PLAID_INVALID_REQUEST: 502,
@@ -106,11 +104,6 @@ export const ConfigInvalidError = define('ERR_CONFIG_INVALID', 'ConfigInvalidErr
 export const InputInvalidError = define('ERR_INPUT_INVALID', 'InputInvalidError', 'The input is invalid.');
 export const ItemNotFoundError = define('ERR_ITEM_NOT_FOUND', 'ItemNotFoundError', 'Item not found.');
 export const ItemRelinkRequiredError = define('ERR_ITEM_RELINK_REQUIRED', 'ItemRelinkRequiredError', 'This item must be linked again.');
-export const ItemLoginRequiredError = define(
-  'ERR_ITEM_LOGIN_REQUIRED',
-  'ItemLoginRequiredError',
-  'The bank needs the user to sign in again (update mode).',
-);
 export const ItemDuplicateError = define('ERR_ITEM_DUPLICATE', 'ItemDuplicateError', 'This institution is already linked for this user.');
 export const StoreConflictError = define('ERR_STORE_CONFLICT', 'StoreConflictError', 'The item was changed concurrently; retry.');
 export const StoreUnavailableError = define('ERR_STORE_UNAVAILABLE', 'StoreUnavailableError', 'The database is unavailable.');
@@ -133,7 +126,6 @@ export const RotationInProgressError = define(
   'A rotation of this item is in progress.',
 );
 export const RotationFailedError = define('ERR_ROTATION_FAILED', 'RotationFailedError', 'The token rotation failed.');
-export const RecoveryFailedError = define('ERR_RECOVERY_FAILED', 'RecoveryFailedError', 'The recovery journal could not be replayed.');
 export const AuditUnavailableError = define(
   'ERR_AUDIT_UNAVAILABLE',
   'AuditUnavailableError',

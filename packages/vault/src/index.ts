@@ -6,9 +6,8 @@
  */
 export { createVault, createVaultFromEnv, type CreateVaultOptions, type VaultParts } from './vault.js';
 export * from './errors.js';
-export type * from './types.js';
-export { ITEM_STATUSES, silentLogger, systemClock } from './types.js';
-export type * from './vault-types.js';
-export type * from './data-view-types.js';
+export type * from './types/index.js';
+export { ITEM_STATUSES } from './types/items.js';
+export { silentLogger } from './types/logger.js';
+export { systemClock } from './types/clock.js';
 export { Secret } from './crypto/secret.js';
-export type { VaultConfig, VaultConfigInput } from './config.js';

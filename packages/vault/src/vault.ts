@@ -1,27 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createAuditLog } from './audit/audit-log.js';
-import { createTokenCache } from './cache/create-cache.js';
+import { createTokenCache } from './cache/tiered-token-cache.js';
 import { createRedisClient } from './cache/redis-client.js';
 import type { ItemRef } from './cache/types.js';
-import { parseConfig, type VaultConfig, type VaultConfigInput } from './config.js';
+import { parseConfig } from './config/parse-config.js';
+import { type VaultConfig, type VaultConfigInput } from './types/config.js';
 import { ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
-import { deriveSubkey, keyringOptionsFrom, loadKeyring, type Keyring } from './crypto/keyring.js';
+import { deriveSubkey, type Keyring } from './crypto/keyring.js';
+import { keySourcesIn } from './key-sources/key-variables.js';
+import { keyringOptionsFrom, loadKeyring } from './key-sources/load-keyring.js';
 import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
 import { withToken } from './items/with-token.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './logging/pino-logger.js';
 import { instrumentRotations } from './metrics/instrument.js';
-import { createPlaidFeatures, type PlaidFeatureParts } from './plaid/features.js';
 import { createStore } from './store/create-store.js';
 import type { TokenStore } from './store/types.js';
-import { systemClock, type Clock, type Logger } from './types.js';
-import type { Vault } from './vault-types.js';
+import { systemClock, type Clock } from './types/clock.js';
+import { type Logger } from './types/logger.js';
+import type { Vault } from './types/vault.js';
+import { wireFeatures, type FeatureParts } from './wire-features.js';
 
 /** Ready-made parts a caller may hand in instead of configuration (tests, custom hosting). */
-export interface VaultParts extends PlaidFeatureParts {
+export interface VaultParts extends FeatureParts {
   /** A ready store; the vault does not close a store it did not create. */
   store?: TokenStore;
   /** A ready keyring (else built from `keys` / `keysFile` / `keysCommand` / the development key). */
@@ -58,6 +62,7 @@ const PART_FLAGS: Record<keyof VaultParts, true> = {
   plaidRetry: true,
   rotation: true,
   onWebhook: true,
+  onItemRemoved: true,
   metrics: true,
 };
 const PART_KEYS = new Set<string>(Object.keys(PART_FLAGS));
@@ -84,8 +89,7 @@ function split(options: Record<string, unknown>): { parts: VaultParts; input: Va
 export async function createVault(options: CreateVaultOptions = {}): Promise<Vault> {
   const { config, ...rest } = options;
   const { parts, input } = split(rest);
-  const keySource = input.keys ?? input.keysFile ?? input.keysCommand;
-  if (!config && !parts.keyring && keySource === undefined && input.nodeEnv === undefined) {
+  if (!config && !parts.keyring && keySourcesIn(input).length === 0 && input.nodeEnv === undefined) {
     throw new ConfigInvalidError(
       'createVault needs keys: pass `keys` (kid:base64,...), `keysFile`, `keysCommand` or `keyring`; for a generated development key pass `nodeEnv: "development"`.',
     );
@@ -111,7 +115,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
   const keyring = parts.keyring ?? loadKeyring({ ...keyringOptionsFrom(config), logger });
 
   const ownsStore = !parts.store;
-  const store = parts.store ?? createStore({ url: config.database.url, schema: config.database.schema, logger });
+  const store = parts.store ?? createStore({ ...config.database, logger });
   const ownedRedis = !parts.redisClient && config.redis ? createRedisClient(config.redis.url, logger) : null;
   const redis = parts.redisClient ?? ownedRedis;
 
@@ -158,7 +162,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
     instanceId: parts.instanceId ?? `vault-${randomUUID()}`,
   };
 
-  const plaid = createPlaidFeatures(ctx, parts);
+  const plaid = wireFeatures(ctx, parts);
   let closed = false;
   const vault: Vault = {
     items: {

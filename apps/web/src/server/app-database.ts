@@ -1,4 +1,5 @@
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { parseConfig, sqliteFile, type DatabaseDialect } from 'plaid-vault/config';
 
 /**
  * The reference app's own tables (users, sessions, synced transactions, sign-in
@@ -103,19 +104,20 @@ const migrations: Record<string, Migration> = {
 };
 
 /**
- * Open the app database at `url` (`sqlite:PATH` or `postgres://...`) and bring
- * its tables up to date. The caller owns the returned handle (`destroy()`).
+ * Open the app database at `url` (`sqlite:PATH` or `postgres://...`, read by the
+ * vault's own rules: the app's tables sit in the vault's database) and bring its
+ * tables up to date. The caller owns the returned handle (`destroy()`).
  */
 export async function createAppDb(url: string, opts: { schema?: string } = {}): Promise<AppDb> {
-  const { schema } = opts;
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error('VAULT_DATABASE_SCHEMA must be a plain PostgreSQL identifier.');
-  const db = new Kysely<AppSchema>({ dialect: await dialectFor(url, schema) });
+  // ERR_CONFIG_INVALID, naming the variable, for a URL or schema the vault would refuse.
+  const { dialect, schema } = parseConfig({ database: { url, ...(opts.schema !== undefined && { schema: opts.schema }) } }, {}).database;
+  const db = new Kysely<AppSchema>({ dialect: await dialectFor(dialect, url, schema) });
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'web_migration',
     migrationLockTableName: 'web_migration_lock',
-    ...(schema !== undefined && url.startsWith('postgres') ? { migrationTableSchema: schema } : {}),
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {
@@ -126,25 +128,18 @@ export async function createAppDb(url: string, opts: { schema?: string } = {}): 
   return db;
 }
 
-/** The vault's rule for VAULT_DATABASE_SCHEMA (it is validated there first; checked again here because it is spliced into a connection option). */
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
 /** PostgreSQL: `schema` (VAULT_DATABASE_SCHEMA) goes on every connection's search_path, as the vault does, so the app's tables sit beside the vault's. */
-async function dialectFor(url: string, schema: string | undefined) {
-  if (url.startsWith('sqlite:')) {
+async function dialectFor(dialect: DatabaseDialect, url: string, schema: string | undefined) {
+  if (dialect === 'sqlite') {
     const { default: Database } = await import('better-sqlite3');
-    const file = url.slice('sqlite:'.length);
-    const database = new Database(file);
+    const database = new Database(sqliteFile(url));
     // The vault opens the same file; WAL plus a busy timeout lets both connections write.
     database.pragma('journal_mode = WAL');
     database.pragma('busy_timeout = 5000');
     return new SqliteDialect({ database });
   }
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { default: pg } = await import('pg');
-    return new PostgresDialect({
-      pool: new pg.Pool({ connectionString: url, max: 5, ...(schema ? { options: `-c search_path="${schema}"` } : {}) }),
-    });
-  }
-  throw new Error('VAULT_DATABASE_URL must start with sqlite: or postgres://');
+  const { default: pg } = await import('pg');
+  return new PostgresDialect({
+    pool: new pg.Pool({ connectionString: url, max: 5, ...(schema ? { options: `-c search_path="${schema}"` } : {}) }),
+  });
 }

@@ -72,8 +72,8 @@ export async function loadDashboard(userId: string): Promise<{ item: ItemCard; a
   );
 }
 
-/** An item that is not active explains itself without a Plaid call. */
+/** An item that is not active explains itself without a Plaid call, with the code a call would give. */
 export function statusCode(status: ItemSummary['status']): string {
-  if (status === 'login_required') return 'ERR_ITEM_LOGIN_REQUIRED';
+  if (status === 'login_required') return 'ERR_PLAID_ITEM_LOGIN_REQUIRED';
   return 'ERR_ITEM_RELINK_REQUIRED';
 }

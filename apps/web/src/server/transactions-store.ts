@@ -1,6 +1,6 @@
 import 'server-only';
 import type { TransactionView } from 'plaid-vault';
-import type { AppDb } from './app-db';
+import type { AppDb } from './app-database.server';
 
 export interface TransactionRow {
   transactionId: string;

@@ -1,5 +1,4 @@
-/** The environment variables that give the vault its keys; the vault refuses more than one. */
-export const VAULT_KEY_VARIABLES = ['VAULT_KEYS', 'VAULT_KEYS_FILE', 'VAULT_KEYS_COMMAND'] as const;
+import { ConfigInvalidError, KEY_SOURCE_VARIABLES } from 'plaid-vault/config';
 
 /**
  * Whether the app must generate a development key: true only when no key
@@ -11,7 +10,10 @@ export const VAULT_KEY_VARIABLES = ['VAULT_KEYS', 'VAULT_KEYS_FILE', 'VAULT_KEYS
  * if (needsGeneratedVaultKey(env, emulator)) keys = devSecret(...);
  */
 export function needsGeneratedVaultKey(env: Record<string, string | undefined>, emulator: boolean): boolean {
-  if (VAULT_KEY_VARIABLES.some((name) => env[name])) return false;
-  if (!emulator) throw new Error('VAULT_KEYS, VAULT_KEYS_FILE or VAULT_KEYS_COMMAND is required when Plaid is not the emulator.');
+  if (KEY_SOURCE_VARIABLES.some((name) => env[name])) return false;
+  if (!emulator)
+    throw new ConfigInvalidError('VAULT_KEYS, VAULT_KEYS_FILE or VAULT_KEYS_COMMAND is required when Plaid is not the emulator.', {
+      details: { variable: 'VAULT_KEYS' },
+    });
   return true;
 }

@@ -2,8 +2,10 @@ import 'server-only';
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { Vault } from 'plaid-vault';
-import { createAppDb, type AppDb } from './app-db';
+import type { PlaidEnv, Vault, VaultConfigInput } from 'plaid-vault';
+import { ConfigInvalidError, parseConfig } from 'plaid-vault/config';
+import { createAppDb, type AppDb } from './app-database.server';
+import { createTransactionsStore } from './transactions-store';
 import { createSessions, type Sessions } from './auth/sessions';
 import { deriveSessionKey } from './auth/session-cookie';
 import { createSignInThrottle } from './auth/signin-throttle';
@@ -94,29 +96,32 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
 
   // The emulator signs and delivers Item webhooks (login required / repaired) like Plaid;
   // by default they come back to this server's own webhook route.
-  const webhookUrl = env.PLAID_WEBHOOK_URL ?? (emulator ? `http://127.0.0.1:${env.PORT ?? '3000'}/api/webhooks/plaid` : undefined);
+  const webhookUrl =
+    emulator && env.PLAID_WEBHOOK_URL === undefined ? `http://127.0.0.1:${env.PORT ?? '3000'}/api/webhooks/plaid` : undefined;
 
   // Generated secrets only for the offline emulator: anything that can reach a
   // real bank must be given its keys, or it does not start (fail closed).
-  let keys = env.VAULT_KEYS;
+  let generatedKeys: string | undefined;
   if (needsGeneratedVaultKey(env, emulator)) {
-    keys = devSecret(join(dataDir, 'dev-vault-keys'), () => `dev1:${randomBytes(32).toString('base64')}`);
+    generatedKeys = devSecret(join(dataDir, 'dev-vault-keys'), () => `dev1:${randomBytes(32).toString('base64')}`);
     console.warn(`[plaid-vault web] using a generated development key in ${join(dataDir, 'dev-vault-keys')}`);
   }
   let sessionSecret = env.SESSION_SECRET;
   if (!sessionSecret) {
-    if (!emulator) throw new Error('SESSION_SECRET is required when Plaid is not the emulator.');
+    if (!emulator)
+      throw new ConfigInvalidError('SESSION_SECRET is required when Plaid is not the emulator.', {
+        details: { variable: 'SESSION_SECRET' },
+      });
     sessionSecret = devSecret(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64'));
   }
-  if (sessionSecret.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters.');
+  if (sessionSecret.length < 32)
+    throw new ConfigInvalidError('SESSION_SECRET must be at least 32 characters.', { details: { variable: 'SESSION_SECRET' } });
   // Validated before anything is started: a bad limit stops the app rather than weakening sign-in or sign-up.
   const throttleSettings = signInThrottleSettingsFrom(env);
   const signUpSettings = signUpLimitSettingsFrom(env);
   const gateSettings = passwordGateSettingsFrom(env);
 
   let baseUrl = env.PLAID_BASE_URL ?? null;
-  let clientId = env.PLAID_CLIENT_ID;
-  let secret = env.PLAID_SECRET;
   let sandbox: Sandbox | null = null;
   if (emulator && !baseUrl) {
     const { startSandbox } = await loadSandboxModule();
@@ -137,41 +142,46 @@ async function create(env: NodeJS.ProcessEnv): Promise<WebServices> {
       return start(0);
     });
     baseUrl = sandbox.url;
-    clientId = sandbox.clientId;
-    secret = sandbox.secret;
   }
 
-  const databaseUrl = env.VAULT_DATABASE_URL ?? `sqlite:${join(dataDir, 'vault.db')}`;
-  const vaultEnv: Record<string, string | undefined> = {
-    ...env,
-    VAULT_DATA_DIR: env.VAULT_DATA_DIR ?? dataDir,
-    VAULT_DATABASE_URL: databaseUrl,
-    VAULT_KEYS: keys,
-    VAULT_RECOVERY_DIR: env.VAULT_RECOVERY_DIR ?? join(dataDir, 'recovery'),
-    PLAID_ENV: plaidEnv,
-    PLAID_BASE_URL: baseUrl ?? undefined,
-    PLAID_CLIENT_ID: clientId,
-    PLAID_SECRET: secret,
-    PLAID_WEBHOOK_URL: webhookUrl,
+  // The app's choices, as typed settings over what the environment says: the vault's files in the
+  // app's data directory (unless VAULT_DATA_DIR says otherwise), the generated key, the embedded
+  // emulator and the webhook route. parseConfig reads the rest of the environment, once.
+  const input: VaultConfigInput = {
+    ...(env.VAULT_DATA_DIR === undefined && { dataDir }),
+    ...(generatedKeys !== undefined && { keys: generatedKeys }),
+    plaid: {
+      // Decided with the Link mode above (credentials without PLAID_ENV mean Plaid's sandbox); parseConfig validates it.
+      env: plaidEnv as PlaidEnv,
+      ...(sandbox && { baseUrl: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret }),
+      ...(webhookUrl !== undefined && { webhookUrl }),
+    },
   };
-  const [{ createVaultFromEnv, isVaultError }, { createHttpApp, createVaultMetrics }] = await Promise.all([
-    loadVaultModule(),
-    loadHttpModule(),
-  ]);
+  const [{ createVault, isVaultError }, { createHttpApp, createVaultMetrics }] = await Promise.all([loadVaultModule(), loadHttpModule()]);
   // One collector for the vault (Plaid latency, rotations) and the /metrics route; only when metrics are enabled.
   const collector = env.VAULT_METRICS_TOKEN ? createVaultMetrics() : undefined;
-  // A failed start must not leave the emulator or the vault open: the next request tries again from scratch.
-  const vault = await createVaultFromEnv(vaultEnv, collector ? { metrics: collector } : {}).catch(async (err: unknown) => {
+  // A failed start must not leave the emulator, the app database or the vault open: the next request tries again from scratch.
+  const started = (async () => {
+    const config = parseConfig(input, env);
+    const { url: databaseUrl, schema } = config.database;
+    // The app's tables sit in the vault's database, read by the vault's own rules.
+    const db = await createAppDb(databaseUrl, schema !== undefined ? { schema } : {});
+    const transactions = createTransactionsStore(db);
+    const vault = await createVault({
+      config,
+      ...(collector && { metrics: collector }),
+      // A removed item's synced transactions go with it, whichever way it was removed (the vault already shredded its token).
+      onItemRemoved: ({ itemId }) => transactions.forget(itemId),
+    }).catch(async (err: unknown) => {
+      await db.destroy();
+      throw err;
+    });
+    return { db, vault };
+  })();
+  const { db, vault } = await started.catch(async (err: unknown) => {
     await sandbox?.close();
     throw err;
   });
-  const db = await createAppDb(databaseUrl, env.VAULT_DATABASE_SCHEMA ? { schema: env.VAULT_DATABASE_SCHEMA } : {}).catch(
-    async (err: unknown) => {
-      await vault.close();
-      await sandbox?.close();
-      throw err;
-    },
-  );
   // Secure cookies are accepted on http://localhost by browsers, so production mode always sets them.
   const secure = env.NODE_ENV === 'production' && env.SESSION_COOKIE_INSECURE !== '1';
   const authLogger = { warn: (obj: object, msg?: string) => console.warn(`[plaid-vault web] ${msg ?? 'warning'}`, JSON.stringify(obj)) };

@@ -1,5 +1,5 @@
 import { findInstitution, INSTITUTIONS, type InstitutionFixture } from '../data/institutions.js';
-import { KNOWN_PRODUCTS } from '../data/products.js';
+import { SERVED_PRODUCTS } from '../data/products.js';
 import { intField, objectField, stringArrayField, stringField, type Body } from '../http/fields.js';
 import { apiErrors } from '../http/plaid-error.js';
 import { route } from './route.js';
@@ -35,8 +35,9 @@ function matchesFilters(institution: InstitutionFixture, countries: string[], pr
 
 function productFilter(value: string[] | undefined, field: string): string[] | undefined {
   if (value === undefined) return undefined;
-  if (value.length === 0 || value.some((p) => !KNOWN_PRODUCTS.has(p)))
-    throw apiErrors.invalidField(field, 'must be a non-empty list of products');
+  // The emulator's institutions carry only what it serves, so a filter on any other product could match none.
+  if (value.length === 0 || value.some((p) => !SERVED_PRODUCTS.has(p)))
+    throw apiErrors.invalidField(field, 'must be a non-empty list of products this emulator serves');
   return value;
 }
 

@@ -1,43 +1,8 @@
 import type { InstitutionFixture } from '../data/institutions.js';
 import { apiErrors } from '../http/plaid-error.js';
-import type { ItemSpec } from './sandbox-store.js';
+import type { ItemSpec, LinkSessionRecord, LinkTokenRecord } from './store-data.js';
 
-/**
- * One session of Link on a link token, in the shape `/link/token/get` returns in
- * `link_sessions` (Plaid's `LinkTokenGetSessionsResponse`). Link records these.
- */
-export type LinkSessionRecord = { link_session_id: string } & Record<string, unknown>;
-
-/**
- * Everything `/link/token/create` was told, kept so that Link (served by this emulator)
- * and `/link/token/get` can use it. Plain JSON, persisted with the store.
- */
-export interface LinkTokenRecord {
-  linkToken: string;
-  createdAt: string;
-  expiresAt: string;
-  clientName: string;
-  language: string;
-  countryCodes: string[];
-  /** `user.client_user_id`, when the token was made with `user`. */
-  clientUserId: string | null;
-  /** `user_id` from `/user/create`, when the token was made with one. */
-  userId: string | null;
-  products: string[];
-  requiredIfSupportedProducts: string[];
-  optionalProducts: string[];
-  additionalConsentedProducts: string[];
-  webhook: string | null;
-  redirectUri: string | null;
-  /** Update mode: the access token the link token was made with (null otherwise). */
-  accessToken: string | null;
-  /** Update mode: the Item behind `accessToken` when the link token was made. */
-  itemId: string | null;
-  /** `account_filters` as given (Plaid echoes them in `/link/token/get` metadata). */
-  accountFilters: Record<string, unknown> | null;
-  /** Sessions Link has recorded on this token, oldest first. */
-  sessions: LinkSessionRecord[];
-}
+export type { LinkSessionRecord, LinkTokenRecord };
 
 /**
  * The Item a finished Link session creates from a link token, at `institution` with the

@@ -2,8 +2,7 @@ import { accountsFor } from '../data/accounts.js';
 import { newItemId, newToken } from '../data/ids.js';
 import { apiErrors } from '../http/plaid-error.js';
 import { emptyLedger } from './ledger.js';
-import type { LinkTokenRecord } from './link-token.js';
-import { normalize, type ItemRecord, type ItemSpec, type StoreData } from './store-data.js';
+import { normalize, type ItemRecord, type ItemSpec, type LinkTokenRecord, type StoreData } from './store-data.js';
 
 export type { ItemRecord, ItemSpec, StoreData, TransactionsState, TransactionsUpdateStatus } from './store-data.js';
 

@@ -1,6 +1,5 @@
 import type { AccountRecord } from '../data/accounts.js';
 import type { Ledger } from './ledger.js';
-import type { LinkTokenRecord } from './link-token.js';
 
 /** Where an Item's Transactions product is in its first pull (Plaid's `transactions_update_status`). */
 export type TransactionsUpdateStatus = 'NOT_READY' | 'INITIAL_UPDATE_COMPLETE' | 'HISTORICAL_UPDATE_COMPLETE';
@@ -51,6 +50,43 @@ export interface ItemSpec {
    * `onSuccess`, and they are derived from it. Otherwise the exchange draws one.
    */
   itemId?: string;
+}
+
+/**
+ * One session of Link on a link token, in the shape `/link/token/get` returns in
+ * `link_sessions` (Plaid's `LinkTokenGetSessionsResponse`). Link records these.
+ */
+export type LinkSessionRecord = { link_session_id: string } & Record<string, unknown>;
+
+/**
+ * Everything `/link/token/create` was told, kept so that Link (served by this emulator)
+ * and `/link/token/get` can use it. Plain JSON, persisted with the store.
+ */
+export interface LinkTokenRecord {
+  linkToken: string;
+  createdAt: string;
+  expiresAt: string;
+  clientName: string;
+  language: string;
+  countryCodes: string[];
+  /** `user.client_user_id`, when the token was made with `user`. */
+  clientUserId: string | null;
+  /** `user_id` from `/user/create`, when the token was made with one. */
+  userId: string | null;
+  products: string[];
+  requiredIfSupportedProducts: string[];
+  optionalProducts: string[];
+  additionalConsentedProducts: string[];
+  webhook: string | null;
+  redirectUri: string | null;
+  /** Update mode: the access token the link token was made with (null otherwise). */
+  accessToken: string | null;
+  /** Update mode: the Item behind `accessToken` when the link token was made. */
+  itemId: string | null;
+  /** `account_filters` as given (Plaid echoes them in `/link/token/get` metadata). */
+  accountFilters: Record<string, unknown> | null;
+  /** Sessions Link has recorded on this token, oldest first. */
+  sessions: LinkSessionRecord[];
 }
 
 /** The sandbox's whole mutable state, as persisted. */

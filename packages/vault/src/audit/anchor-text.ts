@@ -1,5 +1,5 @@
 import { InputInvalidError } from '../errors.js';
-import type { AuditAnchor } from '../types.js';
+import type { AuditAnchor } from '../types/audit.js';
 
 const TEXT = /^(\d{1,16}):([0-9a-f]{64})$/;
 const INVALID = 'An audit anchor is SEQ:HASH (as printed by plaid-vault audit anchor) or its JSON {"seq":N,"hash":"..."}.';

@@ -1,4 +1,5 @@
-import type { AuditStats, Logger } from '../types.js';
+import type { AuditStats } from '../types/audit.js';
+import type { Logger } from '../types/logger.js';
 
 /** While appends keep failing, the error line is repeated at most this often. */
 const FAILURE_LOG_EVERY_MS = 60_000;

@@ -1,6 +1,6 @@
 import { AuditUnavailableError } from '../errors.js';
 import { stampAuditEvent, type StampedAuditEvent } from '../store/audit-store.js';
-import type { TokenStore } from '../store/types.js';
+import type { AuditStore } from '../store/types.js';
 import type {
   AuditAnchor,
   AuditEvent,
@@ -9,10 +9,10 @@ import type {
   AuditStats,
   AuditVerifyOptions,
   AuditVerifyResult,
-  Clock,
-  Logger,
   NewAuditEvent,
-} from '../types.js';
+} from '../types/audit.js';
+import type { Clock } from '../types/clock.js';
+import type { Logger } from '../types/logger.js';
 import { AuditHealth, codeOf } from './audit-health.js';
 import { createDurableWaiters } from './durable-waiters.js';
 
@@ -51,7 +51,7 @@ export interface AuditLog {
 }
 
 export interface AuditLogOptions {
-  store: TokenStore;
+  store: AuditStore;
   clock: Clock;
   logger: Logger;
   /** `buffered` (default): token use never waits for the audit log. `strict`: see recordDurable. */
@@ -70,7 +70,7 @@ export interface AuditLogOptions {
 
 class BufferedAuditLog implements AuditLog {
   readonly strict: boolean;
-  readonly #store: TokenStore;
+  readonly #store: AuditStore;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #interval: number;

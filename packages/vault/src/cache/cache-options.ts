@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
-import type { Clock, Logger } from '../types.js';
+import type { Clock } from '../types/clock.js';
+import type { Logger } from '../types/logger.js';
 import type { SubscriberClient } from './invalidation-bus.js';
 import type { RedisCacheClient } from './redis-tier.js';
 import type { TokenSource } from './types.js';

@@ -1,5 +1,6 @@
-import type { Clock, Logger } from '../types.js';
-import type { BreakerState } from './types.js';
+import type { Clock } from '../types/clock.js';
+import type { Logger } from '../types/logger.js';
+import type { BreakerState } from '../types/cache.js';
 
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the breaker. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 import { createHeartbeat } from './bus-heartbeat.js';
 
 /** The subscriber side of ioredis that the bus uses. */

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Secret } from '../crypto/secret.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../types/clock.js';
 
 /** One L1 entry. `hit` is created once at fill so that a hit allocates nothing. */
 export interface MemoryEntry {

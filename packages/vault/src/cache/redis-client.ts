@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { silentLogger, type Logger } from '../types.js';
+import { silentLogger, type Logger } from '../types/logger.js';
 
 /** Reconnect forever, backing off from 50 ms to at most 1 s: a cache must come back by itself. */
 function reconnectDelay(attempt: number): number {

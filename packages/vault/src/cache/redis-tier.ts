@@ -1,4 +1,4 @@
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { createDeadlineSweeper, type DeadlineSweeper } from './deadline.js';
 import { FILL_IF_GENERATION, INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';

@@ -1,4 +1,5 @@
 import type { Secret } from '../crypto/secret.js';
+import type { CacheStats } from '../types/cache.js';
 
 export interface ItemRef {
   itemId: string;
@@ -14,22 +15,6 @@ export interface TokenSource {
   load(itemId: string): Promise<{ userId: string; envelope: Buffer; version: number } | undefined>;
   /** Open an envelope (AAD binds item and user); throws ERR_CRYPTO_* on failure. */
   open(envelope: Buffer, ref: ItemRef): Secret;
-}
-
-export type BreakerState = 'closed' | 'open' | 'half_open' | 'disabled';
-
-export interface CacheStats {
-  l1: { hits: number; misses: number; size: number };
-  /** `rejected`: values refused as tampered (a MAC that fails) or rolled back (older than a version this instance knows). */
-  l2: { hits: number; misses: number; errors: number; rejected: number; enabled: boolean };
-  /** Store reads made by the miss path (single-flight leaders). */
-  loads: number;
-  /** Envelopes opened (L2 hits + store loads). */
-  decrypts: number;
-  breaker: BreakerState;
-  /** The invalidation bus: while `down`, L1 is empty and not filled (reads go to L2 or the store). */
-  bus: 'up' | 'down' | 'disabled';
-  invalidations: { published: number; received: number; localClears: number };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ConfigInvalidError } from '../errors.js';
+import { OPERATOR_ID } from '../operator-ids.js';
 import type { ServiceApiKey } from '../http/service-auth.js';
 
 /**
@@ -22,7 +23,7 @@ export function parseApiKeysEnv(value: string | undefined): ServiceApiKey[] {
     .map((entry, index) => {
       const colon = entry.indexOf(':');
       const id = colon > 0 ? entry.slice(0, colon) : '';
-      if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || !/^(sha256|scrypt):/.test(entry.slice(colon + 1))) {
+      if (!OPERATOR_ID.test(id) || !/^(sha256|scrypt):/.test(entry.slice(colon + 1))) {
         throw new ConfigInvalidError(
           `VAULT_API_KEYS entry ${index + 1} is not "id:sha256:..." (use the entry plaid-vault apikey prints).`,
           {

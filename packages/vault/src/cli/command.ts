@@ -1,13 +1,6 @@
+import type { CliIo } from './cli-io.js';
 import type { Output } from './output.js';
 import type { Runtime } from './runtime.js';
-
-export interface CliIo {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  /** The process environment; only main.ts reads process.env and passes it here. */
-  env: Readonly<Record<string, string | undefined>>;
-}
 
 export type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 

@@ -1,6 +1,6 @@
 import { isVaultError } from '../errors.js';
 import { fixFor } from './fixes.js';
-import type { CliIo } from './command.js';
+import type { CliIo } from './cli-io.js';
 
 /**
  * Where commands print. Results go to stdout (one JSON document with --json,

@@ -1,4 +1,4 @@
-import type { VaultConfig } from '../config.js';
+import type { VaultConfig } from '../types/config.js';
 import { ConfigInvalidError } from '../errors.js';
 import { createPlaidApi } from '../plaid/client.js';
 import { createPlaidGateway } from '../plaid/gateway.js';

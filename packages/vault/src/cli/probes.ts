@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Keyring } from '../crypto/keyring.js';
-import { createRecoveryJournal } from '../items/journal.js';
+import { createRecoveryJournal } from '../rotation/journal.js';
 
 /** Resolves when Redis answers PING within 2 s; rejects otherwise. Never retries. */
 export async function pingRedis(url: string): Promise<void> {

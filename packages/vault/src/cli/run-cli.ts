@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { InputInvalidError } from '../errors.js';
-import type { CliIo, Command, CommandContext, OptionValues } from './command.js';
+import type { CliIo } from './cli-io.js';
+import type { Command, CommandContext, OptionValues } from './command.js';
 import { commands } from './commands/index.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { createOutput } from './output.js';

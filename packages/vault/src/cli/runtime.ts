@@ -1,12 +1,12 @@
-import type { VaultConfig } from '../config.js';
+import type { VaultConfig } from '../types/config.js';
 import type { Redis } from 'ioredis';
 import type { Keyring } from '../crypto/keyring.js';
 import type { TokenStore } from '../store/types.js';
-import type { Logger } from '../types.js';
-import type { Vault } from '../vault-types.js';
+import type { Logger } from '../types/logger.js';
+import type { Vault } from '../types/vault.js';
 import type { VaultParts } from '../vault.js';
-import type { CliIo } from './command.js';
-import { createStderrLogger } from './stderr-logger.js';
+import type { CliIo } from './cli-io.js';
+import { createStderrLogger } from '../logging/stderr-logger.js';
 
 /**
  * What commands build on, opened lazily and once: a command that only needs
@@ -49,7 +49,7 @@ export interface Runtime {
 }
 
 export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
-  let logger = createStderrLogger(io.stderr, opts.debug);
+  let logger = createStderrLogger({ stream: io.stderr, format: 'text', level: opts.debug ? 'debug' : 'warn', fields: opts.debug });
   const closers: (() => Promise<void> | void)[] = [];
   let config: Promise<Readonly<VaultConfig>> | undefined;
   let keyring: Promise<Keyring> | undefined;
@@ -68,19 +68,19 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       logger = next;
     },
     config() {
-      config ??= import('../config.js').then(({ parseConfig }) => parseConfig({}, io.env));
+      config ??= import('../config/parse-config.js').then(({ parseConfig }) => parseConfig({}, io.env));
       return config;
     },
     keyring() {
       // Once per invocation: a VAULT_KEYS_COMMAND runs here and nowhere else (vault() reuses this keyring).
-      keyring ??= Promise.all([runtime.config(), import('../crypto/keyring.js')]).then(([c, { keyringOptionsFrom, loadKeyring }]) =>
-        loadKeyring({ ...keyringOptionsFrom(c), logger }),
+      keyring ??= Promise.all([runtime.config(), import('../key-sources/load-keyring.js')]).then(
+        ([c, { keyringOptionsFrom, loadKeyring }]) => loadKeyring({ ...keyringOptionsFrom(c), logger }),
       );
       return keyring;
     },
     rawStore() {
       raw ??= Promise.all([runtime.config(), import('../store/create-store.js')]).then(([c, { createStore }]) =>
-        createStore({ url: c.database.url, ...(c.database.schema !== undefined && { schema: c.database.schema }), logger }),
+        createStore({ ...c.database, logger }),
       );
       return raw;
     },

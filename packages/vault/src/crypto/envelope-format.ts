@@ -20,7 +20,7 @@
  */
 import { DecryptFailedError } from '../errors.js';
 import { crc32 } from './crc32.js';
-import type { SealRef } from './envelope.js';
+import { OPERATOR_ID } from '../operator-ids.js';
 
 export const VERSION = 1;
 export const IV_BYTES = 12;
@@ -29,9 +29,14 @@ export const DEK_BYTES = 32;
 export const CHECK_BYTES = 4;
 /** From the DEK IV to the token IV's end. */
 const FIXED_BODY = IV_BYTES + DEK_BYTES + TAG_BYTES + IV_BYTES;
-const KID_CHARS = /^[A-Za-z0-9._-]{1,64}$/;
 /** Version, a 1-byte kid, the fixed body, an empty token, its tag, the check. */
 const MIN_SIZE = 3 + FIXED_BODY + TAG_BYTES + CHECK_BYTES;
+
+/** The row an envelope belongs to: both ids are bound into its additional data. */
+export interface SealRef {
+  itemId: string;
+  userId: string;
+}
 
 /** Where each part of a checked envelope sits. Offsets are absolute. */
 export interface EnvelopeLayout {
@@ -76,7 +81,7 @@ export function parseEnvelope(envelope: Buffer): EnvelopeLayout {
   if (tokenCt + TAG_BYTES > check) throw new DecryptFailedError();
   if (crc32(envelope, check) !== envelope.readUInt32BE(check)) throw new DecryptFailedError();
   const kid = envelope.toString('latin1', 2, headerEnd);
-  if (!KID_CHARS.test(kid)) throw new DecryptFailedError();
+  if (!OPERATOR_ID.test(kid)) throw new DecryptFailedError();
   return {
     kid,
     headerEnd,

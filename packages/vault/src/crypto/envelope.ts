@@ -22,13 +22,10 @@ import {
   VERSION,
   writeCheck,
   type EnvelopeLayout,
+  type SealRef,
 } from './envelope-format.js';
 
-/** The row an envelope belongs to. */
-export interface SealRef {
-  itemId: string;
-  userId: string;
-}
+export type { SealRef };
 
 const ALG = 'aes-256-gcm';
 

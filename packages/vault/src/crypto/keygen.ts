@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigInvalidError } from '../errors.js';
-
-/** Kid charset and length: safe in env vars, file names, logs and SQL text. */
-export const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+import { OPERATOR_ID } from '../operator-ids.js';
 
 export const KEYGEN_HINT = 'Each entry is kid:base64 of 32 random bytes; generate one with `plaid-vault keygen`';
 
@@ -17,7 +15,7 @@ export const KEYGEN_HINT = 'Each entry is kid:base64 of 32 random bytes; generat
  */
 export function generateKeyEntry(kid?: string): string {
   const id = kid ?? `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(2).toString('hex')}`;
-  if (!KID_PATTERN.test(id))
+  if (!OPERATOR_ID.test(id))
     throw new ConfigInvalidError('A kid is 1-64 characters of A-Z a-z 0-9 . _ -.', { details: { variable: 'kid' } });
   return `${id}:${randomBytes(32).toString('base64')}`;
 }

@@ -1,10 +1,8 @@
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConfigInvalidError } from '../errors.js';
-import type { Logger } from '../types.js';
-import { runKeysCommand } from './key-command.js';
-import { loadOrCreateDevKeys, readKeysFile } from './key-files.js';
-import { KID_PATTERN, KEYGEN_HINT } from './keygen.js';
+import { OPERATOR_ID } from '../operator-ids.js';
+import { KEYGEN_HINT } from './keygen.js';
 
 export { generateKeyEntry } from './keygen.js';
 
@@ -86,7 +84,7 @@ export function parseKeyring(spec: string, source = 'VAULT_KEYS', options: Parse
     if (colon < 0) refuse(source, `entry ${position} is not "kid:base64"`, at);
     const kid = entry.slice(0, colon);
     const encoded = entry.slice(colon + 1);
-    if (!KID_PATTERN.test(kid)) refuse(source, `entry ${position} has a malformed kid (1-64 of A-Z a-z 0-9 . _ -)`, at);
+    if (!OPERATOR_ID.test(kid)) refuse(source, `entry ${position} has a malformed kid (1-64 of A-Z a-z 0-9 . _ -)`, at);
     const where = options.anonymous ? at : { ...at, kid };
     const name = named(kid, position);
     const first = kidEntry.get(kid);
@@ -113,81 +111,6 @@ export function parseKeyring(spec: string, source = 'VAULT_KEYS', options: Parse
   const keyring = new EnvKeyring([...keys.keys()]);
   keysOf.set(keyring, keys);
   return Object.freeze(keyring);
-}
-
-export interface LoadKeyringOptions {
-  /** VAULT_KEYS. */
-  keys?: string;
-  /** VAULT_KEYS_FILE: a file holding the same spec (whitespace and newlines allowed). */
-  keysFile?: string;
-  /** VAULT_KEYS_COMMAND: a shell command printing the same spec, run once (see key-command.ts). */
-  keysCommand?: string;
-  /** VAULT_KEYS_COMMAND_TIMEOUT_MS; default 10 000. */
-  keysCommandTimeoutMs?: number;
-  /** NODE_ENV: `production` refuses the development key. */
-  nodeEnv?: string;
-  /** Where the development key lives; default `.data/dev-keys`. */
-  devKeyFile?: string;
-  logger?: Logger;
-}
-
-/**
- * The key settings of a parsed configuration, as loadKeyring takes them. Picked
- * one by one: `keys` and `keysCommand` are non-enumerable there (secret), so a spread would drop them.
- *
- * @example
- * const keyring = loadKeyring({ ...keyringOptionsFrom(config), logger });
- */
-export function keyringOptionsFrom(config: Omit<LoadKeyringOptions, 'logger'>): Omit<LoadKeyringOptions, 'logger'> {
-  const { keys, keysFile, keysCommand, keysCommandTimeoutMs, nodeEnv, devKeyFile } = config;
-  return { keys, keysFile, keysCommand, keysCommandTimeoutMs, nodeEnv, devKeyFile };
-}
-
-const SOURCES = [
-  ['VAULT_KEYS', 'keys'],
-  ['VAULT_KEYS_FILE', 'keysFile'],
-  ['VAULT_KEYS_COMMAND', 'keysCommand'],
-] as const;
-
-/**
- * The keyring from configuration: exactly one of `keys`, `keysFile` or
- * `keysCommand`, else (outside production only) a development key generated
- * once into `devKeyFile` with one loud warning. More than one source is an
- * error, as is no key in production.
- *
- * @example
- * const keyring = loadKeyring({ keysCommand: 'vault kv get -field=keys secret/plaid-vault', nodeEnv: 'production', logger });
- */
-export function loadKeyring(opts: LoadKeyringOptions): Keyring {
-  const set = SOURCES.filter(([, option]) => opts[option] !== undefined).map(([variable]) => variable);
-  if (set.length > 1) {
-    const names =
-      set.length === 2 ? `${set[0]} and ${set[1]} are both set` : `${set.slice(0, -1).join(', ')} and ${set.at(-1)} are all set`;
-    throw new ConfigInvalidError(`${names}: keep only one key source.`, { details: { variable: set[0], variables: set } });
-  }
-  if (opts.keys !== undefined) return parseKeyring(opts.keys, 'VAULT_KEYS');
-  if (opts.keysFile !== undefined) return parseKeyring(readKeysFile(opts.keysFile, opts.logger), 'VAULT_KEYS_FILE');
-  if (opts.keysCommand !== undefined) return keyringFromCommand(opts.keysCommand, opts);
-  if (opts.nodeEnv === 'production') {
-    throw new ConfigInvalidError(
-      'No encryption key: NODE_ENV=production requires VAULT_KEYS, VAULT_KEYS_FILE or VAULT_KEYS_COMMAND. Set one; generate a key with `plaid-vault keygen`.',
-      { details: { variable: 'VAULT_KEYS' } },
-    );
-  }
-  const file = opts.devKeyFile ?? '.data/dev-keys';
-  return parseKeyring(loadOrCreateDevKeys(file, opts.logger), file);
-}
-
-function keyringFromCommand(command: string, opts: LoadKeyringOptions): Keyring {
-  const started = performance.now();
-  const output = runKeysCommand(command, opts.keysCommandTimeoutMs === undefined ? {} : { timeoutMs: opts.keysCommandTimeoutMs });
-  // The output is secret as a whole, and may not be a keyring at all: no kid is echoed until it parses.
-  const keyring = parseKeyring(output, 'VAULT_KEYS_COMMAND', { anonymous: true });
-  opts.logger?.info(
-    { variable: 'VAULT_KEYS_COMMAND', kids: keyring.kids.length, ms: Math.round(performance.now() - started) },
-    'keyring loaded from VAULT_KEYS_COMMAND',
-  );
-  return keyring;
 }
 
 /** The KEK for `kid`, or undefined. Internal: for envelope.ts only. */

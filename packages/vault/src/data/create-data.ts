@@ -1,8 +1,8 @@
 import type { VaultContext } from '../context.js';
-import { callWithToken } from '../items/item-health.js';
-import { assertProductEnabled } from '../plaid/products.js';
+import { callWithToken } from '../items/call-with-token.js';
+import { assertProductEnabled } from './product-guard.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { Vault } from '../vault-types.js';
+import type { Vault } from '../types/vault.js';
 import { toHoldingsView, toInvestmentTransactionsView } from './investment-projections.js';
 import { resolveInvestmentQuery } from './investment-query.js';
 import { toLiabilitiesView } from './liability-projections.js';

@@ -1,5 +1,5 @@
 import type { Holding, InvestmentAccount, InvestmentTransaction, Security } from 'plaid';
-import type { HoldingsView, InvestmentTransactionsView, SecurityView } from '../data-view-types.js';
+import type { HoldingsView, InvestmentTransactionsView, SecurityView } from '../types/data.js';
 import type { InvestmentTransactionsPage } from '../plaid/types.js';
 import { toAccountView } from './projections.js';
 

@@ -1,4 +1,4 @@
-import type { InvestmentTransactionsQuery } from '../data-view-types.js';
+import type { InvestmentTransactionsQuery } from '../types/data.js';
 import { InputInvalidError } from '../errors.js';
 import type { InvestmentTransactionsRequest } from '../plaid/types.js';
 

@@ -1,5 +1,5 @@
 import type { AccountBase, CreditCardLiability, LiabilitiesObject, MortgageLiability, StudentLoan } from 'plaid';
-import type { CreditLiabilityView, LiabilitiesView, MortgageLiabilityView, StudentLoanView } from '../data-view-types.js';
+import type { CreditLiabilityView, LiabilitiesView, MortgageLiabilityView, StudentLoanView } from '../types/data.js';
 import { toAccountView } from './projections.js';
 
 // Allow-list projections (see projections.ts). Account numbers, payment reference

@@ -1,5 +1,5 @@
 import type { AccountBase, AccountIdentity, AuthGetNumbers, Transaction } from 'plaid';
-import type { AccountView, TransactionView } from '../vault-types.js';
+import type { AccountView, TransactionView } from '../types/data.js';
 
 /*
  * Allow-list projections of Plaid responses: a response object is never passed

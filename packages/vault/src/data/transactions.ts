@@ -1,10 +1,10 @@
 import type { VaultContext } from '../context.js';
 import type { Secret } from '../crypto/secret.js';
 import { InputInvalidError, PlaidError } from '../errors.js';
-import { callWithToken } from '../items/item-health.js';
+import { callWithToken } from '../items/call-with-token.js';
 import { getOwnedItem } from '../items/owned-item.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { TransactionsDelta } from '../vault-types.js';
+import type { TransactionsDelta } from '../types/data.js';
 import { toTransactionView } from './projections.js';
 
 const PAGE_SIZE = 500;

@@ -1,3 +1,5 @@
+import { databaseDialect } from '../config/database-url.js';
+import { KEY_SOURCES, type KeySource } from '../key-sources/key-variables.js';
 import { fail, pass, warn, type CheckResult } from './check.js';
 
 /** What the configuration checks look at: plain values, already parsed. No key bytes. */
@@ -11,26 +13,6 @@ export interface DeploymentFacts {
   kids: readonly string[];
   /** Where the keys came from: the environment, a file, a command, or the generated development key. */
   keySource: KeySource;
-}
-
-export type KeySource = 'env' | 'file' | 'command' | 'dev';
-
-const SOURCE_VARIABLE: Record<Exclude<KeySource, 'dev'>, string> = {
-  env: 'VAULT_KEYS',
-  file: 'VAULT_KEYS_FILE',
-  command: 'VAULT_KEYS_COMMAND',
-};
-
-/** Which key source a configuration uses (loadKeyring has already refused more than one). */
-export function keySourceOf(config: {
-  keys?: string | undefined;
-  keysFile?: string | undefined;
-  keysCommand?: string | undefined;
-}): KeySource {
-  if (config.keys !== undefined) return 'env';
-  if (config.keysFile !== undefined) return 'file';
-  if (config.keysCommand !== undefined) return 'command';
-  return 'dev';
 }
 
 /** Products that expose more than account and transaction data; each one is a deliberate choice. */
@@ -80,8 +62,9 @@ function keyChecks(f: DeploymentFacts, production: boolean): CheckResult {
     const fix = 'run plaid-vault keygen and set VAULT_KEYS (or VAULT_KEYS_FILE, or VAULT_KEYS_COMMAND to fetch it from your secret store)';
     return production ? fail('keys', message, fix) : warn('keys', message, fix);
   }
+  const variable = KEY_SOURCES.find((source) => source.kind === f.keySource)?.variable;
   // parseKeyring already refused short, repeated-byte and duplicate keys: what is left is 32 random-looking bytes each.
-  return pass('keys', `${f.kids.length} key(s) from ${SOURCE_VARIABLE[f.keySource]}, each 32 bytes; active kid ${f.kids[0]}`);
+  return pass('keys', `${f.kids.length} key(s) from ${variable}, each 32 bytes; active kid ${f.kids[0]}`);
 }
 
 function keyCountCheck(f: DeploymentFacts): CheckResult {
@@ -94,7 +77,7 @@ function keyCountCheck(f: DeploymentFacts): CheckResult {
 }
 
 function databaseTlsCheck(f: DeploymentFacts, production: boolean): CheckResult {
-  if (f.databaseUrl.startsWith('sqlite:')) {
+  if (databaseDialect(f.databaseUrl) === 'sqlite') {
     return production
       ? warn(
           'database_tls',

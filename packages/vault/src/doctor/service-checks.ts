@@ -1,10 +1,12 @@
 import { isVaultError } from '../errors.js';
 import { keyUsage } from '../keys/key-usage.js';
-import type { TokenStore } from '../store/types.js';
+import type { AuditStore, ItemStore, StoreLifecycle } from '../store/types.js';
 import { fail, pass, warn, type CheckResult } from './check.js';
 
 export interface ServiceProbes {
-  store: Pick<TokenStore, 'ping' | 'migrationStatus' | 'countByKid' | 'countItems' | 'auditRowOutsideChain'>;
+  store: Pick<StoreLifecycle, 'ping' | 'migrationStatus'> &
+    Pick<ItemStore, 'countByKid' | 'countItems'> &
+    Pick<AuditStore, 'auditRowOutsideChain'>;
   kids: readonly string[];
   activeKid: string;
   /** Resolves when Redis answers PING; absent when Redis is not configured. */

@@ -1,5 +1,5 @@
-import type { Logger } from '../types.js';
-import type { Vault } from '../vault-types.js';
+import type { Logger } from '../types/logger.js';
+import type { Vault } from '../types/vault.js';
 
 /** Hono context variables set by the app's middleware. */
 export interface AppEnv {

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { ConfigInvalidError, RouteNotFoundError } from '../errors.js';
 import { createVaultMetrics, type VaultMetrics } from '../metrics/vault-metrics.js';
-import type { Logger } from '../types.js';
-import type { Vault } from '../vault-types.js';
+import type { Logger } from '../types/logger.js';
+import type { Vault } from '../types/vault.js';
 import type { AppEnv, GetUserId, RouteDeps } from './app-env.js';
 import { errorResponse } from './error-response.js';
 import { originGuard } from './origin-guard.js';
@@ -13,7 +13,7 @@ import { itemRoutes } from './routes/item-routes.js';
 import { linkRoutes } from './routes/link-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { WEBHOOK_PATH, webhookRoutes } from './routes/webhook-routes.js';
-import { stderrLogger } from './stderr-logger.js';
+import { createStderrLogger } from '../logging/stderr-logger.js';
 
 export interface HttpAppOptions {
   vault: Vault;
@@ -55,7 +55,7 @@ export function createHttpApp(opts: HttpAppOptions): Hono<AppEnv> {
   const deps: RouteDeps = {
     vault: opts.vault,
     getUserId: opts.getUserId,
-    logger: opts.logger ?? stderrLogger,
+    logger: opts.logger ?? createStderrLogger({ format: 'json' }),
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
   };
   const metrics = resolveMetrics(opts);

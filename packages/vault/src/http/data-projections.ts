@@ -6,7 +6,7 @@ import type {
   MortgageLiabilityView,
   SecurityView,
   StudentLoanView,
-} from '../data-view-types.js';
+} from '../types/data.js';
 import { accountJson } from './projections.js';
 
 // Allow-list projections for the investments and liabilities routes, as in

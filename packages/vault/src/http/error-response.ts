@@ -1,5 +1,5 @@
 import { HTTP_STATUS, isVaultError, type ErrorCode, type VaultError } from '../errors.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 import { toLoggedError } from './log-safe-error.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';

@@ -1,5 +1,7 @@
-import type { AuditEvent, ItemSummary } from '../types.js';
-import type { AccountView, ExchangeResult, TransactionView, TransactionsDelta } from '../vault-types.js';
+import type { AuditEvent } from '../types/audit.js';
+import type { ItemSummary } from '../types/items.js';
+import type { AccountView, TransactionView, TransactionsDelta } from '../types/data.js';
+import type { ExchangeResult } from '../types/link.js';
 
 // Allow-list projections: every response field is named here, so a field added
 // to a row or view type never reaches a browser by accident.

@@ -1,5 +1,5 @@
 import { AuthRequiredError } from '../errors.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 import type { GetUserId } from './app-env.js';
 import { idSchema } from './schemas.js';
 

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, scrypt as scryptCb, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ConfigInvalidError } from '../errors.js';
+import { OPERATOR_ID } from '../operator-ids.js';
 import { idSchema } from './schemas.js';
-import { bearerToken } from './timing-safe-equal.js';
+import { bearerToken } from './bearer-token.js';
 
 export interface ServiceApiKey {
   /** A label for operators (which backend holds the key); never secret. */
@@ -45,7 +46,7 @@ export function hashApiKey(key: string, opts: { algorithm?: 'sha256' | 'scrypt' 
 }
 
 function parseHash(entry: ServiceApiKey, index: number): Verifier {
-  if (typeof entry.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(entry.id)) {
+  if (typeof entry.id !== 'string' || !OPERATOR_ID.test(entry.id)) {
     throw new ConfigInvalidError(`API key ${index + 1} needs an id of 1-64 letters, digits, . _ or -.`);
   }
   const parts = typeof entry.hash === 'string' ? entry.hash.split(':') : [];

@@ -2,7 +2,7 @@ import type { VaultContext } from '../context.js';
 import type { Secret } from '../crypto/secret.js';
 import { InputInvalidError, isVaultError, ItemDuplicateError } from '../errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { ExchangeResult } from '../vault-types.js';
+import type { ExchangeResult } from '../types/link.js';
 import { putItem } from './put.js';
 import type { RemoveItem } from './remove.js';
 import { assertId } from './validate.js';

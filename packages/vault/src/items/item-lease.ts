@@ -44,7 +44,7 @@ export async function holdItem(
   opts: ItemLeaseOptions,
 ): Promise<HeldItem | undefined> {
   const owner = `${ctx.instanceId}/remove-${randomUUID()}`;
-  const giveUp = Date.now() + opts.waitMs;
+  const giveUp = ctx.clock.now().getTime() + opts.waitMs;
   const busy = (leaseUntil: Date | null) => {
     const left = (leaseUntil?.getTime() ?? 0) - ctx.clock.now().getTime();
     return new RotationInProgressError(undefined, { details: { itemId: ref.itemId, retryAfterMs: Math.min(5000, Math.max(1000, left)) } });
@@ -54,7 +54,7 @@ export async function holdItem(
     if (!seen || seen.userId !== ref.userId) return undefined;
     const now = ctx.clock.now();
     if (await ctx.store.acquireLease(ref.itemId, owner, new Date(now.getTime() + opts.leaseMs), now)) break;
-    if (Date.now() >= giveUp) throw busy(seen.rotationLeaseUntil);
+    if (ctx.clock.now().getTime() >= giveUp) throw busy(seen.rotationLeaseUntil);
     await opts.sleep(opts.pollMs);
   }
   const release = () =>
@@ -62,7 +62,7 @@ export async function holdItem(
       ctx.logger.warn({ itemId: ref.itemId, code: isVaultError(err) ? err.code : 'unknown' }, 'item lease not released; it will expire');
     });
   const running = opts.rotationRunning(ref.itemId);
-  if (running && !(await settlesWithin(running, giveUp - Date.now()))) {
+  if (running && !(await settlesWithin(running, giveUp - ctx.clock.now().getTime()))) {
     await release();
     throw busy(null);
   }

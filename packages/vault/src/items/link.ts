@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { VaultContext } from '../context.js';
 import { deriveSubkey } from '../crypto/keyring.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { LinkTokenResult } from '../vault-types.js';
+import type { LinkTokenResult } from '../types/link.js';
 import { getOwnedItem } from './owned-item.js';
-import { callWithToken } from './item-health.js';
+import { callWithToken } from './call-with-token.js';
 import { assertId } from './validate.js';
 
 const CLIENT_USER_ID_LABEL = 'plaid-vault/link-client-user-id/v1';

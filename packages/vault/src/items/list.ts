@@ -1,5 +1,5 @@
 import type { VaultContext } from '../context.js';
-import type { ItemSummary } from '../types.js';
+import type { ItemSummary } from '../types/items.js';
 import { getOwnedItem } from './owned-item.js';
 import { toSummary } from './summary.js';
 import { assertId } from './validate.js';

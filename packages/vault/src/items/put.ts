@@ -1,8 +1,8 @@
 import type { VaultContext } from '../context.js';
 import { seal } from '../crypto/envelope.js';
 import { isVaultError, StoreConflictError } from '../errors.js';
-import type { ItemSummary } from '../types.js';
-import type { PutItemInput } from '../vault-types.js';
+import type { ItemSummary } from '../types/items.js';
+import type { PutItemInput } from '../types/items.js';
 import { toSummary } from './summary.js';
 import { assertAccessToken, assertOptionalName, assertProducts, assertRef } from './validate.js';
 

@@ -4,15 +4,18 @@ import { isVaultError, RotationInProgressError } from '../errors.js';
 import { isTokenGone } from '../plaid/errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { ItemRow } from '../store/types.js';
-import { purgeItem } from './delete.js';
-import { holdItem, type HeldItem, type ItemLeaseOptions } from './item-lease.js';
-import type { Recovery } from './recovery.js';
+import { purgeItem, type PurgeDeps } from './delete.js';
+import { holdItem, type HeldItem } from './item-lease.js';
 import { assertRef } from './validate.js';
 
-export interface RemoveDeps {
+export interface RemoveDeps extends PurgeDeps {
   plaid: PlaidGateway;
-  lease: ItemLeaseOptions;
-  recovery: Pick<Recovery, 'settleItem'>;
+  /**
+   * The rotation journal's records of this item (rotation/recovery.ts): settled
+   * before the removal reads the row, and once more after it, so that a token
+   * only a crashed rotation knows is removed at Plaid too.
+   */
+  recovery: { settleItem(ref: Ref, leaseOwner?: string): Promise<void> };
 }
 
 type Ref = { userId: string; itemId: string };
@@ -48,7 +51,7 @@ export async function removeItem(ctx: VaultContext, deps: RemoveDeps, ref: Ref):
     let deleted = false;
     try {
       const outcome = await removeAtPlaid(ctx, deps, ref, held);
-      if (outcome) await purgeItem(ctx, ref, 'item.remove', outcome);
+      if (outcome) await purgeItem(ctx, ref, 'item.remove', outcome, deps.onRemoved);
       deleted = true;
     } finally {
       if (!deleted) await held.release();

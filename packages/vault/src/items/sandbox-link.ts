@@ -1,7 +1,7 @@
 import type { VaultContext } from '../context.js';
 import { InputInvalidError } from '../errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { ExchangeResult } from '../vault-types.js';
+import type { ExchangeResult } from '../types/link.js';
 import { exchangePublicToken } from './exchange.js';
 import type { RemoveItem } from './remove.js';
 import { assertId } from './validate.js';

@@ -1,5 +1,5 @@
 import type { ItemRow } from '../store/types.js';
-import type { ItemSummary } from '../types.js';
+import type { ItemSummary } from '../types/items.js';
 
 /** Allow-list projection: the most any caller learns about an item. */
 export function toSummary(row: ItemRow): ItemSummary {

@@ -1,8 +1,8 @@
 import type { VaultContext } from '../context.js';
 import type { Secret } from '../crypto/secret.js';
 import { isVaultError, ItemNotFoundError } from '../errors.js';
-import type { NewAuditEvent } from '../types.js';
-import type { TokenUse } from '../vault-types.js';
+import type { NewAuditEvent } from '../types/audit.js';
+import type { TokenUse } from '../types/items.js';
 import { assertPurpose, assertRef } from './validate.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { TokenStore } from '../store/types.js';
+import type { ItemStore } from '../store/types.js';
 
 export interface KidUsage {
   kid: string;
@@ -14,7 +14,7 @@ export interface KidUsage {
  * the table mentions (even one the keyring lacks). Active first, then keyring
  * order, then unknown kids.
  */
-export async function keyUsage(store: Pick<TokenStore, 'countByKid'>, kids: readonly string[], activeKid: string): Promise<KidUsage[]> {
+export async function keyUsage(store: Pick<ItemStore, 'countByKid'>, kids: readonly string[], activeKid: string): Promise<KidUsage[]> {
   const counts = await store.countByKid();
   const known = kids.map((kid) => ({ kid, rows: counts[kid] ?? 0, active: kid === activeKid, inKeyring: true }));
   const unknown = Object.keys(counts)

@@ -1,9 +1,9 @@
 import { isVaultError } from '../errors.js';
-import type { ItemRow, RewrapRow, TokenStore } from '../store/types.js';
-import type { Clock } from '../types.js';
+import type { AuditStore, ItemRow, ItemStore, RewrapRow } from '../store/types.js';
+import type { Clock } from '../types/clock.js';
 
 export interface RekeyDeps {
-  store: Pick<TokenStore, 'listItems' | 'getItem' | 'rewrapToken' | 'rewrapTokens' | 'countByKid' | 'appendAudit'>;
+  store: Pick<ItemStore, 'listItems' | 'getItem' | 'rewrapToken' | 'rewrapTokens' | 'countByKid'> & Pick<AuditStore, 'appendAudit'>;
   activeKid: string;
   /** Open the DEK under the row's kid and seal it under the active one; the token itself is not touched. */
   rewrap(envelope: Buffer, ref: { itemId: string; userId: string }): Buffer;

@@ -1,5 +1,5 @@
 import { KeyInUseError, KeyUnknownError } from '../errors.js';
-import type { TokenStore } from '../store/types.js';
+import type { ItemStore } from '../store/types.js';
 
 export interface RetirePlan {
   kid: string;
@@ -18,7 +18,7 @@ export interface RetirePlan {
  *   // plan.keep = ['k2']
  */
 export async function planRetireKey(
-  store: Pick<TokenStore, 'countByKid'>,
+  store: Pick<ItemStore, 'countByKid'>,
   kids: readonly string[],
   activeKid: string,
   kid: string,

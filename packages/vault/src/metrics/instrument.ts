@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { isVaultError } from '../errors.js';
-import type { Vault } from '../vault-types.js';
+import type { Vault } from '../types/vault.js';
 import type { VaultMetricsRecorder } from './types.js';
 
 type AsyncMethods = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { VaultStats } from '../vault-types.js';
+import type { VaultStats } from '../types/vault.js';
 import type { RotationOutcome, VaultMetricsRecorder } from './types.js';
 
 /** Recorder plus the registry `/metrics` renders. */

@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
 import { ConfigInvalidError } from '../errors.js';
+import type { VaultConfig } from '../types/config.js';
 
 export interface PlaidClientOptions {
   env: string;
@@ -53,4 +54,20 @@ export function createPlaidApi(options: PlaidClientOptions): PlaidApi {
       },
     }),
   );
+}
+
+/**
+ * The SDK client for the vault's Plaid settings: the one place the vault
+ * creates it (on first use). The emulator is started by a composition root
+ * (web app, CLI), never by the library, so `emulator` needs its address.
+ *
+ * @example
+ * const api = plaidApiFromConfig(config.plaid);
+ */
+export function plaidApiFromConfig(plaid: VaultConfig['plaid']): PlaidApi {
+  if (plaid.env === 'emulator' && !plaid.baseUrl)
+    throw new ConfigInvalidError('PLAID_ENV=emulator needs PLAID_BASE_URL (the plaid-sandbox address).', {
+      details: { variable: 'PLAID_BASE_URL' },
+    });
+  return createPlaidApi({ env: plaid.env, clientId: plaid.clientId ?? '', secret: plaid.secret ?? '', baseUrl: plaid.baseUrl ?? null });
 }

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { AuditEvent } from '../types.js';
+import type { AuditEvent } from '../types/audit.js';
 
 /** prev_hash of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -1,10 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import { AuditChainBlockedError } from '../errors.js';
-import type { AuditAnchor, AuditEvent, AuditQuery, Clock, NewAuditEvent } from '../types.js';
+import type { AuditAnchor, AuditEvent, AuditQuery, NewAuditEvent } from '../types/audit.js';
+import type { Clock } from '../types/clock.js';
 import { auditBodyTail, linkHash } from './audit-hash.js';
 import { isUniqueViolation } from './db-errors.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import type { AuditAppend, AuditHead, LockedAuditHead, StoreBackend } from './dialect.js';
+import type { AuditAppend, AuditHead, LockedAuditHead, StoreBackend } from './store-backend.js';
 import { fromMillis, toMillis } from './time.js';
 
 const DEFAULT_LIST_LIMIT = 100;

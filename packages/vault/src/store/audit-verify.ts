@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { InputInvalidError } from '../errors.js';
-import type { AuditVerifyOptions, AuditVerifyResult } from '../types.js';
+import type { AuditVerifyOptions, AuditVerifyResult } from '../types/audit.js';
 import { GENESIS_HASH, auditHash } from './audit-hash.js';
 import { toAuditEvent } from './audit-store.js';
 import type { Database } from './db-schema.js';

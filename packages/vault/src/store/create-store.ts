@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
+import { databaseDialect, sqliteFile, SCHEMA_NAME, type DatabaseDialect } from '../config/database-url.js';
 import { ConfigInvalidError } from '../errors.js';
-import { silentLogger, systemClock, type Clock, type Logger } from '../types.js';
-import type { StoreBackend } from './dialect.js';
+import { silentLogger, type Logger } from '../types/logger.js';
+import { systemClock, type Clock } from '../types/clock.js';
+import type { StoreBackend } from './store-backend.js';
 import { KyselyStore } from './kysely-store.js';
 import { createPostgresBackend } from './postgres-backend.js';
 import { createSqliteBackend } from './sqlite-backend.js';
@@ -10,6 +11,8 @@ import type { TokenStore } from './types.js';
 export interface CreateStoreOptions {
   /** `sqlite:PATH`, `sqlite::memory:`, `postgres://...` or `postgresql://...`. */
   url: string;
+  /** The dialect parseConfig read from `url` (`config.database`); read from `url` here when not given. */
+  dialect?: DatabaseDialect;
   /** PostgreSQL only: the schema for the tables (set as search_path on every connection). */
   schema?: string;
   logger?: Logger;
@@ -23,19 +26,13 @@ export interface CreateStoreOptions {
   clock?: Clock;
 }
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
 function openBackend(opts: CreateStoreOptions): StoreBackend {
   const { url } = opts;
-  if (url.startsWith('sqlite:')) {
-    const rest = url.slice('sqlite:'.length);
-    if (rest === '') throw new ConfigInvalidError('The SQLite database URL needs a path: sqlite:PATH.');
-    return createSqliteBackend({
-      path: rest === ':memory:' ? ':memory:' : resolve(rest),
-      busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
-    });
+  const dialect = opts.dialect ?? databaseDialect(url);
+  if (dialect === 'sqlite') {
+    return createSqliteBackend({ path: sqliteFile(url), busyTimeoutMs: opts.busyTimeoutMs ?? 5000 });
   }
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+  if (dialect === 'postgres') {
     // Interpolated into the connection's startup options, so it must be a plain identifier.
     if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
       throw new ConfigInvalidError('The PostgreSQL schema name must be a plain identifier.');
@@ -49,6 +46,7 @@ function openBackend(opts: CreateStoreOptions): StoreBackend {
     });
   }
   // The URL may hold a password: never echo it.
+  if (url.startsWith('sqlite:')) throw new ConfigInvalidError('The SQLite database URL needs a path: sqlite:PATH.');
   throw new ConfigInvalidError('The database URL must start with sqlite: or postgres://.');
 }
 

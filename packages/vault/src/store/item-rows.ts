@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { ItemStatus } from '../types.js';
+import type { ItemStatus } from '../types/items.js';
 import type { ItemsTable } from './db-schema.js';
 import { fromMillis, fromMillisOrNull } from './time.js';
 import type { ItemRow } from './types.js';

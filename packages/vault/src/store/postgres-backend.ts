@@ -1,8 +1,10 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import type { ItemStatus, Logger } from '../types.js';
+import type { ItemStatus } from '../types/items.js';
+import type { Logger } from '../types/logger.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN, type AuditAppend, type LockedAuditHead, type StoreBackend } from './dialect.js';
+import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN } from './store-backend.js';
+import type { AuditAppend, LockedAuditHead, StoreBackend } from './store-backend.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 
 export interface PostgresOptions {

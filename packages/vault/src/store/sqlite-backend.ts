@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { ItemStatus } from '../types.js';
+import type { ItemStatus } from '../types/items.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN, type AuditAppend, type LockedAuditHead, type StoreBackend } from './dialect.js';
+import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN } from './store-backend.js';
+import type { AuditAppend, LockedAuditHead, StoreBackend } from './store-backend.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 
 export interface SqliteOptions {

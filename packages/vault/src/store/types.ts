@@ -1,4 +1,5 @@
-import type { AuditAnchor, AuditEvent, AuditQuery, AuditVerifyOptions, AuditVerifyResult, ItemStatus, NewAuditEvent } from '../types.js';
+import type { AuditAnchor, AuditEvent, AuditQuery, AuditVerifyOptions, AuditVerifyResult, NewAuditEvent } from '../types/audit.js';
+import type { ItemStatus } from '../types/items.js';
 
 /** A full items row. `envelope` is the sealed token (see crypto/envelope.ts); `kid` mirrors the envelope's kid for rekey scans. */
 export interface ItemRow {
@@ -75,22 +76,10 @@ export interface MigrationState {
 }
 
 /**
- * Persistence for items and the audit log. Implemented once over Kysely for
- * SQLite and PostgreSQL (store/kysely-store.ts); the contract suite in
- * test/integration/store-contract.test.ts runs against both.
- *
- * Conventions: a missing row is `undefined` / `false`, never an exception; a
- * lost compare-and-swap throws ERR_STORE_CONFLICT; a connection failure throws
- * ERR_STORE_UNAVAILABLE (cause attached, message fixed).
+ * The items: rows, their sealed tokens (compare-and-swap), statuses and the
+ * rotation lease. What the features read and write through VaultContext.
  */
-export interface TokenStore {
-  readonly dialect: 'sqlite' | 'postgres';
-
-  migrate(): Promise<void>;
-  migrationStatus(): Promise<MigrationState[]>;
-  ping(): Promise<void>;
-  close(): Promise<void>;
-
+export interface ItemStore {
   /** Insert; ERR_STORE_CONFLICT if the item id exists. */
   insertItem(row: NewItemRow, now: Date): Promise<void>;
   getItem(itemId: string): Promise<ItemRow | undefined>;
@@ -147,7 +136,10 @@ export interface TokenStore {
   releaseLease(itemId: string, owner: string): Promise<void>;
 
   deleteItem(itemId: string): Promise<boolean>;
+}
 
+/** The hash-chained audit log (audit/audit-log.ts writes it; verify and the doctor read it). */
+export interface AuditStore {
   /**
    * Append to the hash chain (serialised across processes). ERR_AUDIT_CHAIN_BLOCKED
    * while rows the vault did not write sit beyond the head (see quarantineAudit).
@@ -166,9 +158,36 @@ export interface TokenStore {
    * and return them: the operator's way to unblock appends without deleting evidence.
    */
   quarantineAudit(): Promise<AuditEvent[]>;
+}
 
-  /** Generic small key/value for recovery bookkeeping, webhook replay guard, CLI resume state. */
+/** Small expiring markers: recovery bookkeeping, the webhook replay guard, saved webhook keys, CLI resume state. */
+export interface MarkerStore {
+  /** Insert, or take over an expired marker; true when this call now holds it. */
   putMarker(key: string, value: string, expiresAt: Date | null): Promise<boolean>;
   getMarker(key: string): Promise<string | undefined>;
   deleteMarker(key: string): Promise<void>;
 }
+
+/** The database itself: its dialect, schema migrations, reachability and lifetime. */
+export interface StoreLifecycle {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  migrate(): Promise<void>;
+  migrationStatus(): Promise<MigrationState[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Persistence for items, the audit log and markers: what createStore returns,
+ * one object implementing the three stores, so that each consumer can depend
+ * on the one it uses (the features on ItemStore and MarkerStore, the audit log
+ * on AuditStore). Implemented once over Kysely for SQLite and PostgreSQL
+ * (store/kysely-store.ts); the contract suite in
+ * test/integration/store-contract.test.ts runs against both.
+ *
+ * Conventions: a missing row is `undefined` / `false`, never an exception; a
+ * lost compare-and-swap throws ERR_STORE_CONFLICT; a connection failure throws
+ * ERR_STORE_UNAVAILABLE (cause attached, message fixed).
+ */
+export interface TokenStore extends ItemStore, AuditStore, MarkerStore, StoreLifecycle {}

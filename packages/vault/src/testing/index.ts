@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { createVault, type CreateVaultOptions } from '../vault.js';
-import { silentLogger } from '../types.js';
-import type { Vault } from '../vault-types.js';
+import { silentLogger } from '../types/logger.js';
+import type { Vault } from '../types/vault.js';
 
 export interface TestVault {
   vault: Vault;

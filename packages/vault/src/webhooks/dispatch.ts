@@ -1,5 +1,5 @@
 import type { VaultContext } from '../context.js';
-import { setItemStatus } from '../items/item-health.js';
+import { setItemStatus } from '../items/item-status.js';
 import type { RemoveItem } from '../items/remove.js';
 
 /** A verified webhook body, reduced to what the vault reads. */

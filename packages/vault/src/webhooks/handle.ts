@@ -3,7 +3,7 @@ import { deriveSubkey } from '../crypto/keyring.js';
 import { isVaultError, WebhookPayloadInvalidError, WebhookReplayError } from '../errors.js';
 import type { RemoveItem } from '../items/remove.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { WebhookResult } from '../vault-types.js';
+import type { WebhookResult } from '../types/webhooks.js';
 import { dispatchWebhook, type PlaidWebhookEvent } from './dispatch.js';
 import { createWebhookKeyCache, type WebhookKeyCache } from './key-cache.js';
 import { createKidLookupBudget } from './lookup-budget.js';

@@ -1,7 +1,7 @@
 import { importJWK, type CryptoKey } from 'jose';
 import { PlaidError, WebhookKeyUnknownError } from '../errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../types/logger.js';
 import { createKidLookupBudget, type KidLookupBudget } from './lookup-budget.js';
 import type { SavedWebhookKey, SavedWebhookKeys } from './saved-keys.js';
 

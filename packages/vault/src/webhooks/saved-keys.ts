@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { TokenStore } from '../store/types.js';
+import type { MarkerStore } from '../store/types.js';
 
 /** A Plaid webhook verification key as the vault keeps it (public: x and y of a P-256 point). */
 export interface SavedWebhookKey {
@@ -35,11 +35,7 @@ const B64URL_COORD = /^[A-Za-z0-9_-]{43}$/;
  * @example
  * const saved = createSavedWebhookKeys(store, 'production', deriveSubkey(keyring, 'plaid-vault/webhook-key-mac/v1'));
  */
-export function createSavedWebhookKeys(
-  store: Pick<TokenStore, 'getMarker' | 'putMarker' | 'deleteMarker'>,
-  plaidEnv: string,
-  macKey: Buffer,
-): SavedWebhookKeys {
+export function createSavedWebhookKeys(store: MarkerStore, plaidEnv: string, macKey: Buffer): SavedWebhookKeys {
   const name = (kid: string) => `webhook-key:${plaidEnv}:${kid}`;
   const mac = (marker: string, content: string) => createHmac('sha256', macKey).update(marker).update('\n').update(content).digest();
 

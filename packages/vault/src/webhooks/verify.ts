@@ -9,7 +9,7 @@ import {
   WebhookSignatureInvalidError,
   WebhookSignatureMissingError,
 } from '../errors.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../types/clock.js';
 import type { WebhookKeyCache } from './key-cache.js';
 import { replayIdOf } from './replay-id.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/types.js';
+import type { Logger } from '../../src/types/logger.js';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenStore } from '../../src/store/types.js';
-import type { AuditEvent, NewAuditEvent } from '../../src/types.js';
+import type { AuditEvent, NewAuditEvent } from '../../src/types/audit.js';
 import { INSERT_AUDIT_ROW, forgedAuditRow } from '../helpers/forge-audit-row.js';
 import { requireService } from '../helpers/services.js';
 import { postgresHarness, sqliteHarness, type Harness } from '../helpers/store-harness.js';

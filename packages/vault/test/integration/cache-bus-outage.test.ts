@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVault, isVaultError, type Vault } from '../../src/index.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import { silentLogger } from '../../src/types.js';
+import { silentLogger } from '../../src/types/logger.js';
 import { connectRedis, waitFor } from '../fixtures/cache-helpers.js';
 import { freePort, redisServer, type RedisServer } from '../fixtures/cache-redis-server.js';
 import { tcpProxy, type TcpProxy } from '../fixtures/tcp-proxy.js';

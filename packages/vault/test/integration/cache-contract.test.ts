@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenCache } from '../../src/cache/create-cache.js';
+import { createTokenCache } from '../../src/cache/tiered-token-cache.js';
 import { DecryptFailedError } from '../../src/errors.js';
 import type { TokenCache } from '../../src/cache/types.js';
 import { busReady, connectRedis, dropNamespace, findPlaintext, manualClock, waitFor, type ManualClock } from '../fixtures/cache-helpers.js';

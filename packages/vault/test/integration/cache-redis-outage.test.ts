@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVault, type Vault } from '../../src/index.js';
-import { silentLogger } from '../../src/types.js';
+import { silentLogger } from '../../src/types/logger.js';
 import { waitFor } from '../fixtures/cache-helpers.js';
 import { freePort, redisServer, type RedisServer } from '../fixtures/cache-redis-server.js';
 import { fakeAccessToken, testKeys } from '../helpers/services.js';

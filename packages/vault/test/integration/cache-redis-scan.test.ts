@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVault, type Vault } from '../../src/index.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import { silentLogger } from '../../src/types.js';
+import { silentLogger } from '../../src/types/logger.js';
 import { connectRedis, dropNamespace, findPlaintext } from '../fixtures/cache-helpers.js';
 import {
   createTestSchema,

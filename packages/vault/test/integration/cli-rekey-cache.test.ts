@@ -16,7 +16,7 @@ import { createOutput } from '../../src/cli/output.js';
 import { createRuntime } from '../../src/cli/runtime.js';
 import type { CacheSweep } from '../../src/keys/cache-sweep.js';
 import type { RekeyReport } from '../../src/keys/rekey.js';
-import { silentLogger } from '../../src/types.js';
+import { silentLogger } from '../../src/types/logger.js';
 import { createVault, type Vault } from '../../src/index.js';
 import { connectRedis, dropNamespace, waitFor } from '../fixtures/cache-helpers.js';
 import { countKid, l2Kids } from '../fixtures/cache-l2-kids.js';

@@ -15,7 +15,7 @@ import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/create-store.js';
 import { createVault } from '../../src/vault.js';
-import type { Vault } from '../../src/vault-types.js';
+import type { Vault } from '../../src/types/vault.js';
 import { requireService } from '../helpers/services.js';
 import { CLI, ensureBuilt, errorCode, json, postgresDbTarget, runCli, sqliteDbTarget, transcript, type DbTarget } from './cli-harness.js';
 

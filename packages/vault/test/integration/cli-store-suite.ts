@@ -14,7 +14,7 @@ import { rewrap } from '../../src/crypto/envelope.js';
 import { parseKeyring } from '../../src/crypto/keyring.js';
 import { rekey } from '../../src/keys/rekey.js';
 import { createStore } from '../../src/store/create-store.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/types/clock.js';
 import { createVault } from '../../src/vault.js';
 import { createTestSchema, fakeAccessToken, requireService } from '../helpers/services.js';
 import { ensureBuilt, errorCode, json, postgresDbTarget, runCli, sqliteDbTarget, transcript, type DbTarget } from './cli-harness.js';

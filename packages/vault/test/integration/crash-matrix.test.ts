@@ -10,7 +10,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RotationStep } from '../../src/items/rotate.js';
+import type { RotationStep } from '../../src/rotation/rotate.js';
 import { isVaultError, type Vault } from '../../src/index.js';
 import { createStore } from '../../src/store/create-store.js';
 import { createFaultyStore, type FaultyStore } from '../fixtures/rotate-faulty-store.js';

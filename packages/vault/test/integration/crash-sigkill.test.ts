@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isVaultError, type Vault } from '../../src/index.js';
-import type { RotationStep } from '../../src/items/rotate.js';
+import type { RotationStep } from '../../src/rotation/rotate.js';
 import { buildVaultDist, forkChild } from '../fixtures/rotate-child-process.js';
 import { requireService } from '../helpers/services.js';
 import { startPlaidEnv, type PlaidEnv } from './plaid-harness.js';

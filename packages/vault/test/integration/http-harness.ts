@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVault, type CreateVaultOptions, type Vault } from '../../src/index.js';
-import type { Logger } from '../../src/types.js';
+import type { Logger } from '../../src/types/logger.js';
 import { testKeys } from '../helpers/services.js';
 
 /** Appears in every Plaid sandbox access token; no response or log line may contain it. */

@@ -17,7 +17,7 @@ import {
 } from '../../src/http/index.js';
 import { createPlaidApi } from '../../src/plaid/client.js';
 import { createPlaidGateway } from '../../src/plaid/gateway.js';
-import type { Vault } from '../../src/vault-types.js';
+import type { Vault } from '../../src/types/vault.js';
 import { assertLogClean, createClient, createMemoryLogger, createTestVault, getTestUser, type TestVault } from './http-harness.js';
 
 const A = 'flow-user-a';

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isVaultError, StoreUnavailableError, type Vault } from '../../src/index.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import type { ItemStatus, Logger } from '../../src/types.js';
+import type { ItemStatus } from '../../src/types/items.js';
+import type { Logger } from '../../src/types/logger.js';
 import { requireService } from '../helpers/services.js';
 import { startPlaidEnv, TOKEN_MARK, type PlaidEnv } from './plaid-harness.js';
 

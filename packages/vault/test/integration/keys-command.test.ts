@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVault, createVaultFromEnv, isVaultError } from '../../src/index.js';
-import { silentLogger } from '../../src/types.js';
+import { silentLogger } from '../../src/types/logger.js';
 import { fakeAccessToken, testKeys } from '../helpers/services.js';
 import { ensureBuilt, errorCode, json, runCli } from './cli-harness.js';
 import { setProcessEnv } from '../helpers/process-env.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal } from '../../src/crypto/envelope.js';
 import { parseKeyring } from '../../src/crypto/keyring.js';
 import { createVault, type Vault } from '../../src/index.js';
-import { createRecoveryJournal, type JournalRecord, type RecoveryJournal } from '../../src/items/journal.js';
+import { createRecoveryJournal, type JournalRecord, type RecoveryJournal } from '../../src/rotation/journal.js';
 import { deadRecord } from '../fixtures/journal-records.js';
 import { type PlaidEnv, sandboxApi, startPlaidEnv } from './plaid-harness.js';
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
 import type { Vault } from '../../src/index.js';
-import type { RotationOptions } from '../../src/items/rotate.js';
+import type { RotationOptions } from '../../src/rotation/rotate.js';
 import { orphanedItems } from '../fixtures/orphan-items.js';
 import { startPlaidProxy, type PlaidProxy } from '../fixtures/plaid-proxy.js';
 import { prng } from '../helpers/prng.js';

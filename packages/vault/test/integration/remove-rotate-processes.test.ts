@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isVaultError, type Vault } from '../../src/index.js';
-import type { RotationStep } from '../../src/items/rotate.js';
+import type { RotationStep } from '../../src/rotation/rotate.js';
 import { orphanedItems } from '../fixtures/orphan-items.js';
 import { startPlaidProxy, type PlaidProxy } from '../fixtures/plaid-proxy.js';
 import { buildVaultDist, forkChild, type Child } from '../fixtures/rotate-child-process.js';

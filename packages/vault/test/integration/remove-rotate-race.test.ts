@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring } from '../../src/crypto/keyring.js';
 import { isVaultError, type Vault } from '../../src/index.js';
-import { createRecoveryJournal } from '../../src/items/journal.js';
+import { createRecoveryJournal } from '../../src/rotation/journal.js';
 import { orphanedItems } from '../fixtures/orphan-items.js';
 import { startPlaidProxy, type PlaidProxy } from '../fixtures/plaid-proxy.js';
 import { prng } from '../helpers/prng.js';

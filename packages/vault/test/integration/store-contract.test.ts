@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewItemRow, TokenStore } from '../../src/store/types.js';
-import type { NewAuditEvent } from '../../src/types.js';
+import type { NewAuditEvent } from '../../src/types/audit.js';
 import { requireService } from '../helpers/services.js';
 import { postgresHarness, sqliteHarness, type Harness } from '../helpers/store-harness.js';
 

@@ -10,7 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/create-store.js';
-import type { Logger } from '../../src/types.js';
+import type { Logger } from '../../src/types/logger.js';
 import { createTestSchema, requireService, TEST_DATABASE_URL } from '../helpers/services.js';
 
 const pgReady = await requireService('postgres', 'store unavailable (PostgreSQL)');

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVault, isVaultError, type Vault } from '../../src/index.js';
 import { createTestSchema, fakeAccessToken, requireService, testKeys, type TestSchema } from '../helpers/services.js';
-import { silentLogger } from '../../src/types.js';
+import { silentLogger } from '../../src/types/logger.js';
 
 interface RawDb {
   /** Every value of every column of items and audit_events, as text/bytes. */

@@ -7,7 +7,7 @@
 import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { Sandbox } from 'plaid-sandbox';
 import { createHttpApp } from '../../src/http/index.js';
-import type { Vault } from '../../src/vault-types.js';
+import type { Vault } from '../../src/types/vault.js';
 import { createMemoryLogger } from './http-harness.js';
 
 export interface RouteReply {

@@ -7,7 +7,7 @@ import { createAuditLog, type AuditLog, type AuditLogOptions } from '../../src/a
 import { StoreUnavailableError } from '../../src/errors.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import type { NewAuditEvent } from '../../src/types.js';
+import type { NewAuditEvent } from '../../src/types/audit.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 
 /** Delegates to a real store; `failNext` appends throw ERR_STORE_UNAVAILABLE first. */

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCircuitBreaker } from '../../src/cache/circuit-breaker.js';
-import { createTokenCache } from '../../src/cache/create-cache.js';
+import { createTokenCache } from '../../src/cache/tiered-token-cache.js';
 import { createRedisTier } from '../../src/cache/redis-tier.js';
-import type { Logger } from '../../src/types.js';
+import type { Logger } from '../../src/types/logger.js';
 import { FakeRedis } from '../fixtures/cache-fake-redis.js';
 import { manualClock, waitFor } from '../fixtures/cache-helpers.js';
 import { createMemorySource } from '../fixtures/cache-source.js';

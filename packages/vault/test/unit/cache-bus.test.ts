@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createInvalidationBus, type SubscriberClient } from '../../src/cache/invalidation-bus.js';
-import { silentLogger } from '../../src/types.js';
+import { silentLogger } from '../../src/types/logger.js';
 import { waitFor } from '../fixtures/cache-helpers.js';
 
 /** Connects at once; `answerPings` / `answerSubscribe` switch the two replies the bus waits for. */

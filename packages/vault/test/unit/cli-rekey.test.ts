@@ -10,7 +10,7 @@ import { parseKeyring } from '../../src/crypto/keyring.js';
 import { rekey, type RekeyDeps } from '../../src/keys/rekey.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { RewrapRow, TokenStore } from '../../src/store/types.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/types/clock.js';
 import { fakeAccessToken } from '../helpers/services.js';
 
 const k1 = `k1:${randomBytes(32).toString('base64')}`;

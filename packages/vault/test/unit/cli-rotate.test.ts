@@ -5,14 +5,15 @@
  * is a stand-in; the markers live in a real (in-memory SQLite) store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
+import type { CliIo } from '../../src/cli/cli-io.js';
 import { rotateCommand } from '../../src/cli/commands/rotate.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { createOutput } from '../../src/cli/output.js';
 import type { Runtime } from '../../src/cli/runtime.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import type { RotateDueOptions, RotateDueReport, Vault } from '../../src/vault-types.js';
+import type { RotateDueOptions, RotateDueReport } from '../../src/types/rotation.js';
+import type { Vault } from '../../src/types/vault.js';
 import { sink } from '../helpers/text-sink.js';
 
 const MARKER = 'cli:rotate:older-than:90d';

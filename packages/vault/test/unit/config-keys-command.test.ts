@@ -1,8 +1,9 @@
 /** VAULT_KEYS_COMMAND in the configuration: read, one key source with the others, never printed. */
 import { format, inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { configChecks, keySourceOf } from '../../src/doctor/config-checks.js';
+import { parseConfig } from '../../src/config/parse-config.js';
+import { configChecks } from '../../src/doctor/config-checks.js';
+import { keySourceOf } from '../../src/key-sources/key-variables.js';
 import { isVaultError } from '../../src/errors.js';
 
 const COMMAND = 'VAULT_TOKEN=hvs.cmd-credential-31337 vault kv get -field=keys secret/plaid-vault';

@@ -1,6 +1,7 @@
 import { format, inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type VaultConfigInput } from '../../src/config.js';
+import { parseConfig } from '../../src/config/parse-config.js';
+import { type VaultConfigInput } from '../../src/types/config.js';
 import { isVaultError } from '../../src/errors.js';
 
 type Env = Record<string, string | undefined>;

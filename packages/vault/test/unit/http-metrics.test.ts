@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PlaidError } from '../../src/errors.js';
 import { instrumentPlaidGateway } from '../../src/metrics/instrument.js';
 import { createVaultMetrics } from '../../src/metrics/vault-metrics.js';
-import type { VaultStats } from '../../src/vault-types.js';
+import type { VaultStats } from '../../src/types/vault.js';
 
 const HEALTHY_AUDIT: VaultStats['audit'] = {
   mode: 'buffered',

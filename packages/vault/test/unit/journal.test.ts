@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seal } from '../../src/crypto/envelope.js';
 import { parseKeyring } from '../../src/crypto/keyring.js';
-import { createRecoveryJournal, type JournalRecord } from '../../src/items/journal.js';
+import { createRecoveryJournal, type JournalRecord } from '../../src/rotation/journal.js';
 import { fakeAccessToken, testKeys } from '../helpers/services.js';
 
 let dir: string;

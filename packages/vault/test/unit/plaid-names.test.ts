@@ -1,6 +1,6 @@
 import { CountryCode, Products } from 'plaid';
 import { describe, expect, it } from 'vitest';
-import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from '../../src/plaid-names.js';
+import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from '../../src/plaid/names.js';
 
 describe('plaid names', () => {
   it('lists exactly the SDK products and countries', () => {

@@ -1,3 +1,4 @@
+import { ConfigInvalidError } from 'plaid-vault/config';
 import { wholeNumberFrom } from './whole-number-env';
 
 /** How hard sign-in is throttled; read once from the environment by the composition root. */
@@ -40,7 +41,9 @@ const HEADER_NAME = /^[a-z0-9-]{1,64}$/;
 export function signInThrottleSettingsFrom(env: Record<string, string | undefined>): SignInThrottleSettings {
   const header = env.WEB_CLIENT_IP_HEADER?.trim().toLowerCase() || null;
   if (header !== null && !HEADER_NAME.test(header))
-    throw new Error('WEB_CLIENT_IP_HEADER must be a header name (letters, digits, dashes).');
+    throw new ConfigInvalidError('WEB_CLIENT_IP_HEADER must be a header name (letters, digits, dashes).', {
+      details: { variable: 'WEB_CLIENT_IP_HEADER' },
+    });
   const d = DEFAULT_SIGNIN_THROTTLE;
   return Object.freeze({
     maxFailures: wholeNumberFrom(env, 'WEB_SIGNIN_MAX_FAILURES', d.maxFailures, 1000),

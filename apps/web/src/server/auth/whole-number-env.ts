@@ -1,3 +1,5 @@
+import { ConfigInvalidError } from 'plaid-vault/config';
+
 /**
  * A whole number from 1 to `max` read from `env[name]`, or `fallback` when the
  * variable is unset or blank. Anything else throws, naming the variable: a typo
@@ -10,6 +12,7 @@ export function wholeNumberFrom(env: Record<string, string | undefined>, name: s
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number from 1 to ${max}.`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new ConfigInvalidError(`${name} must be a whole number from 1 to ${max}.`, { details: { variable: name } });
   return value;
 }

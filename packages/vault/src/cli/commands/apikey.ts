@@ -1,4 +1,5 @@
 import { InputInvalidError } from '../../errors.js';
+import { OPERATOR_ID } from '../../operator-ids.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -19,7 +20,7 @@ Options:
   options: { id: { type: 'string' } },
   async run({ values, out }) {
     const id = (values.id as string | undefined) ?? 'backend';
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new InputInvalidError('--id is 1-64 of A-Z a-z 0-9 . _ -.');
+    if (!OPERATOR_ID.test(id)) throw new InputInvalidError('--id is 1-64 of A-Z a-z 0-9 . _ -.');
     const { generateApiKey, hashApiKey } = await import('../../http/service-auth.js');
     const key = generateApiKey();
     const entry = `${id}:${hashApiKey(key)}`;

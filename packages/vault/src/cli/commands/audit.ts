@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { formatAnchor, parseAnchor } from '../../audit/anchor-text.js';
 import { InputInvalidError } from '../../errors.js';
 import { assertId } from '../../items/validate.js';
-import type { AuditEvent, AuditQuery, AuditVerifyReason, AuditVerifyResult } from '../../types.js';
+import type { AuditEvent, AuditQuery, AuditVerifyReason, AuditVerifyResult } from '../../types/audit.js';
 import type { Command, CommandContext } from '../command.js';
 import { parseCount, parseSince } from '../duration.js';
 import { EXIT } from '../exit-codes.js';

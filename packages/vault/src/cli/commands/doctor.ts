@@ -1,5 +1,6 @@
 import { fail, type CheckResult } from '../../doctor/check.js';
-import { configChecks, keySourceOf } from '../../doctor/config-checks.js';
+import { configChecks } from '../../doctor/config-checks.js';
+import { keySourceOf } from '../../key-sources/key-variables.js';
 import { serviceChecks } from '../../doctor/service-checks.js';
 import { isVaultError } from '../../errors.js';
 import type { Command } from '../command.js';

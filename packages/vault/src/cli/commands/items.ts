@@ -1,6 +1,6 @@
 import { InputInvalidError } from '../../errors.js';
 import { assertId } from '../../items/validate.js';
-import { ITEM_STATUSES, type ItemStatus } from '../../types.js';
+import { ITEM_STATUSES, type ItemStatus } from '../../types/items.js';
 import type { Command } from '../command.js';
 import { parseCount } from '../duration.js';
 import { EXIT } from '../exit-codes.js';

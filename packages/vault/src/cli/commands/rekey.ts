@@ -2,7 +2,7 @@ import { rewrap } from '../../crypto/envelope.js';
 import { describeCacheSweep, sweepCacheKids } from '../../keys/cache-sweep.js';
 import { keyUsage } from '../../keys/key-usage.js';
 import { rekey } from '../../keys/rekey.js';
-import { systemClock } from '../../types.js';
+import { systemClock } from '../../types/clock.js';
 import type { Command } from '../command.js';
 import { parseCount } from '../duration.js';
 import { EXIT } from '../exit-codes.js';

@@ -1,7 +1,7 @@
 import { InputInvalidError } from '../../errors.js';
 import { assertId } from '../../items/validate.js';
-import type { TokenStore } from '../../store/types.js';
-import type { RotateDueReport } from '../../vault-types.js';
+import type { MarkerStore } from '../../store/types.js';
+import type { RotateDueReport } from '../../types/rotation.js';
 import type { Command } from '../command.js';
 import { parseCount, parseDuration } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
@@ -115,7 +115,7 @@ Exit code 1 when any item failed or needs relinking, or the run was interrupted.
  * only inserts when absent, so two runs started together agree on one cutoff.
  */
 async function resolveCutoff(
-  store: Pick<TokenStore, 'getMarker' | 'putMarker' | 'deleteMarker'>,
+  store: MarkerStore,
   marker: string,
   ms: number,
   opts: { dryRun: boolean; restart: boolean },

@@ -1,5 +1,5 @@
 import { InputInvalidError } from '../../errors.js';
-import { createLogger } from '../../logger.js';
+import { createLogger } from '../../logging/pino-logger.js';
 import { parseApiKeysEnv } from '../api-keys-env.js';
 import type { Command } from '../command.js';
 import { parseCount } from '../duration.js';

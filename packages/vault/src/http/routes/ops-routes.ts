@@ -3,7 +3,8 @@ import { AuthRequiredError, MetricsDisabledError } from '../../errors.js';
 import type { VaultMetrics } from '../../metrics/vault-metrics.js';
 import type { AppEnv, RouteDeps } from '../app-env.js';
 import { errorResponse } from '../error-response.js';
-import { bearerToken, timingSafeStringEqual } from '../timing-safe-equal.js';
+import { Secret } from '../../crypto/secret.js';
+import { bearerToken } from '../bearer-token.js';
 
 /**
  * Operations: `/healthz` (no session: load balancers call it; it reports
@@ -13,6 +14,7 @@ import { bearerToken, timingSafeStringEqual } from '../timing-safe-equal.js';
 export function opsRoutes(deps: RouteDeps, metrics: { token: string; collector: VaultMetrics } | null): Hono<AppEnv> {
   const { vault, logger } = deps;
   const app = new Hono<AppEnv>();
+  const metricsToken = metrics && new Secret(metrics.token);
 
   app.get('/healthz', async (c) => {
     try {
@@ -26,9 +28,10 @@ export function opsRoutes(deps: RouteDeps, metrics: { token: string; collector: 
   });
 
   app.get('/metrics', async (c) => {
-    if (!metrics) throw new MetricsDisabledError();
+    if (!metrics || !metricsToken) throw new MetricsDisabledError();
     const token = bearerToken(c.req.header('authorization'));
-    if (token === null || !timingSafeStringEqual(token, metrics.token)) {
+    // Secret.equals compares digests in constant time: neither the token nor its length leaks.
+    if (token === null || !new Secret(token).equals(metricsToken)) {
       const res = errorResponse(new AuthRequiredError(), c.get('requestId'), logger);
       res.headers.set('www-authenticate', 'Bearer');
       return res;

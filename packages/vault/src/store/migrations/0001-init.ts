@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { GENESIS_HASH } from '../audit-hash.js';
-import type { StoreDialect } from '../dialect.js';
+import type { StoreDialect } from '../store-backend.js';
 
 /**
  * The initial schema. Column types differ per dialect only where they must:

@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import type { StoreDialect } from '../dialect.js';
+import type { StoreDialect } from '../store-backend.js';
 
 /**
  * `audit_quarantine`: where `plaid-vault audit quarantine` moves audit rows the

@@ -1,5 +1,5 @@
 import type { Migration, MigrationProvider } from 'kysely';
-import type { StoreDialect } from '../dialect.js';
+import type { StoreDialect } from '../store-backend.js';
 import { initMigration } from './0001-init.js';
 import { auditQuarantineMigration } from './0002-audit-quarantine.js';
 

@@ -1,11 +1,41 @@
-import type { AccountView } from './vault-types.js';
-
 /*
- * What the investments and liabilities reads return: allow-listed projections of
- * Plaid's answers (data/investment-projections.ts, data/liability-projections.ts).
- * Fields Plaid adds later never appear; account numbers, payment references and
- * addresses are left out on purpose.
+ * What the proxied reads return (`vault.data`): allow-listed projections of
+ * Plaid's answers (data/projections.ts, data/investment-projections.ts,
+ * data/liability-projections.ts). Fields Plaid adds later never appear;
+ * account numbers, payment references and addresses are left out on purpose.
  */
+
+/** An account and its balances (`vault.data.accounts`, `balances`; also part of the investment and liability views). */
+export interface AccountView {
+  accountId: string;
+  name: string;
+  officialName: string | null;
+  mask: string | null;
+  type: string;
+  subtype: string | null;
+  balances: { available: number | null; current: number | null; limit: number | null; isoCurrencyCode: string | null };
+}
+
+export interface TransactionView {
+  transactionId: string;
+  accountId: string;
+  amount: number;
+  isoCurrencyCode: string | null;
+  date: string;
+  name: string;
+  merchantName: string | null;
+  pending: boolean;
+  pendingTransactionId: string | null;
+  category: string | null;
+}
+
+export interface TransactionsDelta {
+  added: TransactionView[];
+  modified: TransactionView[];
+  removed: { transactionId: string; accountId: string | null }[];
+  /** The cursor after this delta (persisted on the item when the caller passed none). */
+  nextCursor: string;
+}
 
 /** A security (stock, fund, option, bond, cash) that holdings and investment transactions refer to. */
 export interface SecurityView {

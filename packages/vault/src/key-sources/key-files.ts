@@ -1,13 +1,13 @@
 /**
- * The only file I/O of the crypto module: reading VAULT_KEYS_FILE and keeping
- * the development key. Everything else in src/crypto is pure.
+ * The file key sources: reading VAULT_KEYS_FILE and keeping the development
+ * key file (created once, mode 0600, agreed on by processes starting at once).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigInvalidError } from '../errors.js';
-import type { Logger } from '../types.js';
-import { generateKeyEntry } from './keygen.js';
+import type { Logger } from '../types/logger.js';
+import { generateKeyEntry } from '../crypto/keygen.js';
 
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;

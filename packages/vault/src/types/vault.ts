@@ -1,134 +1,18 @@
-import type { Secret } from './crypto/secret.js';
-import type { CacheStats } from './cache/types.js';
+import type { Secret } from '../crypto/secret.js';
+import type { AuditAnchor, AuditEvent, AuditQuery, AuditStats, AuditVerifyOptions, AuditVerifyResult } from './audit.js';
+import type { CacheStats } from './cache.js';
 import type {
-  AuditAnchor,
-  AuditEvent,
-  AuditQuery,
-  AuditStats,
-  AuditVerifyOptions,
-  AuditVerifyResult,
-  ItemStatus,
-  ItemSummary,
-} from './types.js';
-import type { HoldingsView, InvestmentTransactionsQuery, InvestmentTransactionsView, LiabilitiesView } from './data-view-types.js';
-
-export interface PutItemInput {
-  userId: string;
-  itemId: string;
-  accessToken: string;
-  institutionId?: string | null;
-  institutionName?: string | null;
-  products?: string[];
-}
-
-export interface TokenUse {
-  userId: string;
-  itemId: string;
-  /** Why the token is used; recorded in the audit log (e.g. "accounts.get"). */
-  purpose: string;
-  requestId?: string;
-  actor?: string;
-}
-
-export interface VaultStats {
-  cache: CacheStats;
-  audit: AuditStats;
-}
-
-// ---- Plaid operations (issue 5). Implemented in src/plaid, src/items, src/webhooks. ----
-
-export interface LinkTokenResult {
-  linkToken: string;
-  expiration: Date;
-}
-
-export interface ExchangeResult {
-  itemId: string;
-  institutionName: string | null;
-  /** Items of the same institution for this user that were removed (policy "replace") or kept ("keep"). */
-  duplicates: { itemId: string; action: 'removed' | 'kept' }[];
-}
-
-export interface RotateResult {
-  itemId: string;
-  /** 'rotated' = new token stored; 'relink_required' = token lost at Plaid, item marked; 'skipped' = not due / dry run. */
-  outcome: 'rotated' | 'relink_required' | 'skipped';
-  tokenVersion: number;
-}
-
-export interface RotateDueOptions {
-  olderThan: Date;
-  concurrency?: number;
-  dryRun?: boolean;
-  onProgress?: (done: number, total: number) => void;
-  /** Stop starting rotations: the ones in flight finish and the report so far is returned (`aborted: true`). */
-  signal?: AbortSignal;
-  /** Items read per page (memory is bounded by it). Default 500, max 10 000. */
-  pageSize?: number;
-}
-
-export interface RotateDueReport {
-  /** Items whose rotation was started (a dry run: items due). */
-  considered: number;
-  rotated: number;
-  relinkRequired: number;
-  failed: { itemId: string; code: string }[];
-  /** Present when `signal` stopped the run with due items left; the next run (same cutoff) picks them up. */
-  aborted?: true;
-}
-
-export interface RecoveryReport {
-  replayed: number;
-  relinkRequired: number;
-  alreadyApplied: number;
-  remaining: number;
-  /**
-   * Present when non-zero: records whose item was deleted while its rotation
-   * was unfinished; the Item was removed at Plaid with the journaled new token
-   * (the only copy) before the record was dropped.
-   */
-  orphansRemoved?: number;
-}
-
-export interface WebhookResult {
-  accepted: boolean;
-  webhookType: string;
-  webhookCode: string;
-  itemId: string | null;
-  /** What the vault did about it (e.g. 'status:login_required', 'marked_for_sync', 'ignored'). */
-  action: string;
-}
-
-export interface AccountView {
-  accountId: string;
-  name: string;
-  officialName: string | null;
-  mask: string | null;
-  type: string;
-  subtype: string | null;
-  balances: { available: number | null; current: number | null; limit: number | null; isoCurrencyCode: string | null };
-}
-
-export interface TransactionView {
-  transactionId: string;
-  accountId: string;
-  amount: number;
-  isoCurrencyCode: string | null;
-  date: string;
-  name: string;
-  merchantName: string | null;
-  pending: boolean;
-  pendingTransactionId: string | null;
-  category: string | null;
-}
-
-export interface TransactionsDelta {
-  added: TransactionView[];
-  modified: TransactionView[];
-  removed: { transactionId: string; accountId: string | null }[];
-  /** The cursor after this delta (persisted on the item when the caller passed none). */
-  nextCursor: string;
-}
+  AccountView,
+  HoldingsView,
+  InvestmentTransactionsQuery,
+  InvestmentTransactionsView,
+  LiabilitiesView,
+  TransactionsDelta,
+} from './data.js';
+import type { ItemSummary, PutItemInput, TokenUse } from './items.js';
+import type { ExchangeResult, LinkTokenResult } from './link.js';
+import type { RecoveryReport, RotateDueOptions, RotateDueReport, RotateResult } from './rotation.js';
+import type { WebhookResult } from './webhooks.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -137,21 +21,22 @@ export interface HealthReport {
   plaid: 'ok' | 'down' | 'unknown';
 }
 
-/**
- * The vault's public surface. Sections marked (issue N) are filled in by that
- * issue; until then they throw ERR_INTERNAL "not available".
- */
+export interface VaultStats {
+  cache: CacheStats;
+  audit: AuditStats;
+}
+
+/** The vault's public surface: what createVault returns. */
 export interface Vault {
   items: {
     put(input: PutItemInput): Promise<ItemSummary>;
     list(userId: string): Promise<ItemSummary[]>;
     get(ref: { userId: string; itemId: string }): Promise<ItemSummary>;
     /**
-     * Local delete (row + caches). `remove` (issue 5) also calls Plaid /item/remove.
+     * Local delete (row + caches). `remove` also calls Plaid /item/remove.
      * Waits for a running rotation of the item (up to `rotation.removeWaitMs`), else ERR_ROTATION_IN_PROGRESS.
      */
     delete(ref: { userId: string; itemId: string }): Promise<void>;
-    // (issue 5)
     rotate(ref: { itemId: string; userId?: string }): Promise<RotateResult>;
     rotateDue(opts: RotateDueOptions): Promise<RotateDueReport>;
     /**
@@ -173,7 +58,6 @@ export interface Vault {
     /** Write what is buffered; rejects with the store's error if it cannot (the events stay buffered). */
     flush(): Promise<void>;
   };
-  // (issue 5)
   link: {
     createLinkToken(input: { userId: string; itemId?: string }): Promise<LinkTokenResult>;
     exchange(input: { userId: string; publicToken: string }): Promise<ExchangeResult>;
@@ -223,5 +107,3 @@ export interface Vault {
   stats(): VaultStats;
   close(): Promise<void>;
 }
-
-export type { ItemStatus, ItemSummary };

@@ -1,23 +1,4 @@
-/**
- * Public types shared across the vault's modules. Internal interfaces that
- * modules implement (TokenStore, TokenCache, ...) live next to their
- * implementations and are re-exported here where the public API needs them.
- */
-
-export type ItemStatus = 'active' | 'login_required' | 'pending_expiration' | 'revoked' | 'relink_required';
-
-export const ITEM_STATUSES: readonly ItemStatus[] = ['active', 'login_required', 'pending_expiration', 'revoked', 'relink_required'];
-
-/** The most any response says about an item. Never a token. */
-export interface ItemSummary {
-  itemId: string;
-  institutionId: string | null;
-  institutionName: string | null;
-  status: ItemStatus;
-  products: string[];
-  createdAt: Date;
-  rotatedAt: Date | null;
-}
+/** The audit log's events, queries, verification and state (`vault.audit`). */
 
 export type AuditAction =
   | 'token.decrypt'
@@ -114,20 +95,3 @@ export interface AuditStats {
   /** Strict mode: token uses refused with ERR_AUDIT_UNAVAILABLE since start. */
   refused: number;
 }
-
-/** Injected time source (tests move it). */
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
-
-/** Minimal structured logger (pino-compatible). Never pass a token to it. */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open, seal } from '../../../src/crypto/envelope.js';
-import { loadKeyring, type LoadKeyringOptions } from '../../../src/crypto/keyring.js';
+import { loadKeyring, type LoadKeyringOptions } from '../../../src/key-sources/load-keyring.js';
 import { isVaultError } from '../../../src/errors.js';
-import { codeOf } from './code-of.js';
-import type { Logger } from '../../../src/types.js';
+import { codeOf } from '../crypto/code-of.js';
+import type { Logger } from '../../../src/types/logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pv-keys-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,5 +1,6 @@
 import type { Secret } from '../crypto/secret.js';
-import { silentLogger, systemClock } from '../types.js';
+import { silentLogger } from '../types/logger.js';
+import { systemClock } from '../types/clock.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
 import type { TokenCacheOptions } from './cache-options.js';
 import { createInvalidationBus, type InvalidationBus } from './invalidation-bus.js';
@@ -8,9 +9,8 @@ import { createL2Guard, type L2Guard } from './l2-guard.js';
 import { createMemoryTier, type MemoryTier } from './memory-tier.js';
 import { CLEAR_ALL_MESSAGE, createRedisTier, SKIPPED, type RedisTier, type Skipped } from './redis-tier.js';
 import { subscriberOptions } from './redis-client.js';
-import type { CacheStats, ItemRef, TokenCache, TokenSource } from './types.js';
-
-export type { CacheRedisClient, TokenCacheOptions } from './cache-options.js';
+import type { CacheStats } from '../types/cache.js';
+import type { ItemRef, TokenCache, TokenSource } from './types.js';
 
 interface Loaded {
   userId: string;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ItemStatus } from '../types.js';
+import type { ItemStatus } from '../types/items.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 

@@ -3,10 +3,10 @@ import { envelopeKid, open } from '../crypto/envelope.js';
 import { isVaultError } from '../errors.js';
 import { isTokenGone } from '../plaid/errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
-import type { RecoveryReport } from '../vault-types.js';
+import type { RecoveryReport } from '../types/rotation.js';
 import type { JournalRecord, RecoveryJournal } from './journal.js';
 import { removeOrphanedItem } from './orphan-token.js';
-import { markRelinkRequired } from './rotate-relink.js';
+import { markRelinkRequired } from './relink-required.js';
 
 type Outcome = 'replayed' | 'relinkRequired' | 'alreadyApplied' | 'orphansRemoved' | 'remaining';
 

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { Logger } from './types.js';
+import type { Logger } from '../types/logger.js';
 
 /**
  * Paths pino censors wherever they appear. A token should never reach a logger

@@ -10,10 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runKeysCommand } from '../../../src/crypto/key-command.js';
-import { deriveSubkey, loadKeyring, parseKeyring, type LoadKeyringOptions } from '../../../src/crypto/keyring.js';
+import { deriveSubkey, parseKeyring } from '../../../src/crypto/keyring.js';
+import { runKeysCommand } from '../../../src/key-sources/key-command.js';
+import { loadKeyring, type LoadKeyringOptions } from '../../../src/key-sources/load-keyring.js';
 import { isVaultError, type VaultError } from '../../../src/errors.js';
-import type { Logger } from '../../../src/types.js';
+import type { Logger } from '../../../src/types/logger.js';
 import { setProcessEnv } from '../../helpers/process-env.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'keys-command.mjs');

@@ -1,7 +1,7 @@
 import type { VaultContext } from '../context.js';
 import { isVaultError, InputInvalidError } from '../errors.js';
 import type { ItemFilter, ItemRow } from '../store/types.js';
-import type { RotateDueOptions, RotateDueReport } from '../vault-types.js';
+import type { RotateDueOptions, RotateDueReport } from '../types/rotation.js';
 import type { Rotator } from './rotate.js';
 
 const DEFAULT_PAGE = 500;

@@ -5,12 +5,12 @@ import { isVaultError, ItemNotFoundError, ItemRelinkRequiredError, RotationFaile
 import { isOutcomeUnknown, isTokenGone } from '../plaid/errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { ItemRow } from '../store/types.js';
-import type { RotateResult } from '../vault-types.js';
+import type { RotateResult } from '../types/rotation.js';
 import type { JournalRecord, RecoveryJournal } from './journal.js';
 import { removeOrphanedItem } from './orphan-token.js';
-import { markRelinkRequired } from './rotate-relink.js';
+import { markRelinkRequired } from './relink-required.js';
 import { writeWithRetry, type RotationOptions, type RotationStep, resolveRotationOptions } from './rotate-options.js';
-import { assertId } from './validate.js';
+import { assertId } from '../items/validate.js';
 
 export type { RotationOptions, RotationStep };
 
@@ -53,7 +53,8 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
 
   /** Take the lease, or wait for the instance that holds it and return its outcome. */
   async function lease(itemId: string, seen: ItemRow): Promise<ItemRow | RotateResult> {
-    const giveUp = Date.now() + opts.waitMs;
+    // The injected clock, as for the lease itself: a test that moves time moves this deadline too.
+    const giveUp = ctx.clock.now().getTime() + opts.waitMs;
     for (;;) {
       const now = ctx.clock.now();
       if (await ctx.store.acquireLease(itemId, ctx.instanceId, new Date(now.getTime() + opts.leaseMs), now)) {
@@ -64,7 +65,7 @@ export function createRotator(ctx: VaultContext, plaid: PlaidGateway, journal: R
       }
       const row = await ownedRow({ itemId });
       if (row.tokenVersion !== seen.tokenVersion || row.status === 'relink_required') return joined(row);
-      if (Date.now() > giveUp) throw new RotationInProgressError();
+      if (ctx.clock.now().getTime() > giveUp) throw new RotationInProgressError();
       await opts.sleep(opts.pollMs);
     }
   }

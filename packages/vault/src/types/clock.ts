@@ -1,0 +1,6 @@
+/** Injected time source (tests move it). */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,79 @@
+/** The vault's configuration: what parseConfig returns and what createVault takes. */
+import type { AuditMode } from './audit.js';
+
+export type PlaidEnv = 'emulator' | 'sandbox' | 'production';
+
+export type DuplicatePolicy = 'replace' | 'keep' | 'reject';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Resolved configuration. Secrets (`keys`, `keysCommand`, `plaid.secret`, `metricsToken`, URL passwords) never print. */
+export interface VaultConfig {
+  nodeEnv: string;
+  dataDir: string;
+  database: { url: string; dialect: 'sqlite' | 'postgres'; schema?: string };
+  /** Unset = L1 only. */
+  redis?: { url: string };
+  /** Redis key namespace: `pv:<namespace>:...`. */
+  namespace: string;
+  cache: { l1TtlMs: number; l1Max: number; l2TtlSeconds: number; redisTimeoutMs: number };
+  /** VAULT_KEYS, unparsed (loadKeyring parses it). */
+  keys?: string;
+  keysFile?: string;
+  /** VAULT_KEYS_COMMAND: run once at start-up, its output is the keyring. Never printed (it may hold a credential). */
+  keysCommand?: string;
+  keysCommandTimeoutMs: number;
+  devKeyFile: string;
+  recoveryDir: string;
+  logLevel: LogLevel;
+  metricsToken?: string;
+  autoMigrate: boolean;
+  /** VAULT_AUDIT_MODE and, for strict mode, how long a token use waits for its event (VAULT_AUDIT_STRICT_TIMEOUT_MS). */
+  audit: { mode: AuditMode; strictTimeoutMs: number };
+  plaid: {
+    env: PlaidEnv;
+    clientId?: string;
+    secret?: string;
+    baseUrl?: string;
+    products: readonly string[];
+    countryCodes: readonly string[];
+    webhookUrl?: string;
+    clientName: string;
+    duplicatePolicy: DuplicatePolicy;
+  };
+}
+
+/** Explicit settings; each one overrides its environment variable. */
+export interface VaultConfigInput {
+  nodeEnv?: string;
+  dataDir?: string;
+  database?: string | { url?: string; schema?: string };
+  /** A Redis URL; `null` turns L2 off even when VAULT_REDIS_URL is set. */
+  redis?: string | { url?: string } | null;
+  namespace?: string;
+  cache?: { l1?: { ttlMs?: number; max?: number }; l2?: { ttlSeconds?: number; timeoutMs?: number } };
+  keys?: string;
+  keysFile?: string;
+  /** A shell command printing the keyring (`kid:base64,...`), run once at start-up; see the README. */
+  keysCommand?: string;
+  /** How long `keysCommand` may run (default 10 000 ms). */
+  keysCommandTimeoutMs?: number;
+  devKeyFile?: string;
+  recoveryDir?: string;
+  logLevel?: LogLevel;
+  metricsToken?: string;
+  autoMigrate?: boolean;
+  /** `buffered` (default) or `strict`; `strictTimeoutMs` default 1000. */
+  audit?: { mode?: AuditMode; strictTimeoutMs?: number };
+  plaid?: {
+    env?: PlaidEnv;
+    clientId?: string;
+    secret?: string;
+    baseUrl?: string;
+    products?: readonly string[] | string;
+    countryCodes?: readonly string[] | string;
+    webhookUrl?: string;
+    clientName?: string;
+    duplicatePolicy?: DuplicatePolicy;
+  };
+}
