@@ -16,10 +16,11 @@
 // yield and no flush must lose none.
 // Usage: node bench/audit-modes.js [--ops 200000] [--pg-ops 50000] [--strict-ops 2000]
 //        [--blocks 10] [--starve 150000] [--buffered-only]
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createVault, silentLogger } from '../packages/vault/dist/index.js';
 import { createStore } from '../packages/vault/dist/store/create-store.js';
@@ -188,6 +189,54 @@ async function postgresSchema() {
   };
 }
 
+/**
+ * The floors under an audited call, as calls of their own: one audit row
+ * inserted with better-sqlite3 directly (the vault's schema and pragmas, 500
+ * rows a transaction, as the vault's batches), and one link of the chain (the
+ * sha256 every event costs). No vault code runs in either.
+ */
+async function floors(dir) {
+  const file = join(dir, 'floor.db');
+  const store = createStore({ url: `sqlite:${file}`, logger: silentLogger });
+  await store.migrate();
+  await store.close();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const insert = db.prepare(
+    'insert into audit_events (seq, at, actor, user_id, item_id, action, purpose, outcome, request_id, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const hashes = Array.from({ length: 1024 }, () => randomBytes(32).toString('hex'));
+  const actor = `vault-${randomBytes(16).toString('hex')}`;
+  let pending = [];
+  let seq = 0;
+  const commit = db.transaction((rows) => {
+    for (const r of rows) insert.run(r[0], r[1], actor, userId(r[0]), itemId(r[0]), 'token.decrypt', 'bench', 'ok', null, r[2], r[3]);
+  });
+  const flush = () => {
+    if (pending.length > 0) commit.immediate(pending);
+    pending = [];
+  };
+  const tail = `"${new Date().toISOString()}","${actor}","user-0001","item-0001","token.decrypt","bench","ok",null]`;
+  let prev = hashes[0];
+  return {
+    insert: {
+      fn: () => {
+        seq += 1;
+        pending.push([seq, Date.now(), hashes[seq & 1023], hashes[(seq + 1) & 1023]]);
+        if (pending.length === 500) flush();
+      },
+      after: flush,
+    },
+    link: {
+      fn: (i) => {
+        prev = hash('sha256', `${prev}\n[${i},${tail}`, 'hex');
+      },
+    },
+    close: () => db.close(),
+  };
+}
+
 /** A counting wrapper: every call of `v.use` is a token use that must be on record. */
 function counted(v) {
   return {
@@ -213,8 +262,15 @@ try {
   const mapGet = { fn: async (i) => (await get(keys[i % ITEMS])).length };
 
   const buffered = await openVault({ url: `sqlite:${join(dir, 'buffered.db')}` }, 'buffered');
-  const fast = await tightLoop({ mapGet, buffered: counted(buffered) }, OPS);
-  rows.push(['awaited Map.get', 'tight loop', fast.mapGet], ['withToken L1 hit, buffered, SQLite', 'tight loop', fast.buffered]);
+  const floor = await floors(dir);
+  const fast = await tightLoop({ mapGet, buffered: counted(buffered), insert: floor.insert, link: floor.link }, OPS);
+  floor.close();
+  rows.push(
+    ['awaited Map.get', 'tight loop', fast.mapGet],
+    ['withToken L1 hit, buffered, SQLite', 'tight loop', fast.buffered],
+    ['floor: one audit row insert (raw better-sqlite3, 500 a transaction)', 'tight loop', fast.insert],
+    ['floor: one chain link (sha256 of an event)', 'tight loop', fast.link],
+  );
   const vaults = [['buffered, SQLite', buffered]];
 
   if (pgBuffered) {
