@@ -16,6 +16,7 @@ import { systemClock } from '../types.js';
 import { AuditHealth, codeOf } from './audit-health.js';
 import { Backpressure } from './backpressure.js';
 import { createDurableWaiters } from './durable-waiters.js';
+import { FlushSchedule } from './flush-schedule.js';
 
 /**
  * The vault's audit trail. `record` only buffers: audit writes are batched off
@@ -106,14 +107,8 @@ class BufferedAuditLog implements AuditLog {
   #buffer: StampedAuditEvent[] = [];
   /** The batch being written, for stats: it has left the buffer but is not stored yet. */
   #inflight: StampedAuditEvent[] | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #timerDue = 0;
-  /** A flush due now: setImmediate, since setTimeout(0) waits at least 1 ms, which strict mode would add to every token use. */
-  #immediate: NodeJS.Immediate | undefined;
-  /** A flush the log started itself (timer, immediate, full batch) is queued or running; it looks at the buffer again when it ends. */
-  #background = false;
-  /** Someone asked for a flush now while one was running: start the next as soon as it ends. */
-  #again = false;
+  /** Flushes the log starts itself (timer, immediate, full batch); each looks at the buffer again when it ends. */
+  readonly #schedule: FlushSchedule;
   /** Flushes run one after another on this chain, so batches keep their order. */
   #chain: Promise<void> = Promise.resolve();
   readonly #health: AuditHealth;
@@ -137,6 +132,10 @@ class BufferedAuditLog implements AuditLog {
     this.#health = new AuditHealth(opts.logger, this.strict, () => this.#buffer.length + (this.#inflight?.length ?? 0));
     this.#waiters = createDurableWaiters(opts.strictTimeoutMs ?? 1000, () => this.#health.deadlineMissed());
     this.#pressure = new Backpressure(opts.backpressureTimeoutMs ?? 1000);
+    this.#schedule = new FlushSchedule(
+      () => this.#attempt(),
+      (ok, askedAgain) => this.#afterFlush(ok, askedAgain),
+    );
   }
 
   record(event: NewAuditEvent): void {
@@ -149,15 +148,15 @@ class BufferedAuditLog implements AuditLog {
     if (this.#health.failures > 0) return; // the retry timer is already set
     // A full batch is written now, not when a timer fires: a caller that never
     // yields (awaits that all resolve at once) would starve the timer.
-    if (n >= this.#maxBatch) this.#flushNow();
-    else if (this.#timer === undefined && this.#immediate === undefined && !this.#background) this.#schedule(this.#interval);
+    if (n >= this.#maxBatch) this.#schedule.now();
+    else if (this.#schedule.idle) this.#schedule.later(this.#interval);
   }
 
   backpressure(): Promise<void> | undefined {
     if (this.#buffer.length < this.#highWater) return undefined;
     // Only while an append is under way and the store takes writes: during an
     // outage buffered mode goes on without a record (bounded, counted, loud).
-    if (!this.#background || this.#health.failures > 0 || this.#health.failing || this.#closed) return undefined;
+    if (!this.#schedule.running || this.#health.failures > 0 || this.#health.failing || this.#closed) return undefined;
     return this.#pressure.wait();
   }
 
@@ -171,7 +170,7 @@ class BufferedAuditLog implements AuditLog {
     this.#buffer.push(stamped);
     if (this.#buffer.length > this.#maxBuffered) this.#shed();
     // Group commit: everything recorded before the immediate fires shares one append.
-    this.#schedule(0);
+    this.#schedule.soon();
     return this.#waiters.wait(stamped).catch((err: unknown) => {
       this.#health.refused();
       throw err;
@@ -187,7 +186,7 @@ class BufferedAuditLog implements AuditLog {
   flush(): Promise<void> {
     return this.#attempt().catch((err: unknown) => {
       // The events stay buffered; make sure something retries them.
-      if (!this.#closed) this.#schedule(this.#retryDelay());
+      if (!this.#closed) this.#schedule.later(this.#retryDelay());
       throw err;
     });
   }
@@ -219,7 +218,7 @@ class BufferedAuditLog implements AuditLog {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#clearTimer();
+    this.#schedule.cancel();
     this.#pressure.appendEnded();
     try {
       await this.#enqueue();
@@ -320,64 +319,13 @@ class BufferedAuditLog implements AuditLog {
     return Math.min(this.#maxRetryDelay, this.#interval * 2 ** Math.min(this.#health.failures, 20));
   }
 
-  /**
-   * Start a flush of what is buffered, or, while the log's own flush runs,
-   * another as soon as it ends. Started here, not from a timer: with
-   * better-sqlite3 the append is synchronous, so it completes within the
-   * microtasks of a loop that never yields.
-   */
-  #flushNow(): void {
-    if (this.#background) {
-      this.#again = true;
-      return;
-    }
-    this.#clearTimer();
-    this.#background = true;
-    this.#attempt().then(
-      () => this.#afterFlush(true),
-      () => this.#afterFlush(false),
-    );
-  }
-
-  #afterFlush(ok: boolean): void {
-    this.#background = false;
-    const again = this.#again;
-    this.#again = false;
+  /** What follows a flush the log started: a retry after a failure, the next batch at once, or a timer for a partial one. */
+  #afterFlush(ok: boolean, askedAgain: boolean): void {
     this.#pressure.appendEnded();
     if (this.#closed) return;
-    if (!ok) this.#schedule(this.#retryDelay(), true);
-    else if (again || this.#buffer.length >= this.#maxBatch) this.#flushNow();
-    else if (this.#buffer.length > 0) this.#schedule(this.#interval);
-  }
-
-  #schedule(delayMs: number, replace = false): void {
-    if (this.#immediate) return; // a flush is already due now
-    if (delayMs === 0) {
-      this.#clearTimer();
-      this.#immediate = setImmediate(() => {
-        this.#immediate = undefined;
-        this.#flushNow();
-      });
-      // Not unref'd: an unref'd immediate does not wake a loop blocked in poll, and it runs at once anyway.
-      return;
-    }
-    const due = Date.now() + delayMs;
-    if (this.#timer && !replace && this.#timerDue <= due) return;
-    this.#clearTimer();
-    this.#timerDue = due;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#flushNow();
-    }, delayMs);
-    // Never keep the process alive just for audit: close() flushes explicitly.
-    this.#timer.unref();
-  }
-
-  #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#immediate) clearImmediate(this.#immediate);
-    this.#immediate = undefined;
+    if (!ok) this.#schedule.later(this.#retryDelay(), true);
+    else if (askedAgain || this.#buffer.length >= this.#maxBatch) this.#schedule.now();
+    else if (this.#buffer.length > 0) this.#schedule.later(this.#interval);
   }
 }
 
