@@ -32,9 +32,10 @@ export function toAuditEvent(r: Selectable<AuditEventsTable>): AuditEvent {
  */
 export async function appendAuditEvents(backend: StoreBackend, events: readonly NewAuditEvent[], clock: Clock): Promise<void> {
   if (events.length === 0) return;
-  // Everything but the links is done before the lock, and the build is pure:
-  // the rows are copied from the events now (the hash covers `at`, stamped here
-  // if unset) with each hash body encoded, so the build only links and hashes.
+  // Everything but the links is done before the lock: the rows are copied from
+  // the events now (the hash covers `at`, stamped here if unset) with each hash
+  // body encoded, so the build, run with the lock held, only links and hashes,
+  // and touches nothing but this batch's own rows.
   const batch = prepareAuditRows(events, clock);
   try {
     await backend.appendAudit((head) => chainRows(refuseForeignRows(head), batch));
