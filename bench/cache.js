@@ -1,8 +1,9 @@
 // Benchmark (issue 3): the tiered token cache next to the usual recipe
 // (bench/baseline-recipe.js: plaintext token in Redis under plaid_token:{user_id},
 // on a miss SELECT + decrypt + SET EX 3600), in one run, on the same 1,000 items.
-// Rows: baseline Redis hit; vault L1 hit; vault L2 hit (L1 off) next to its
-// reference, a raw ioredis GET + one envelope open; vault store hit (L1 off, no
+// Rows: baseline Redis hit; vault L1 hit (TokenCache.resolve alone: the user-facing
+// call, vault.withToken with its audit event, is in bench/audit-modes.js); vault L2
+// hit (L1 off) next to its reference, a raw ioredis GET + one envelope open; vault store hit (L1 off, no
 // Redis) on SQLite and PostgreSQL; cold stampede (1,000 concurrent on one item:
 // store reads); 64-way concurrent throughput; heap added by 100k L1 entries.
 // Targets: L1 >= 100x the baseline's Redis-hit ops/s and p50 < 1 µs; L2 p50 within
@@ -322,7 +323,7 @@ const targets = {
 };
 const LABELS = {
   baselineHit: 'baseline recipe: Redis hit (GET plaintext)',
-  l1Hit: 'vault L1 hit',
+  l1Hit: 'vault L1 hit (the cache tier alone: no withToken, no audit; see audit-modes)',
   l2Hit: 'vault L2 hit (L1 off)',
   rawGetDecrypt: 'reference: raw GET + 1 envelope open',
   storeSqlite: 'vault store hit, SQLite (L1 off, no Redis)',

@@ -1,5 +1,4 @@
 import { AuditUnavailableError } from '../errors.js';
-import { stampAuditEvent, type StampedAuditEvent } from '../store/audit-store.js';
 import type { AuditStore } from '../store/types.js';
 import type {
   AuditAnchor,
@@ -11,10 +10,12 @@ import type {
   AuditVerifyResult,
   NewAuditEvent,
 } from '../types/audit.js';
-import type { Clock } from '../types/clock.js';
+import { systemClock, type Clock } from '../types/clock.js';
 import type { Logger } from '../types/logger.js';
 import { AuditHealth, codeOf } from './audit-health.js';
+import { Backpressure } from './backpressure.js';
 import { createDurableWaiters } from './durable-waiters.js';
+import { FlushSchedule } from './flush-schedule.js';
 
 /**
  * The vault's audit trail. `record` only buffers: audit writes are batched off
@@ -25,8 +26,23 @@ import { createDurableWaiters } from './durable-waiters.js';
 export interface AuditLog {
   /** True in strict mode (VAULT_AUDIT_MODE=strict): token use waits for its event to be committed. */
   readonly strict: boolean;
-  /** Stamp `at` (if unset) and buffer. Synchronous, never throws, never does I/O. */
+  /**
+   * Stamp `at` (if unset) and buffer a copy. Synchronous, never throws. No I/O
+   * of its own: the batch that fills up (maxBatch) starts its append at once,
+   * without waiting for a timer, so a caller that never yields to the event
+   * loop still gets its events written (on SQLite within the same microtasks,
+   * the append being synchronous).
+   */
   record(event: NewAuditEvent): void;
+  /**
+   * Buffered mode's back-pressure, for callers that record in a loop
+   * (`withToken`): undefined almost always; a promise to await when more than
+   * the high-water mark waits while an append runs and the log is healthy,
+   * settled when that append ends (or after a bounded wait). A loop that never
+   * yields cannot otherwise let an asynchronous store (PostgreSQL) finish its
+   * append, and would drop events at the buffer bound.
+   */
+  backpressure(): Promise<void> | undefined;
   /**
    * Buffer `event`, have it written at once (with whatever else is waiting) and
    * resolve when it is committed. Rejects with ERR_AUDIT_UNAVAILABLE when the
@@ -66,7 +82,14 @@ export interface AuditLogOptions {
   maxBuffered?: number;
   /** Longest pause between retries of a failing flush (default 30 s; 1 s in strict mode, which refuses token use until one succeeds). */
   maxRetryDelayMs?: number;
+  /** Events waiting beyond which backpressure() asks callers to wait (default the smaller of 10 batches and half of maxBuffered). */
+  highWater?: number;
+  /** Longest back-pressure wait; past it, no caller waits until the slow append ends (default 1000 ms). */
+  backpressureTimeoutMs?: number;
 }
+
+/** An event as buffered: a copy, with `at` set. */
+type StampedAuditEvent = NewAuditEvent & { at: Date };
 
 class BufferedAuditLog implements AuditLog {
   readonly strict: boolean;
@@ -76,31 +99,42 @@ class BufferedAuditLog implements AuditLog {
   readonly #interval: number;
   readonly #maxBatch: number;
   readonly #maxBuffered: number;
+  readonly #highWater: number;
   readonly #maxRetryDelay: number;
   readonly #waiters;
+  readonly #pressure: Backpressure;
   #buffer: StampedAuditEvent[] = [];
   /** The batch being written, for stats: it has left the buffer but is not stored yet. */
   #inflight: StampedAuditEvent[] | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #timerDue = 0;
-  /** A flush due now: setImmediate, since setTimeout(0) waits at least 1 ms, which strict mode would add to every token use. */
-  #immediate: NodeJS.Immediate | undefined;
+  /** Flushes the log starts itself (timer, immediate, full batch); each looks at the buffer again when it ends. */
+  readonly #schedule: FlushSchedule;
   /** Flushes run one after another on this chain, so batches keep their order. */
   #chain: Promise<void> = Promise.resolve();
   readonly #health: AuditHealth;
   #closed = false;
+  /** On the system clock, events stamped in the same millisecond share one Date: a Date per event cost more than the rest of record(). */
+  readonly #systemClock: boolean;
+  #lastMs = Number.NaN;
+  #lastDate = new Date(0);
 
   constructor(opts: AuditLogOptions) {
     this.strict = opts.mode === 'strict';
     this.#store = opts.store;
     this.#clock = opts.clock;
+    this.#systemClock = opts.clock === systemClock;
     this.#logger = opts.logger;
     this.#interval = opts.flushIntervalMs ?? 25;
     this.#maxBatch = Math.max(1, opts.maxBatch ?? 500);
     this.#maxBuffered = Math.max(this.#maxBatch, opts.maxBuffered ?? 100_000);
+    this.#highWater = Math.max(this.#maxBatch, opts.highWater ?? Math.min(10 * this.#maxBatch, Math.floor(this.#maxBuffered / 2)));
     this.#maxRetryDelay = opts.maxRetryDelayMs ?? (this.strict ? 1000 : 30_000);
     this.#health = new AuditHealth(opts.logger, this.strict, () => this.#buffer.length + (this.#inflight?.length ?? 0));
     this.#waiters = createDurableWaiters(opts.strictTimeoutMs ?? 1000, () => this.#health.deadlineMissed());
+    this.#pressure = new Backpressure(opts.backpressureTimeoutMs ?? 1000);
+    this.#schedule = new FlushSchedule(
+      () => this.#attempt(),
+      (ok, askedAgain) => this.#afterFlush(ok, askedAgain),
+    );
   }
 
   record(event: NewAuditEvent): void {
@@ -108,10 +142,21 @@ class BufferedAuditLog implements AuditLog {
       this.#health.dropped(1, 'closed');
       return;
     }
-    this.#buffer.push(stampAuditEvent(event, this.#clock));
-    if (this.#buffer.length > this.#maxBuffered) this.#shed();
+    const n = this.#buffer.push(this.#stamp(event));
+    if (n > this.#maxBuffered) this.#shed();
     if (this.#health.failures > 0) return; // the retry timer is already set
-    this.#schedule(this.#buffer.length >= this.#maxBatch ? 0 : this.#interval);
+    // A full batch is written now, not when a timer fires: a caller that never
+    // yields (awaits that all resolve at once) would starve the timer.
+    if (n >= this.#maxBatch) this.#schedule.now();
+    else if (this.#schedule.idle) this.#schedule.later(this.#interval);
+  }
+
+  backpressure(): Promise<void> | undefined {
+    if (this.#buffer.length < this.#highWater) return undefined;
+    // Only while an append is under way and the store takes writes: during an
+    // outage buffered mode goes on without a record (bounded, counted, loud).
+    if (!this.#schedule.running || this.#health.failures > 0 || this.#health.failing || this.#closed) return undefined;
+    return this.#pressure.wait();
   }
 
   recordDurable(event: NewAuditEvent): Promise<void> {
@@ -120,11 +165,11 @@ class BufferedAuditLog implements AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    const stamped = stampAuditEvent(event, this.#clock);
+    const stamped = this.#stamp(event);
     this.#buffer.push(stamped);
     if (this.#buffer.length > this.#maxBuffered) this.#shed();
-    // Group commit: everything recorded before the timer fires shares one append.
-    this.#schedule(0);
+    // Group commit: everything recorded before the immediate fires shares one append.
+    this.#schedule.soon();
     return this.#waiters.wait(stamped).catch((err: unknown) => {
       this.#health.refused();
       throw err;
@@ -140,7 +185,7 @@ class BufferedAuditLog implements AuditLog {
   flush(): Promise<void> {
     return this.#attempt().catch((err: unknown) => {
       // The events stay buffered; make sure something retries them.
-      if (!this.#closed) this.#schedule(this.#retryDelay());
+      if (!this.#closed) this.#schedule.later(this.#retryDelay());
       throw err;
     });
   }
@@ -172,7 +217,8 @@ class BufferedAuditLog implements AuditLog {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#clearTimer();
+    this.#schedule.cancel();
+    this.#pressure.appendEnded();
     try {
       await this.#enqueue();
     } catch (err) {
@@ -183,6 +229,30 @@ class BufferedAuditLog implements AuditLog {
       this.#waiters.failAll(new AuditUnavailableError(undefined, { cause: err }));
       throw err;
     }
+  }
+
+  /** A copy of `e` holding exactly the fields the chain stores, field by field (a spread costs ten times as much). */
+  #stamp(e: NewAuditEvent): StampedAuditEvent {
+    return {
+      at: e.at ?? this.#now(),
+      actor: e.actor,
+      userId: e.userId,
+      itemId: e.itemId,
+      action: e.action,
+      purpose: e.purpose,
+      outcome: e.outcome,
+      requestId: e.requestId,
+    };
+  }
+
+  #now(): Date {
+    if (!this.#systemClock) return this.#clock.now();
+    const ms = Date.now();
+    if (ms !== this.#lastMs) {
+      this.#lastMs = ms;
+      this.#lastDate = new Date(ms);
+    }
+    return this.#lastDate;
   }
 
   /** A flush whose failure the caller does not need: it is logged, counted and retried like any other. */
@@ -248,43 +318,13 @@ class BufferedAuditLog implements AuditLog {
     return Math.min(this.#maxRetryDelay, this.#interval * 2 ** Math.min(this.#health.failures, 20));
   }
 
-  #onTimer(): void {
-    this.#timer = undefined;
-    this.#attempt().then(
-      () => {
-        if (this.#buffer.length > 0 && !this.#closed) this.#schedule(this.#interval);
-      },
-      () => {
-        if (!this.#closed) this.#schedule(this.#retryDelay(), true);
-      },
-    );
-  }
-
-  #schedule(delayMs: number, replace = false): void {
-    if (this.#immediate) return; // a flush is already due now
-    if (delayMs === 0) {
-      this.#clearTimer();
-      this.#immediate = setImmediate(() => {
-        this.#immediate = undefined;
-        this.#onTimer();
-      });
-      // Not unref'd: an unref'd immediate does not wake a loop blocked in poll, and it runs at once anyway.
-      return;
-    }
-    const due = Date.now() + delayMs;
-    if (this.#timer && !replace && this.#timerDue <= due) return;
-    this.#clearTimer();
-    this.#timerDue = due;
-    this.#timer = setTimeout(() => this.#onTimer(), delayMs);
-    // Never keep the process alive just for audit: close() flushes explicitly.
-    this.#timer.unref();
-  }
-
-  #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#immediate) clearImmediate(this.#immediate);
-    this.#immediate = undefined;
+  /** What follows a flush the log started: a retry after a failure, the next batch at once, or a timer for a partial one. */
+  #afterFlush(ok: boolean, askedAgain: boolean): void {
+    this.#pressure.appendEnded();
+    if (this.#closed) return;
+    if (!ok) this.#schedule.later(this.#retryDelay(), true);
+    else if (askedAgain || this.#buffer.length >= this.#maxBatch) this.#schedule.now();
+    else if (this.#buffer.length > 0) this.#schedule.later(this.#interval);
   }
 }
 

@@ -8,7 +8,9 @@ import { assertPurpose, assertRef } from './validate.js';
 /**
  * Resolve the token through the cache tiers and hand it to `fn`. Every call is
  * audited (`token.decrypt`: who, which item, why, outcome); the audit write is
- * buffered so a cache hit stays free of I/O.
+ * buffered so a cache hit stays free of I/O. A caller that outruns the audit
+ * log (a loop of cache hits faster than the store appends) waits for the append
+ * under way past the log's high-water mark, rather than have events dropped.
  *
  * In strict mode (VAULT_AUDIT_MODE=strict) the call is refused with
  * ERR_AUDIT_UNAVAILABLE before any read while the audit log is failing, and
@@ -19,29 +21,44 @@ import { assertPurpose, assertRef } from './validate.js';
 export async function withToken<T>(ctx: VaultContext, use: TokenUse, fn: (token: Secret) => Promise<T> | T): Promise<T> {
   assertRef(use);
   assertPurpose(use.purpose);
-  const event = {
-    actor: use.actor ?? ctx.instanceId,
-    userId: use.userId,
-    itemId: use.itemId,
-    action: 'token.decrypt',
-    purpose: use.purpose,
-    requestId: use.requestId ?? null,
-  };
+  // Read once, before any await: the event names what was resolved, whatever
+  // the caller does with `use` meanwhile. Events are built by tokenEvent, with
+  // no object spread (this is the hot path; a spread cost ~1 µs a call).
+  const actor = use.actor ?? ctx.instanceId;
+  const { userId, itemId, purpose } = use;
+  const requestId = use.requestId ?? null;
+  const audit = ctx.audit;
   let token: Secret | undefined;
   try {
-    if (ctx.audit.strict) ctx.audit.assertWritable();
+    if (audit.strict) audit.assertWritable();
     token = await ctx.cache.resolve(use);
   } catch (err) {
-    ctx.audit.record({ ...event, outcome: isVaultError(err) ? err.code : 'error' });
+    audit.record(tokenEvent(actor, userId, itemId, purpose, requestId, isVaultError(err) ? err.code : 'error'));
     throw err;
   }
   if (!token) {
-    ctx.audit.record({ ...event, outcome: 'denied' });
+    audit.record(tokenEvent(actor, userId, itemId, purpose, requestId, 'denied'));
     throw new ItemNotFoundError();
   }
-  if (ctx.audit.strict) await recordDurable(ctx, event);
-  else ctx.audit.record({ ...event, outcome: 'ok' });
+  if (audit.strict) {
+    await recordDurable(ctx, tokenEvent(actor, userId, itemId, purpose, requestId, 'ok'));
+  } else {
+    audit.record(tokenEvent(actor, userId, itemId, purpose, requestId, 'ok'));
+    const pressure = audit.backpressure();
+    if (pressure) await pressure;
+  }
   return fn(token);
+}
+
+function tokenEvent(
+  actor: string,
+  userId: string,
+  itemId: string,
+  purpose: string,
+  requestId: string | null,
+  outcome: NewAuditEvent['outcome'],
+): NewAuditEvent {
+  return { actor, userId, itemId, action: 'token.decrypt', purpose, outcome, requestId };
 }
 
 /**
@@ -49,11 +66,11 @@ export async function withToken<T>(ctx: VaultContext, use: TokenUse, fn: (token:
  * event may still be written later: it says the vault released the token, the
  * refusal recorded after it that the caller never got it.
  */
-async function recordDurable(ctx: VaultContext, event: Omit<NewAuditEvent, 'outcome'>): Promise<void> {
+async function recordDurable(ctx: VaultContext, ok: NewAuditEvent): Promise<void> {
   try {
-    await ctx.audit.recordDurable({ ...event, outcome: 'ok' });
+    await ctx.audit.recordDurable(ok);
   } catch (err) {
-    ctx.audit.record({ ...event, outcome: isVaultError(err) ? err.code : 'error' });
+    ctx.audit.record({ ...ok, outcome: isVaultError(err) ? err.code : 'error' });
     throw err;
   }
 }

@@ -29,10 +29,52 @@ export function auditHash(prevHash: string, e: HashedFields): string {
  * while the lock is held.
  */
 export function auditBodyTail(e: Omit<HashedFields, 'seq'>): string {
-  return JSON.stringify([e.at.toISOString(), e.actor, e.userId, e.itemId, e.action, e.purpose, e.outcome, e.requestId]).slice(1);
+  return auditTail(e.at.getTime(), e.actor, e.userId, e.itemId, e.action, e.purpose, e.outcome, e.requestId);
+}
+
+/**
+ * auditBodyTail from the fields, `at` in epoch milliseconds: byte for byte
+ * `JSON.stringify([iso(at), actor, ...]).slice(1)` (a unit test compares the
+ * two on random input), at about a third of its cost. Every event is encoded
+ * once when appended and once per verify.
+ */
+export function auditTail(
+  at: number,
+  actor: string,
+  userId: string | null,
+  itemId: string | null,
+  action: string,
+  purpose: string | null,
+  outcome: string,
+  requestId: string | null,
+): string {
+  return `"${isoOf(at)}",${jsonValue(actor)},${jsonValue(userId)},${jsonValue(itemId)},${jsonValue(action)},${jsonValue(purpose)},${jsonValue(outcome)},${jsonValue(requestId)}]`;
 }
 
 /** auditHash from the tail: `[` + seq + `,` + tail is exactly the body's JSON array. */
 export function linkHash(prevHash: string, seq: number, tail: string): string {
   return sha256Hex(`${prevHash}\n[${JSON.stringify(seq)},${tail}`);
+}
+
+/** Printable ASCII but `"` and `\`: the strings JSON.stringify writes as they are, between quotes. */
+const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** One array element as JSON.stringify writes it: ids, actions and purposes are almost always VERBATIM. */
+function jsonValue(v: unknown): string {
+  if (typeof v === 'string' && VERBATIM.test(v)) return `"${v}"`;
+  // As an array element: undefined (and functions, symbols) become null.
+  return JSON.stringify(v) ?? 'null';
+}
+
+// Events come in runs stamped within the same millisecond (a batch holds
+// hundreds), and toISOString costs as much as the rest of the encoding.
+let lastMs = Number.NaN;
+let lastIso = '';
+
+function isoOf(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString(); // throws RangeError on an invalid time, as toISOString always did
+    lastMs = ms;
+  }
+  return lastIso;
 }

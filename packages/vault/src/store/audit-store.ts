@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { AuditChainBlockedError } from '../errors.js';
 import type { AuditAnchor, AuditEvent, AuditQuery, NewAuditEvent } from '../types/audit.js';
 import type { Clock } from '../types/clock.js';
-import { auditBodyTail, linkHash } from './audit-hash.js';
+import { auditTail, linkHash } from './audit-hash.js';
 import { isUniqueViolation } from './db-errors.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
 import type { AuditAppend, AuditHead, LockedAuditHead, StoreBackend } from './store-backend.js';
@@ -27,45 +27,56 @@ export function toAuditEvent(r: Selectable<AuditEventsTable>): AuditEvent {
   };
 }
 
-export type StampedAuditEvent = NewAuditEvent & { at: Date };
-
-/**
- * A copy of `e` with `at` set (the clock's now if unset), holding exactly the
- * fields the chain stores. Field by field, not a spread: this runs on every
- * audited call, and a spread costs ten times as much.
- */
-export function stampAuditEvent(e: NewAuditEvent, clock: Clock): StampedAuditEvent {
-  return {
-    at: e.at ?? clock.now(),
-    actor: e.actor,
-    userId: e.userId,
-    itemId: e.itemId,
-    action: e.action,
-    purpose: e.purpose,
-    outcome: e.outcome,
-    requestId: e.requestId,
-  };
-}
-
 /**
  * Append `events` to the chain in one transaction, serialised across processes
  * by the dialect's lock on audit_head (see StoreBackend.appendAudit).
  */
-export async function appendAuditEvents(backend: StoreBackend, events: NewAuditEvent[], clock: Clock): Promise<void> {
+export async function appendAuditEvents(backend: StoreBackend, events: readonly NewAuditEvent[], clock: Clock): Promise<void> {
   if (events.length === 0) return;
-  // Stamped (and copied) before the lock: the hash covers `at`, and the build
-  // must be pure. Each event's hash body is encoded now too, so that the build,
-  // which runs with the lock held, only links and hashes.
-  const stamped = events.map((e) => stampAuditEvent(e, clock));
-  const tails = stamped.map(auditBodyTail);
+  // Everything but the links is done before the lock: the rows are copied from
+  // the events now (the hash covers `at`, stamped here if unset) with each hash
+  // body encoded, so the build, run with the lock held, only links and hashes,
+  // and touches nothing but this batch's own rows.
+  const batch = prepareAuditRows(events, clock);
   try {
-    await backend.appendAudit((head) => chainEvents(refuseForeignRows(head), stamped, tails));
+    await backend.appendAudit((head) => chainRows(refuseForeignRows(head), batch));
   } catch (err) {
     // Under the head's lock only a row the vault did not write can hold the next
     // seq (inserted after the lock's snapshot): the same refusal, never an overwrite.
     if (isUniqueViolation(err)) throw blocked(null, { cause: err });
     throw err;
   }
+}
+
+/** Rows not yet linked (seq, prev_hash and hash are set under the lock) and their hash bodies. */
+interface PreparedRows {
+  rows: AuditEventsTable[];
+  tails: string[];
+}
+
+function prepareAuditRows(events: readonly NewAuditEvent[], clock: Clock): PreparedRows {
+  const rows = new Array<AuditEventsTable>(events.length);
+  const tails = new Array<string>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const at = toMillis(e.at ?? clock.now());
+    const row: AuditEventsTable = {
+      seq: 0,
+      at,
+      actor: e.actor,
+      user_id: e.userId,
+      item_id: e.itemId,
+      action: e.action,
+      purpose: e.purpose,
+      outcome: e.outcome,
+      request_id: e.requestId,
+      prev_hash: '',
+      hash: '',
+    };
+    rows[i] = row;
+    tails[i] = auditTail(at, row.actor, row.user_id, row.item_id, row.action, row.purpose, row.outcome, row.request_id);
+  }
+  return { rows, tails };
 }
 
 /**
@@ -86,29 +97,22 @@ function blocked(head: LockedAuditHead | null, opts: { cause?: unknown } = {}): 
   });
 }
 
-/** Link stamped events onto `head`: seq = last + 1..., each hash over the previous. */
-function chainEvents(head: AuditHead, events: StampedAuditEvent[], tails: string[]): AuditAppend {
+/**
+ * Link the prepared rows onto `head`: seq = last + 1..., each hash over the
+ * previous. It fills in the batch's own rows, so running it again (on another
+ * head) relinks them from scratch.
+ */
+function chainRows(head: AuditHead, batch: PreparedRows): AuditAppend {
+  const { rows, tails } = batch;
   let seq = head.lastSeq;
   let prevHash = head.lastHash;
-  const rows = events.map((e, i) => {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
     seq += 1;
-    const hash = linkHash(prevHash, seq, tails[i]!);
-    const row: AuditEventsTable = {
-      seq,
-      at: toMillis(e.at),
-      actor: e.actor,
-      user_id: e.userId,
-      item_id: e.itemId,
-      action: e.action,
-      purpose: e.purpose,
-      outcome: e.outcome,
-      request_id: e.requestId,
-      prev_hash: prevHash,
-      hash,
-    };
-    prevHash = hash;
-    return row;
-  });
+    row.seq = seq;
+    row.prev_hash = prevHash;
+    prevHash = row.hash = linkHash(prevHash, seq, tails[i]!);
+  }
   return { rows, head: { lastSeq: seq, lastHash: prevHash } };
 }
 

@@ -28,10 +28,13 @@ class FlakyStore {
 
   /** While set, appends wait for it (a slow database). */
   gate: Promise<void> | undefined;
+  /** While set, each append first waits this long on a timer: it ends only once the caller's loop yields, as over a network. */
+  delayMs: number | undefined;
 
   async appendAudit(events: NewAuditEvent[]): Promise<void> {
     this.batches.push(events.length);
     if (this.gate) await this.gate;
+    if (this.delayMs !== undefined) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw new StoreUnavailableError();
@@ -87,6 +90,7 @@ describe('audit log', () => {
 
   afterEach(async () => {
     flaky.failNext = 0;
+    flaky.delayMs = undefined;
     for (const log of logs.splice(0)) await log.close().catch(() => {});
     await store.close();
   });
@@ -231,6 +235,84 @@ describe('audit log', () => {
     expect((await audit.list()).map((e) => e.itemId)).toEqual(['item-1']);
     expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
     expect(audit.stats()).toMatchObject({ appendFailures: 2, pending: 1, failing: true });
+  });
+
+  it('a loop that never yields still gets every event written: a full batch starts its append at once', async () => {
+    // Each await resolves as a microtask, so no timer or immediate ever runs during the loop.
+    const audit = open({ maxBatch: 50, maxBuffered: 500 });
+    let timers = 0;
+    const tick = setInterval(() => void timers++, 0);
+    try {
+      for (let i = 0; i < 5000; i++) {
+        audit.record(event(i));
+        await null;
+      }
+      expect(timers).toBe(0);
+      // SQLite appends synchronously: all but the last (partial) batch is already stored.
+      expect(audit.stats()).toMatchObject({ dropped: 0, failing: false });
+      expect(audit.stats().pending).toBeLessThanOrEqual(50);
+    } finally {
+      clearInterval(tick);
+    }
+    await audit.flush();
+    const rows = await store.listAudit({ limit: 1 });
+    expect(rows[0]!.seq).toBe(5000);
+    expect(await store.verifyAudit()).toEqual({ ok: true, checked: 5000 });
+  });
+
+  describe('back-pressure (buffered mode)', () => {
+    /** A loop that never yields on its own, as withToken's callers may be: record, then wait if asked. */
+    async function tightLoop(audit: AuditLog, from: number, to: number): Promise<number> {
+      let waits = 0;
+      for (let i = from; i < to; i++) {
+        audit.record(event(i));
+        const pressure = audit.backpressure();
+        if (pressure) {
+          waits += 1;
+          await pressure;
+        } else {
+          await null;
+        }
+      }
+      return waits;
+    }
+
+    it('past the high-water mark, callers wait for the append under way instead of losing events', async () => {
+      const audit = open({ maxBatch: 20, maxBuffered: 200, highWater: 100 });
+      // An asynchronous store (as PostgreSQL is): the append only ends once the loop yields.
+      flaky.delayMs = 1;
+      const waits = await tightLoop(audit, 0, 2000);
+      flaky.delayMs = undefined;
+      expect(waits).toBeGreaterThan(0);
+      await audit.flush();
+      expect(audit.stats()).toMatchObject({ dropped: 0, pending: 0 });
+      expect((await store.listAudit({ limit: 1 }))[0]!.seq).toBe(2000);
+    });
+
+    it('is off while the store fails: buffered mode goes on without a record (dropped and counted)', async () => {
+      const audit = open({ maxBatch: 20, maxBuffered: 200, highWater: 100, maxRetryDelayMs: 60_000 });
+      flaky.failNext = 1_000_000;
+      const waits = await tightLoop(audit, 0, 1000);
+      expect(waits).toBe(0);
+      expect(audit.stats().dropped).toBeGreaterThan(0);
+      flaky.failNext = 0;
+    });
+
+    it('a hung append holds callers up for the timeout once, then not again until it ends', async () => {
+      const audit = open({ maxBatch: 20, maxBuffered: 10_000, highWater: 100, backpressureTimeoutMs: 30 });
+      let release!: () => void;
+      flaky.gate = new Promise<void>((r) => (release = r));
+      try {
+        expect(await tightLoop(audit, 0, 1000)).toBe(1);
+        expect(audit.backpressure()).toBeUndefined();
+      } finally {
+        release();
+        flaky.gate = undefined;
+      }
+      await audit.flush();
+      expect((await store.listAudit({ limit: 1 }))[0]!.seq).toBe(1000);
+      expect(audit.stats().dropped).toBe(0);
+    });
   });
 
   describe('strict mode', () => {
