@@ -10,7 +10,7 @@ import type { TokenStore } from './types.js';
 export interface CreateStoreOptions {
   /** `sqlite:PATH`, `sqlite::memory:`, `postgres://...` or `postgresql://...`. */
   url: string;
-  /** PostgreSQL only: the schema for the tables (set as search_path on every connection). */
+  /** PostgreSQL only: the schema for the tables (every table name is qualified with it; no search_path). */
   schema?: string;
   logger?: Logger;
   /** PostgreSQL pool size (default 10). */
@@ -36,7 +36,7 @@ function openBackend(opts: CreateStoreOptions): StoreBackend {
     });
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    // Interpolated into the connection's startup options, so it must be a plain identifier.
+    // Quoted into SQL as the tables' qualifier, so it must be a plain identifier.
     if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
       throw new ConfigInvalidError('The PostgreSQL schema name must be a plain identifier.');
     }
