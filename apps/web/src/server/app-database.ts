@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type Migration } from 'kysely';
 
 /**
  * The reference app's own tables (users, sessions, synced transactions, sign-in
@@ -109,13 +109,16 @@ const migrations: Record<string, Migration> = {
 export async function createAppDb(url: string, opts: { schema?: string } = {}): Promise<AppDb> {
   const { schema } = opts;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error('VAULT_DATABASE_SCHEMA must be a plain PostgreSQL identifier.');
-  const db = new Kysely<AppSchema>({ dialect: await dialectFor(url, schema) });
+  const pgSchema = url.startsWith('postgres') ? schema : undefined;
+  const kysely = new Kysely<AppSchema>({ dialect: await dialectFor(url) });
+  // Every table qualified with the schema (no search_path: a pooler in transaction mode shares connections).
+  const db = pgSchema ? kysely.withSchema(pgSchema) : kysely;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'web_migration',
     migrationLockTableName: 'web_migration_lock',
-    ...(schema !== undefined && url.startsWith('postgres') ? { migrationTableSchema: schema } : {}),
+    ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {
@@ -126,11 +129,15 @@ export async function createAppDb(url: string, opts: { schema?: string } = {}): 
   return db;
 }
 
-/** The vault's rule for VAULT_DATABASE_SCHEMA (it is validated there first; checked again here because it is spliced into a connection option). */
+/** The vault's rule for VAULT_DATABASE_SCHEMA (it is validated there first; checked again here because it is quoted into SQL). */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-/** PostgreSQL: `schema` (VAULT_DATABASE_SCHEMA) goes on every connection's search_path, as the vault does, so the app's tables sit beside the vault's. */
-async function dialectFor(url: string, schema: string | undefined) {
+/**
+ * PostgreSQL: the vault's dialect, whose migration lock holds no state beyond its
+ * transaction, so the app's migrations (run at every start) may go through a
+ * pooler in transaction mode as the vault's do.
+ */
+async function dialectFor(url: string) {
   if (url.startsWith('sqlite:')) {
     const { default: Database } = await import('better-sqlite3');
     const file = url.slice('sqlite:'.length);
@@ -141,10 +148,8 @@ async function dialectFor(url: string, schema: string | undefined) {
     return new SqliteDialect({ database });
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { default: pg } = await import('pg');
-    return new PostgresDialect({
-      pool: new pg.Pool({ connectionString: url, max: 5, ...(schema ? { options: `-c search_path="${schema}"` } : {}) }),
-    });
+    const [{ default: pg }, { PoolerSafePostgresDialect }] = await Promise.all([import('pg'), import('plaid-vault/postgres')]);
+    return new PoolerSafePostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 5 }) });
   }
   throw new Error('VAULT_DATABASE_URL must start with sqlite: or postgres://');
 }

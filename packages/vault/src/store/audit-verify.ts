@@ -75,8 +75,16 @@ export async function firstRowOutsideChain(db: Kysely<Database>): Promise<number
   const row = await db
     .selectFrom('audit_head as h')
     .select((eb) => [
-      eb.selectFrom('audit_events').select((e) => e.fn.min('seq').as('m')).where('seq', '<', 1).as('below'),
-      eb.selectFrom('audit_events').select((e) => e.fn.min('seq').as('m')).whereRef('seq', '>', 'h.last_seq').as('beyond'),
+      eb
+        .selectFrom('audit_events')
+        .select((e) => e.fn.min('seq').as('m'))
+        .where('seq', '<', 1)
+        .as('below'),
+      eb
+        .selectFrom('audit_events')
+        .select((e) => e.fn.min('seq').as('m'))
+        .whereRef('seq', '>', 'h.last_seq')
+        .as('beyond'),
     ])
     .where('h.id', '=', 1)
     .executeTakeFirst();

@@ -186,11 +186,7 @@ async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promis
 }
 
 /** Three round trips: begin + lock the head, insert + move the head, commit. */
-async function appendLocked(
-  client: PoolClient,
-  q: Queries,
-  build: (head: LockedAuditHead) => AuditAppend,
-): Promise<void> {
+async function appendLocked(client: PoolClient, q: Queries, build: (head: LockedAuditHead) => AuditAppend): Promise<void> {
   // pg answers a multi-statement simple query with one result per statement.
   const [, locked] = (await client.query(q.lockAuditHead)) as unknown as [
     QueryResult,
