@@ -9,6 +9,7 @@
 // Usage: node bench/pg-statements.js [--items 1000] [--ops 4000] [--blocks 10]
 // TEST_DATABASE_URL (direct), TEST_POOLED_DATABASE_URL (PgBouncer; skipped if down).
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 
 const arg = (name, fallback) => {
@@ -102,6 +103,7 @@ try {
   const ids = [...order(OPS)];
   const perBlock = Math.ceil(OPS / BLOCKS);
   console.log(`${ITEMS} items, ${OPS} reads per path and mode, ${BLOCKS} interleaved blocks; pool of 10; latencies in µs\n`);
+  const rows = [];
   console.log('| path | in flight | ops/s | p50 µs | p99 µs |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const inFlight of [1, 16]) {
@@ -119,10 +121,17 @@ try {
     for (const n of names) {
       const sorted = acc[n].lat.sort((x, y) => x - y);
       const opsPerSec = Math.round((sorted.length / acc[n].ms) * 1000);
-      console.log(`| ${n} | ${inFlight} | ${opsPerSec} | ${pct(sorted, 50).toFixed(1)} | ${pct(sorted, 99).toFixed(1)} |`);
+      const row = { path: n, inFlight, ops: sorted.length, opsPerSec, p50Us: pct(sorted, 50), p99Us: pct(sorted, 99) };
+      rows.push(row);
+      console.log(`| ${n} | ${inFlight} | ${opsPerSec} | ${row.p50Us.toFixed(1)} | ${row.p99Us.toFixed(1)} |`);
     }
   }
   if (!pooledUp) console.log(`\nPgBouncer: skipped (not reachable at ${POOLED_URL})`);
+  mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL('results/pg-statements.json', import.meta.url),
+    `${JSON.stringify({ name: 'pg-statements', date: new Date().toISOString(), node: process.version, items: ITEMS, rows }, null, 2)}\n`,
+  );
   await Promise.all(Object.values(pools).map((p) => p.end()));
 } finally {
   await teardown();
