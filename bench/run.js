@@ -13,6 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ORDER = [
   'crypto',
   'store-hit',
+  'pg-statements',
   'cache',
   'audit-modes',
   'sandbox-accounts',

@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type Migration } from 'kysely';
 import { parseConfig, sqliteFile, type DatabaseDialect } from 'plaid-vault/config';
 
 /**
@@ -111,13 +111,16 @@ const migrations: Record<string, Migration> = {
 export async function createAppDb(url: string, opts: { schema?: string } = {}): Promise<AppDb> {
   // ERR_CONFIG_INVALID, naming the variable, for a URL or schema the vault would refuse.
   const { dialect, schema } = parseConfig({ database: { url, ...(opts.schema !== undefined && { schema: opts.schema }) } }, {}).database;
-  const db = new Kysely<AppSchema>({ dialect: await dialectFor(dialect, url, schema) });
+  const pgSchema = dialect === 'postgres' ? schema : undefined;
+  const kysely = new Kysely<AppSchema>({ dialect: await dialectFor(dialect, url) });
+  // Every table qualified with the schema (no search_path: a pooler in transaction mode shares connections).
+  const db = pgSchema ? kysely.withSchema(pgSchema) : kysely;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'web_migration',
     migrationLockTableName: 'web_migration_lock',
-    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+    ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {
@@ -128,8 +131,12 @@ export async function createAppDb(url: string, opts: { schema?: string } = {}): 
   return db;
 }
 
-/** PostgreSQL: `schema` (VAULT_DATABASE_SCHEMA) goes on every connection's search_path, as the vault does, so the app's tables sit beside the vault's. */
-async function dialectFor(dialect: DatabaseDialect, url: string, schema: string | undefined) {
+/**
+ * PostgreSQL: the vault's dialect, whose migration lock holds no state beyond its
+ * transaction, so the app's migrations (run at every start) may go through a
+ * pooler in transaction mode as the vault's do.
+ */
+async function dialectFor(dialect: DatabaseDialect, url: string) {
   if (dialect === 'sqlite') {
     const { default: Database } = await import('better-sqlite3');
     const database = new Database(sqliteFile(url));
@@ -138,8 +145,6 @@ async function dialectFor(dialect: DatabaseDialect, url: string, schema: string 
     database.pragma('busy_timeout = 5000');
     return new SqliteDialect({ database });
   }
-  const { default: pg } = await import('pg');
-  return new PostgresDialect({
-    pool: new pg.Pool({ connectionString: url, max: 5, ...(schema ? { options: `-c search_path="${schema}"` } : {}) }),
-  });
+  const [{ default: pg }, { PoolerSafePostgresDialect }] = await Promise.all([import('pg'), import('plaid-vault/postgres')]);
+  return new PoolerSafePostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 5 }) });
 }

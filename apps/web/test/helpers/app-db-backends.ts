@@ -6,7 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSchema, requireService, type TestSchema } from '../../../../packages/vault/test/helpers/services.js';
+import {
+  createTestSchema,
+  requireService,
+  TEST_POOLED_DATABASE_URL,
+  type TestSchema,
+} from '../../../../packages/vault/test/helpers/services.js';
 import { createAppDb, type AppDb } from '../../src/server/app-database.js';
 
 export interface Backend {
@@ -20,18 +25,21 @@ async function sqliteBackend(): Promise<Backend> {
   return { connect: () => createAppDb(`sqlite:${join(dir, 'app.db')}`), close: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-async function postgresBackend(): Promise<Backend> {
+/** `pooled`: the app reaches its schema through PgBouncer in transaction mode (created and dropped direct). */
+async function postgresBackend(pooled = false): Promise<Backend> {
   const schema: TestSchema = await createTestSchema('web_auth');
-  const url = `${schema.url}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
-  return { connect: () => createAppDb(url), close: () => schema.drop() };
+  const url = pooled ? TEST_POOLED_DATABASE_URL : schema.url;
+  return { connect: () => createAppDb(url, { schema: schema.schema }), close: () => schema.drop() };
 }
 
 /** `[name, ready, make]` for `describe.each`: PostgreSQL is skipped (or required) as the services helper decides. */
 export async function appDbBackends(suite: string): Promise<[string, boolean, () => Promise<Backend>][]> {
   const pgReady = await requireService('postgres', suite);
+  const pooledReady = await requireService('pgbouncer', `${suite} (through PgBouncer)`);
   return [
     ['SQLite', true, sqliteBackend],
-    ['PostgreSQL', pgReady, postgresBackend],
+    ['PostgreSQL', pgReady, () => postgresBackend()],
+    ['PostgreSQL through PgBouncer', pooledReady, () => postgresBackend(true)],
   ];
 }
 

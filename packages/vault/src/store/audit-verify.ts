@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { InputInvalidError } from '../errors.js';
 import type { AuditVerifyOptions, AuditVerifyResult } from '../types/audit.js';
 import { GENESIS_HASH, auditHash } from './audit-hash.js';
@@ -71,11 +71,24 @@ export async function verifyAuditChain(db: Kysely<Database>, opts: AuditVerifyOp
  * see the same snapshot as the head they compare with.
  */
 export async function firstRowOutsideChain(db: Kysely<Database>): Promise<number | undefined> {
-  const { rows } = await sql<{ below: number | string | null; beyond: number | string | null }>`
-    select (select min(seq) from audit_events where seq < 1) as below,
-           (select min(seq) from audit_events where seq > h.last_seq) as beyond
-    from audit_head h where h.id = 1`.execute(db);
-  const found = rows[0]?.below ?? rows[0]?.beyond ?? null;
+  // Built, not raw SQL, so that the store's schema qualifies the tables.
+  const row = await db
+    .selectFrom('audit_head as h')
+    .select((eb) => [
+      eb
+        .selectFrom('audit_events')
+        .select((e) => e.fn.min('seq').as('m'))
+        .where('seq', '<', 1)
+        .as('below'),
+      eb
+        .selectFrom('audit_events')
+        .select((e) => e.fn.min('seq').as('m'))
+        .whereRef('seq', '>', 'h.last_seq')
+        .as('beyond'),
+    ])
+    .where('h.id', '=', 1)
+    .executeTakeFirst();
+  const found = row?.below ?? row?.beyond ?? null;
   return found === null ? undefined : Number(found);
 }
 

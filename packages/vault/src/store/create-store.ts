@@ -13,7 +13,7 @@ export interface CreateStoreOptions {
   url: string;
   /** The dialect parseConfig read from `url` (`config.database`); read from `url` here when not given. */
   dialect?: DatabaseDialect;
-  /** PostgreSQL only: the schema for the tables (set as search_path on every connection). */
+  /** PostgreSQL only: the schema for the tables (every table name is qualified with it; no search_path). */
   schema?: string;
   logger?: Logger;
   /** PostgreSQL pool size (default 10). */
@@ -33,7 +33,7 @@ function openBackend(opts: CreateStoreOptions): StoreBackend {
     return createSqliteBackend({ path: sqliteFile(url), busyTimeoutMs: opts.busyTimeoutMs ?? 5000 });
   }
   if (dialect === 'postgres') {
-    // Interpolated into the connection's startup options, so it must be a plain identifier.
+    // Quoted into SQL as the tables' qualifier, so it must be a plain identifier.
     if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
       throw new ConfigInvalidError('The PostgreSQL schema name must be a plain identifier.');
     }

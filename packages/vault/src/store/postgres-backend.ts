@@ -1,11 +1,11 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { ItemStatus } from '../types/items.js';
 import type { Logger } from '../types/logger.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN } from './store-backend.js';
-import type { AuditAppend, LockedAuditHead, StoreBackend } from './store-backend.js';
+import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, outsideChain, type AuditAppend, type LockedAuditHead, type StoreBackend } from './store-backend.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
+import { PoolerSafePostgresDialect } from './postgres-migration-lock.js';
 
 export interface PostgresOptions {
   url: string;
@@ -15,26 +15,35 @@ export interface PostgresOptions {
   logger: Logger;
 }
 
-const ENVELOPE_QUERY = {
-  // Named: pg prepares it once per connection and reuses the plan.
-  name: 'plaid_vault_get_envelope',
-  text: `select ${ENVELOPE_COLUMNS} from items where item_id = $1`,
-};
+/**
+ * Table names for the SQL below, qualified with the schema (a validated plain
+ * identifier) rather than set on a connection's search_path: a pooler in
+ * transaction mode hands each transaction any server connection, and refuses
+ * start-up options. The queries are unnamed for the same reason: a named
+ * statement is prepared on one server connection and missing on the next.
+ */
+interface Tables {
+  items: string;
+  auditEvents: string;
+  auditHead: string;
+  auditQuarantine: string;
+}
 
-const STATUS_QUERY = {
-  name: 'plaid_vault_get_status',
-  text: 'select status from items where item_id = $1',
-};
+function tablesIn(schema: string | undefined): Tables {
+  const q = (table: string) => (schema ? `"${schema}".${table}` : table);
+  return { items: q('items'), auditEvents: q('audit_events'), auditHead: q('audit_head'), auditQuarantine: q('audit_quarantine') };
+}
 
-const REWRAP_QUERY = {
-  name: 'plaid_vault_rewrap_tokens',
-  // One statement per batch: the arrays are unnested in step into one row per
-  // item, and only rows whose token_version still matches are written.
-  text: `update items as i set kid = v.kid, envelope = v.envelope, updated_at = $1
+const envelopeQuery = (t: Tables) => `select ${ENVELOPE_COLUMNS} from ${t.items} where item_id = $1`;
+
+const statusQuery = (t: Tables) => `select status from ${t.items} where item_id = $1`;
+
+// One statement per batch: the arrays are unnested in step into one row per
+// item, and only rows whose token_version still matches are written.
+const rewrapQuery = (t: Tables) => `update ${t.items} as i set kid = v.kid, envelope = v.envelope, updated_at = $1
     from unnest($2::text[], $3::int4[], $4::text[], $5::bytea[]) as v(item_id, ver, kid, envelope)
     where i.item_id = v.item_id and i.token_version = v.ver
-    returning i.item_id`,
-};
+    returning i.item_id`;
 
 /**
  * Opens the append's transaction and takes the chain's lock in one round trip
@@ -44,33 +53,46 @@ const REWRAP_QUERY = {
  * may predate the head returned after a lock wait: then it is lower, never
  * higher, than that head, so a legitimate append is never refused.
  */
-const LOCK_AUDIT_HEAD =
-  'begin; select last_seq, last_hash, (select max(seq) from audit_events) as max_seq from audit_head where id = 1 for update';
+const lockAuditHead = (t: Tables) =>
+  `begin; select last_seq, last_hash, (select max(seq) from ${t.auditEvents}) as max_seq from ${t.auditHead} where id = 1 for update`;
 
-const APPEND_AUDIT_QUERY = {
-  name: 'plaid_vault_append_audit',
-  // The whole batch in one prepared statement: one array per column, unnested
-  // in step into rows (13 parameters and one plan however many rows, where a
-  // multi-row VALUES bound and serialised 11 per row), and the head moved in the
-  // same statement. A data-modifying CTE always runs to completion.
-  text: `with appended as (
-      insert into audit_events (${AUDIT_COLUMNS.join(', ')})
+// The whole batch in one statement: one array per column, unnested in step
+// into rows (13 parameters however many rows, where a multi-row VALUES bound
+// and serialised 11 per row), and the head moved in the same statement. A
+// data-modifying CTE always runs to completion.
+const appendAuditQuery = (t: Tables) => `with appended as (
+      insert into ${t.auditEvents} (${AUDIT_COLUMNS.join(', ')})
       select * from unnest($3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
     )
-    update audit_head set last_seq = $1, last_hash = $2 where id = 1`,
-};
+    update ${t.auditHead} set last_seq = $1, last_hash = $2 where id = 1`;
 
-const QUARANTINE_QUERY = {
-  name: 'plaid_vault_quarantine_audit',
-  text: `with moved as (delete from audit_events where ${OUTSIDE_CHAIN} returning *)
-    insert into audit_quarantine (${AUDIT_COLUMNS.join(', ')}, quarantined_at)
+const quarantineQuery = (t: Tables) => `with moved as (delete from ${t.auditEvents} where ${outsideChain(t.auditHead)} returning *)
+    insert into ${t.auditQuarantine} (${AUDIT_COLUMNS.join(', ')}, quarantined_at)
     select ${AUDIT_COLUMNS.join(', ')}, $1 from moved
-    returning ${AUDIT_COLUMNS.join(', ')}`,
-};
+    returning ${AUDIT_COLUMNS.join(', ')}`;
+
+/** Every statement above, for one schema: built once per backend. */
+function queriesFor(schema: string | undefined) {
+  const t = tablesIn(schema);
+  return {
+    envelope: envelopeQuery(t),
+    status: statusQuery(t),
+    rewrap: rewrapQuery(t),
+    lockAuditHead: lockAuditHead(t),
+    appendAudit: appendAuditQuery(t),
+    // quarantineAudit takes the same lock as an append, without reading the head.
+    lockAuditHeadOnly: `begin; select 1 from ${t.auditHead} where id = 1 for update`,
+    quarantine: quarantineQuery(t),
+  };
+}
+
+type Queries = ReturnType<typeof queriesFor>;
 
 /**
- * PostgreSQL through a pg Pool; `schema` is put on every connection's
- * search_path. `pg` is imported on first use, so SQLite deployments (the
+ * PostgreSQL through a pg Pool; every table is qualified with `schema`, and no
+ * state outlives a transaction (no search_path, named statements or session
+ * locks), so the URL may point at a pooler in transaction mode (PgBouncer,
+ * Supavisor). `pg` is imported on first use, so SQLite deployments (the
  * default) never load it.
  */
 export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
@@ -80,7 +102,6 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       connectionString: opts.url,
       max: opts.poolMax,
       connectionTimeoutMillis: opts.connectTimeoutMs,
-      ...(opts.schema ? { options: `-c search_path="${opts.schema}"` } : {}),
     });
     // An idle client dropped by the server (restart, 57P01) emits here; without a
     // listener Node would crash the process. The next query reconnects.
@@ -93,7 +114,9 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
   // Observed by every caller; this only keeps an unused failed import quiet.
   poolReady.catch(() => {});
 
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: () => poolReady }) });
+  const kysely = new Kysely<Database>({ dialect: new PoolerSafePostgresDialect({ pool: () => poolReady }) });
+  const db = opts.schema ? kysely.withSchema(opts.schema) : kysely;
+  const q = queriesFor(opts.schema);
 
   return {
     dialect: 'postgres',
@@ -101,12 +124,12 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
     schema: opts.schema,
     async readEnvelope(itemId) {
       const pool = await poolReady;
-      const result = await pool.query<EnvelopeRow>({ ...ENVELOPE_QUERY, values: [itemId] });
+      const result = await pool.query<EnvelopeRow>(q.envelope, [itemId]);
       return result.rows[0];
     },
     async readStatus(itemId) {
       const pool = await poolReady;
-      const result = await pool.query<{ status: ItemStatus }>({ ...STATUS_QUERY, values: [itemId] });
+      const result = await pool.query<{ status: ItemStatus }>(q.status, [itemId]);
       return result.rows[0]?.status;
     },
     async rewrapTokens(rows: readonly RewrapRow[], at: number) {
@@ -121,16 +144,16 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
         kids.push(row.kid);
         envelopes.push(row.envelope);
       }
-      const result = await pool.query<{ item_id: string }>({ ...REWRAP_QUERY, values: [at, ids, versions, kids, envelopes] });
+      const result = await pool.query<{ item_id: string }>(q.rewrap, [at, ids, versions, kids, envelopes]);
       return result.rows.map((r) => r.item_id);
     },
     async appendAudit(build) {
-      await inTransaction(await poolReady, (client) => appendLocked(client, build));
+      await inTransaction(await poolReady, (client) => appendLocked(client, q, build));
     },
     async quarantineAudit(at) {
       return inTransaction(await poolReady, async (client) => {
-        await client.query('begin; select 1 from audit_head where id = 1 for update');
-        const moved = await client.query<AuditEventsTable>({ ...QUARANTINE_QUERY, values: [at] });
+        await client.query(q.lockAuditHeadOnly);
+        const moved = await client.query<AuditEventsTable>(q.quarantine, [at]);
         await client.query('commit');
         return moved.rows.sort((x, y) => Number(x.seq) - Number(y.seq));
       });
@@ -164,9 +187,9 @@ async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promis
 }
 
 /** Three round trips: begin + lock the head, insert + move the head, commit. */
-async function appendLocked(client: PoolClient, build: (head: LockedAuditHead) => AuditAppend): Promise<void> {
+async function appendLocked(client: PoolClient, q: Queries, build: (head: LockedAuditHead) => AuditAppend): Promise<void> {
   // pg answers a multi-statement simple query with one result per statement.
-  const [, locked] = (await client.query(LOCK_AUDIT_HEAD)) as unknown as [
+  const [, locked] = (await client.query(q.lockAuditHead)) as unknown as [
     QueryResult,
     QueryResult<{ last_seq: string; last_hash: string; max_seq: string | null }>,
   ];
@@ -178,6 +201,6 @@ async function appendLocked(client: PoolClient, build: (head: LockedAuditHead) =
     maxSeq: head.max_seq === null ? null : Number(head.max_seq),
   });
   const columns = AUDIT_COLUMNS.map((column) => next.rows.map((row) => row[column]));
-  await client.query({ ...APPEND_AUDIT_QUERY, values: [next.head.lastSeq, next.head.lastHash, ...columns] });
+  await client.query(q.appendAudit, [next.head.lastSeq, next.head.lastHash, ...columns]);
   await client.query('commit');
 }

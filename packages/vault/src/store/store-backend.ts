@@ -27,8 +27,10 @@ export const AUDIT_COLUMNS = [
   'hash',
 ] as const satisfies readonly (keyof AuditEventsTable)[];
 
-/** SQL condition for audit_events rows outside the chain 1..head (rows the vault did not write). */
-export const OUTSIDE_CHAIN = '(seq < 1 or seq > (select last_seq from audit_head where id = 1))';
+/** SQL condition for audit_events rows outside the chain 1..head (rows the vault did not write); `auditHead` is the head table's (qualified) name. */
+export const outsideChain = (auditHead: string) => `(seq < 1 or seq > (select last_seq from ${auditHead} where id = 1))`;
+
+export const OUTSIDE_CHAIN = outsideChain('audit_head');
 
 export interface AuditHead {
   lastSeq: number;

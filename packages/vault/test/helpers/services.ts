@@ -9,12 +9,14 @@ import { Redis } from 'ioredis';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** PgBouncer in transaction mode in front of the same PostgreSQL (`.ci/services` starts it). */
+export const TEST_POOLED_DATABASE_URL = process.env.TEST_POOLED_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:6432/test';
 const REQUIRED = process.env.REQUIRE_SERVICES === '1';
 
 const memo = new Map<string, Promise<boolean>>();
 
-async function probePostgres(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
+async function probePostgres(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.query('select 1');
@@ -42,10 +44,10 @@ async function probeRedis(): Promise<boolean> {
  * `const pgReady = await requireService('postgres', 'store contract')` at the top
  * of a test file, then `describe.skipIf(!pgReady)(...)`.
  */
-export async function requireService(service: 'postgres' | 'redis', suite: string): Promise<boolean> {
-  if (!memo.has(service)) memo.set(service, service === 'postgres' ? probePostgres() : probeRedis());
+export async function requireService(service: 'postgres' | 'redis' | 'pgbouncer', suite: string): Promise<boolean> {
+  const url = { postgres: TEST_DATABASE_URL, redis: TEST_REDIS_URL, pgbouncer: TEST_POOLED_DATABASE_URL }[service];
+  if (!memo.has(service)) memo.set(service, service === 'redis' ? probeRedis() : probePostgres(url));
   const ok = await memo.get(service)!;
-  const url = service === 'postgres' ? TEST_DATABASE_URL : TEST_REDIS_URL;
   if (!ok) {
     if (REQUIRED) throw new Error(`${suite}: ${service} is required (REQUIRE_SERVICES=1) but not reachable at ${url}`);
     console.warn(`[skipped] ${suite}: ${service} not reachable at ${url} (set REQUIRE_SERVICES=1 to fail instead)`);

@@ -10,7 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { createStore, type CreateStoreOptions } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
-import { createTestSchema } from './services.js';
+import { createTestSchema, requireService, TEST_POOLED_DATABASE_URL } from './services.js';
 
 export interface Harness {
   readonly dialect: 'sqlite' | 'postgres';
@@ -59,13 +59,19 @@ function bigintAsNumber(oid: number): (value: string) => unknown {
   return oid === 20 ? Number : pg.types.getTypeParser(oid);
 }
 
-export async function postgresHarness(): Promise<Harness> {
+/**
+ * A schema of its own. `pooled`: the stores (and `database`) reach it through
+ * PgBouncer in transaction mode; the raw SQL beside them and the schema's
+ * creation and removal stay direct.
+ */
+export async function postgresHarness(opts: { pooled?: boolean } = {}): Promise<Harness> {
   const schema = await createTestSchema('store');
   const pool = new pg.Pool({ connectionString: schema.url, max: 1, options: `-c search_path=${schema.schema}` });
+  const url = opts.pooled ? TEST_POOLED_DATABASE_URL : schema.url;
   return {
     dialect: 'postgres',
-    database: { url: schema.url, schema: schema.schema },
-    open: (opts = {}) => createStore({ url: schema.url, schema: schema.schema, poolMax: 4, ...opts }),
+    database: { url, schema: schema.schema },
+    open: (opts = {}) => createStore({ url, schema: schema.schema, poolMax: 4, ...opts }),
     async exec(text, params) {
       let i = 0;
       await pool.query(
@@ -87,4 +93,31 @@ export async function postgresHarness(): Promise<Harness> {
       await schema.drop();
     },
   };
+}
+
+export interface PostgresCase {
+  /** 'PostgreSQL' or 'PostgreSQL through PgBouncer': for describe titles. */
+  name: string;
+  /** Whether the service is up (a missing one is skipped, or fails under REQUIRE_SERVICES=1). */
+  ready: boolean;
+  make(): Promise<Harness>;
+}
+
+/**
+ * The PostgreSQL cases a store suite runs: direct, and through PgBouncer in
+ * transaction mode (no per-connection state survives a transaction there).
+ *
+ * @example
+ * for (const pgCase of await postgresCases('store contract'))
+ *   describe.skipIf(!pgCase.ready)(pgCase.name, () => storeContract(pgCase.name, pgCase.make));
+ */
+export async function postgresCases(suite: string): Promise<PostgresCase[]> {
+  return [
+    { name: 'PostgreSQL', ready: await requireService('postgres', `${suite} (PostgreSQL)`), make: () => postgresHarness() },
+    {
+      name: 'PostgreSQL through PgBouncer',
+      ready: await requireService('pgbouncer', `${suite} (PostgreSQL through PgBouncer)`),
+      make: () => postgresHarness({ pooled: true }),
+    },
+  ];
 }

@@ -9,10 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenStore } from '../../src/store/types.js';
 import type { AuditEvent, NewAuditEvent } from '../../src/types/audit.js';
 import { INSERT_AUDIT_ROW, forgedAuditRow } from '../helpers/forge-audit-row.js';
-import { requireService } from '../helpers/services.js';
-import { postgresHarness, sqliteHarness, type Harness } from '../helpers/store-harness.js';
+import { postgresCases, sqliteHarness, type Harness } from '../helpers/store-harness.js';
 
-const pgReady = await requireService('postgres', 'audit integrity (PostgreSQL)');
+const pgCases = await postgresCases('audit integrity');
 
 const T0 = Date.parse('2026-02-03T04:05:06.789Z');
 
@@ -151,6 +150,8 @@ function integritySuite(name: string, makeHarness: () => Promise<Harness>): void
 }
 
 integritySuite('SQLite', sqliteHarness);
-describe.skipIf(!pgReady)('PostgreSQL', () => {
-  integritySuite('PostgreSQL', postgresHarness);
-});
+for (const pgCase of pgCases) {
+  describe.skipIf(!pgCase.ready)(pgCase.name, () => {
+    integritySuite(pgCase.name, pgCase.make);
+  });
+}

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { createTestSchema } from '../helpers/services.js';
+import { createTestSchema, TEST_POOLED_DATABASE_URL } from '../helpers/services.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPO_DIR = join(PACKAGE_DIR, '..', '..');
@@ -127,12 +127,13 @@ export function sqliteDbTarget(file: string): DbTarget {
   };
 }
 
-/** A fresh PostgreSQL schema, dropped by `close()`. */
-export async function postgresDbTarget(prefix: string): Promise<DbTarget> {
+/** A fresh PostgreSQL schema, dropped by `close()`; `pooled`: the CLI and the vault reach it through PgBouncer, `exec` stays direct. */
+export async function postgresDbTarget(prefix: string, opts: { pooled?: boolean } = {}): Promise<DbTarget> {
   const s = await createTestSchema(prefix);
+  const url = opts.pooled ? TEST_POOLED_DATABASE_URL : s.url;
   return {
-    env: { VAULT_DATABASE_URL: s.url, VAULT_DATABASE_SCHEMA: s.schema },
-    database: { url: s.url, schema: s.schema },
+    env: { VAULT_DATABASE_URL: url, VAULT_DATABASE_SCHEMA: s.schema },
+    database: { url, schema: s.schema },
     exec: (sql) => s.exec(sql),
     close: () => s.drop(),
   };

@@ -52,6 +52,10 @@ async function postgresTarget(): Promise<Target> {
   return withDataDir(await postgresDbTarget('cli'), mkdtempSync(join(tmpdir(), 'pv-cli-store-')));
 }
 
+async function pgbouncerTarget(): Promise<Target> {
+  return withDataDir(await postgresDbTarget('cli', { pooled: true }), mkdtempSync(join(tmpdir(), 'pv-cli-store-')));
+}
+
 const records = Array.from({ length: ITEMS }, (_, i) => ({
   userId: `user-${i % 4}`,
   itemId: `item-${String(i).padStart(3, '0')}`,
@@ -82,11 +86,11 @@ function importInput(): { input: string; malformed: number[] } {
   return { input: `${lines.join('\n')}\n`, malformed: malformed.map((line) => (line > 10 ? line + 1 : line)) };
 }
 
-export const targets = { sqlite: sqliteTarget, postgres: postgresTarget };
+export const targets = { sqlite: sqliteTarget, postgres: postgresTarget, pgbouncer: pgbouncerTarget };
 
 /**
- * The suite, run by cli-store-sqlite.test.ts and cli-store-postgres.test.ts
- * (two files so the dialects run in parallel workers).
+ * The suite, run by cli-store-sqlite.test.ts, cli-store-postgres.test.ts and
+ * cli-store-pgbouncer.test.ts (one file each so they run in parallel workers).
  */
 export function describeStoreCommands(name: keyof typeof targets, enabled: boolean): void {
   const open = targets[name];

@@ -11,7 +11,14 @@ import type { AxiosInstance } from 'axios';
 import { Configuration, PlaidApi } from 'plaid';
 import { startSandbox, type Sandbox } from 'plaid-sandbox';
 import { createVault, type CreateVaultOptions, type Vault } from '../../src/index.js';
-import { createTestSchema, testKeys, testNamespace, TEST_REDIS_URL, type TestSchema } from '../helpers/services.js';
+import {
+  createTestSchema,
+  testKeys,
+  testNamespace,
+  TEST_POOLED_DATABASE_URL,
+  TEST_REDIS_URL,
+  type TestSchema,
+} from '../helpers/services.js';
 
 /** Appears in every sandbox access token: no return value may contain it. */
 export const TOKEN_MARK = 'access-sandbox-';
@@ -29,7 +36,8 @@ export interface PlaidEnv {
 }
 
 export interface PlaidEnvOptions {
-  db?: 'sqlite' | 'postgres';
+  /** 'pgbouncer': PostgreSQL, the vaults reaching it through PgBouncer in transaction mode. */
+  db?: 'sqlite' | 'postgres' | 'pgbouncer';
   redis?: boolean;
   products?: string[];
   webhookUrl?: string;
@@ -40,12 +48,13 @@ export interface PlaidEnvOptions {
 export async function startPlaidEnv(opts: PlaidEnvOptions = {}): Promise<PlaidEnv> {
   const sb = await startSandbox({ port: 0, ...(opts.admin && { admin: true }) });
   const dir = mkdtempSync(join(tmpdir(), 'pv-plaid-'));
-  const schema = opts.db === 'postgres' ? await createTestSchema('plaid') : null;
+  const schema = opts.db === 'postgres' || opts.db === 'pgbouncer' ? await createTestSchema('plaid') : null;
+  const url = opts.db === 'pgbouncer' ? TEST_POOLED_DATABASE_URL : schema?.url;
   const keys = testKeys('k1');
   const namespace = testNamespace('pl');
   const vaults: Vault[] = [];
   const options = (extra: CreateVaultOptions = {}): CreateVaultOptions => ({
-    database: schema ? { url: schema.url, schema: schema.schema } : `sqlite:${join(dir, 'vault.db')}`,
+    database: schema && url ? { url, schema: schema.schema } : `sqlite:${join(dir, 'vault.db')}`,
     dataDir: dir,
     recoveryDir: join(dir, 'recovery'),
     keys,

@@ -2,7 +2,8 @@
  * items.remove racing a rotation must never leave an Item alive at Plaid that
  * no row holds a token for (a billed orphan nothing can remove). A real proxy
  * in front of plaid-sandbox holds Plaid's answers to pin each interleaving;
- * the emulator's `/__admin/state` is the ground truth. SQLite and PostgreSQL.
+ * the emulator's `/__admin/state` is the ground truth. SQLite and PostgreSQL
+ * (direct, and through PgBouncer in transaction mode).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { requireService } from '../helpers/services.js';
 import { startPlaidEnv, type PlaidEnv } from './plaid-harness.js';
 
 const pgOk = await requireService('postgres', 'remove/rotate race');
+const pooledOk = await requireService('pgbouncer', 'remove/rotate race (PostgreSQL through PgBouncer)');
 const INVALIDATE = '/item/access_token/invalidate';
 const REMOVE = '/item/remove';
 const PAIRS = Number(process.env.RACE_PAIRS ?? 30);
@@ -34,6 +36,7 @@ const settledOrAfter = (p: Promise<unknown>, ms: number) =>
 describe.each([
   { db: 'sqlite' as const, skip: false },
   { db: 'postgres' as const, skip: !pgOk },
+  { db: 'pgbouncer' as const, skip: !pooledOk },
 ])('remove racing rotate ($db)', ({ db, skip }) => {
   let env: PlaidEnv;
   let proxy: PlaidProxy;

@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewItemRow, TokenStore } from '../../src/store/types.js';
 import type { NewAuditEvent } from '../../src/types/audit.js';
-import { requireService } from '../helpers/services.js';
-import { postgresHarness, sqliteHarness, type Harness } from '../helpers/store-harness.js';
+import { postgresCases, sqliteHarness, type Harness } from '../helpers/store-harness.js';
 
-const pgReady = await requireService('postgres', 'store contract (PostgreSQL)');
+const pgCases = await postgresCases('store contract');
 
 const T0 = new Date('2026-01-02T03:04:05.678Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -353,6 +352,8 @@ function storeContract(name: string, makeHarness: () => Promise<Harness>): void 
 }
 
 storeContract('SQLite', sqliteHarness);
-describe.skipIf(!pgReady)('PostgreSQL', () => {
-  storeContract('PostgreSQL', postgresHarness);
-});
+for (const pgCase of pgCases) {
+  describe.skipIf(!pgCase.ready)(pgCase.name, () => {
+    storeContract(pgCase.name, pgCase.make);
+  });
+}

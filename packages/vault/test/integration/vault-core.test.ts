@@ -9,7 +9,14 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVault, isVaultError, type Vault } from '../../src/index.js';
-import { createTestSchema, fakeAccessToken, requireService, testKeys, type TestSchema } from '../helpers/services.js';
+import {
+  createTestSchema,
+  fakeAccessToken,
+  requireService,
+  TEST_POOLED_DATABASE_URL,
+  testKeys,
+  type TestSchema,
+} from '../helpers/services.js';
 import { silentLogger } from '../../src/types/logger.js';
 
 interface RawDb {
@@ -90,8 +97,9 @@ const sqlite: Dialect = {
   },
 };
 
-const postgres: Dialect = {
-  name: 'postgres',
+/** `pooled`: the vault goes through PgBouncer (transaction mode); the raw client beside it stays direct. */
+const postgresDialect = (pooled: boolean): Dialect => ({
+  name: pooled ? 'postgres through PgBouncer' : 'postgres',
   async setup() {
     const schema: TestSchema = await createTestSchema('core');
     const client = new pg.Client({ connectionString: schema.url, options: `-c search_path=${schema.schema}` });
@@ -123,7 +131,7 @@ const postgres: Dialect = {
       },
     };
     return {
-      database: { url: schema.url, schema: schema.schema },
+      database: { url: pooled ? TEST_POOLED_DATABASE_URL : schema.url, schema: schema.schema },
       raw,
       async teardown() {
         await raw.close();
@@ -131,9 +139,17 @@ const postgres: Dialect = {
       },
     };
   },
-};
+});
+const postgres = postgresDialect(false);
+const pooledPostgres = postgresDialect(true);
 
 const pgReady = await requireService('postgres', 'vault core (postgres)');
+const pooledReady = await requireService('pgbouncer', 'vault core (postgres through PgBouncer)');
+const ready = new Map([
+  [sqlite, true],
+  [postgres, pgReady],
+  [pooledPostgres, pooledReady],
+]);
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -145,8 +161,8 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   return 'no error';
 }
 
-for (const dialect of [sqlite, postgres]) {
-  describe.skipIf(dialect === postgres && !pgReady)(`vault core on ${dialect.name}`, () => {
+for (const dialect of [sqlite, postgres, pooledPostgres]) {
+  describe.skipIf(!ready.get(dialect))(`vault core on ${dialect.name}`, () => {
     let env: Awaited<ReturnType<Dialect['setup']>>;
     const oldKey = testKeys('old');
     const newKey = testKeys('new');

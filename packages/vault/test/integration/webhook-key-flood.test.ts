@@ -21,6 +21,7 @@ const FLOOD = 1000;
 /** On the restart path any flood past the open lane makes the point (before: 10 posts were enough). */
 const RESTART_FLOOD = 200;
 const pgOk = await requireService('postgres', 'webhook key flood (PostgreSQL)');
+const pooledOk = await requireService('pgbouncer', 'webhook key flood (PostgreSQL through PgBouncer)');
 
 // A minute ahead of the sandbox's clock, so every JWT it signs during the test has a past `iat`
 // (well inside the 5-minute window) whatever the order of clock reads.
@@ -140,11 +141,16 @@ describe('a kid flood on a vault that has never seen Plaid key (first start, or 
   });
 });
 
-describe.skipIf(!pgOk)('keys saved in the store (PostgreSQL, instances sharing one schema)', () => {
+// Direct and through PgBouncer (transaction mode); a database that is down was reported (or failed) above.
+const stores = [
+  { db: 'postgres' as const, ok: pgOk },
+  { db: 'pgbouncer' as const, ok: pooledOk },
+].filter((s) => s.ok);
+describe.each(stores)('keys saved in the store ($db, instances sharing one schema)', ({ db }) => {
   let env: PlaidEnv;
 
   beforeAll(async () => {
-    env = await startPlaidEnv({ db: 'postgres' });
+    env = await startPlaidEnv({ db });
   });
   afterAll(async () => {
     await env?.close();

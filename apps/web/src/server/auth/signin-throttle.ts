@@ -70,23 +70,28 @@ export function createSignInThrottle(
     const stamp = at.toISOString();
     const floor = new Date(at.getTime() - windowMs).toISOString();
     const until = new Date(at.getTime() + lockMs).toISOString();
-    const lockOnFirst = max <= 1 ? sql`${until}` : sql`null`;
+    const lockOnFirst = max <= 1 ? sql<string | null>`${until}` : sql<string | null>`null`;
     // Inside DO UPDATE every column reads the row as it was: one statement, no read-modify-write in JS.
+    // The row is named through the builder, so that the app's schema qualifies it.
+    const t = (column: 'failures' | 'window_started_at' | 'locked_until') => sql.ref(`web_signin_throttle.${column}`);
     // A new window starts when the lock has run out, or (unlocked) when the window has.
-    const reset = sql`((t.locked_until is not null and t.locked_until <= ${stamp})
-      or (t.locked_until is null and t.window_started_at <= ${floor}))`;
-    const { rows } = await sql<{ failures: number; window_started_at: string; locked_until: string | null }>`
-      insert into web_signin_throttle as t (key_hash, scope, failures, window_started_at, locked_until)
-      values (${key}, ${scope}, 1, ${stamp}, ${lockOnFirst})
-      on conflict (key_hash) do update set
-        failures = case when ${reset} then 1 when t.failures >= ${max} then ${max + 1} else t.failures + 1 end,
-        window_started_at = case when ${reset} then ${stamp} else t.window_started_at end,
-        locked_until = case
-          when ${reset} then ${lockOnFirst}
-          when t.locked_until is null and t.failures + 1 >= ${max} then ${until}
-          else t.locked_until end
-      returning failures, window_started_at, locked_until`.execute(db);
-    const row = rows[0]!;
+    const reset = sql`((${t('locked_until')} is not null and ${t('locked_until')} <= ${stamp})
+      or (${t('locked_until')} is null and ${t('window_started_at')} <= ${floor}))`;
+    const row = await db
+      .insertInto('web_signin_throttle')
+      .values({ key_hash: key, scope, failures: 1, window_started_at: stamp, locked_until: lockOnFirst })
+      .onConflict((oc) =>
+        oc.column('key_hash').doUpdateSet({
+          failures: sql<number>`case when ${reset} then 1 when ${t('failures')} >= ${max} then ${max + 1} else ${t('failures')} + 1 end`,
+          window_started_at: sql<string>`case when ${reset} then ${stamp} else ${t('window_started_at')} end`,
+          locked_until: sql<string | null>`case
+            when ${reset} then ${lockOnFirst}
+            when ${t('locked_until')} is null and ${t('failures')} + 1 >= ${max} then ${until}
+            else ${t('locked_until')} end`,
+        }),
+      )
+      .returning(['failures', 'window_started_at', 'locked_until'])
+      .executeTakeFirstOrThrow();
     return { scope, key, max, failures: Number(row.failures), windowStartedAt: row.window_started_at, lockedUntil: row.locked_until };
   }
 

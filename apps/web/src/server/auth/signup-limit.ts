@@ -70,15 +70,20 @@ export function createSignUpLimit(
     const stamp = at.toISOString();
     const floor = new Date(at.getTime() - windowMs).toISOString();
     // Inside DO UPDATE every column reads the row as it was: one statement, no read-modify-write in JS.
-    const expired = sql`t.window_started_at <= ${floor}`;
-    const { rows } = await sql<{ signups: number; window_started_at: string }>`
-      insert into web_signup_limit as t (key_hash, scope, signups, window_started_at)
-      values (${key}, ${scope}, 1, ${stamp})
-      on conflict (key_hash) do update set
-        signups = case when ${expired} then 1 when t.signups >= ${max} then ${max + 1} else t.signups + 1 end,
-        window_started_at = case when ${expired} then ${stamp} else t.window_started_at end
-      returning signups, window_started_at`.execute(db);
-    const row = rows[0]!;
+    // The row is named through the builder, so that the app's schema qualifies it.
+    const t = (column: 'signups' | 'window_started_at') => sql.ref(`web_signup_limit.${column}`);
+    const expired = sql`${t('window_started_at')} <= ${floor}`;
+    const row = await db
+      .insertInto('web_signup_limit')
+      .values({ key_hash: key, scope, signups: 1, window_started_at: stamp })
+      .onConflict((oc) =>
+        oc.column('key_hash').doUpdateSet({
+          signups: sql<number>`case when ${expired} then 1 when ${t('signups')} >= ${max} then ${max + 1} else ${t('signups')} + 1 end`,
+          window_started_at: sql<string>`case when ${expired} then ${stamp} else ${t('window_started_at')} end`,
+        }),
+      )
+      .returning(['signups', 'window_started_at'])
+      .executeTakeFirstOrThrow();
     return { scope, key, max, signups: Number(row.signups), windowStartedAt: row.window_started_at };
   }
 

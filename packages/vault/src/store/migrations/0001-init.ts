@@ -65,7 +65,12 @@ export function initMigration(dialect: StoreDialect): Migration {
         .addColumn('last_seq', pg ? 'bigint' : 'integer', (c) => c.notNull())
         .addColumn('last_hash', 'text', (c) => c.notNull())
         .execute();
-      await sql`insert into audit_head (id, last_seq, last_hash) values (1, 0, ${GENESIS_HASH}) on conflict (id) do nothing`.execute(db);
+      // Through the builder, not raw SQL: the store's Kysely instance qualifies builder tables with its schema.
+      await (db as Kysely<{ audit_head: { id: number; last_seq: number; last_hash: string } }>)
+        .insertInto('audit_head')
+        .values({ id: 1, last_seq: 0, last_hash: GENESIS_HASH })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
 
       await db.schema
         .createTable('markers')
