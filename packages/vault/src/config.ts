@@ -23,6 +23,10 @@ export interface VaultConfig {
   database: { url: string; dialect: 'sqlite' | 'postgres'; schema?: string };
   /** Unset = L1 only. */
   redis?: { url: string };
+  /** [h13-kv] L2 over a KV REST API (Vercel KV, Upstash): KV_REST_API_* or UPSTASH_REDIS_REST_*. `token` never prints. */
+  kv?: { url: string; readonly token: string };
+  /** [h13-kv] No pub/sub subscriber, no timer needed for correctness (VAULT_SERVERLESS; always with `kv`). */
+  serverless: boolean;
   /** Redis key namespace: `pv:<namespace>:...`. */
   namespace: string;
   cache: { l1TtlMs: number; l1Max: number; l2TtlSeconds: number; redisTimeoutMs: number };
@@ -59,6 +63,10 @@ export interface VaultConfigInput {
   database?: string | { url?: string; schema?: string };
   /** A Redis URL; `null` turns L2 off even when VAULT_REDIS_URL is set. */
   redis?: string | { url?: string } | null;
+  /** [h13-kv] A KV REST API (replaces the KV_REST_API_* and UPSTASH_REDIS_REST_* variables); `null` turns it off. */
+  kv?: { url?: string; token?: string } | null;
+  /** [h13-kv] Serverless mode (VAULT_SERVERLESS); implied by `kv`. */
+  serverless?: boolean;
   namespace?: string;
   cache?: { l1?: { ttlMs?: number; max?: number }; l2?: { ttlSeconds?: number; timeoutMs?: number } };
   keys?: string;
@@ -92,6 +100,8 @@ const INPUT_KEYS = new Set([
   'dataDir',
   'database',
   'redis',
+  'kv',
+  'serverless',
   'namespace',
   'cache',
   'keys',
@@ -138,6 +148,20 @@ const flag = (hint: string) =>
     z.boolean({ error: hint }),
   );
 
+/** [h13-kv] https://, or http:// to a loopback host only (the token travels as a Bearer header). */
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+const kvUrl = (variable: string) => {
+  const hint = `${variable} must be an https:// URL (http:// only for 127.0.0.1 or localhost)`;
+  return text(hint).refine(
+    (v) => {
+      if (!URL.canParse(v)) return false;
+      const u = new URL(v);
+      return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname));
+    },
+    { error: hint },
+  );
+};
+
 function noDuplicates(values: string[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   for (const value of values) {
@@ -168,7 +192,17 @@ const schema = z.object({
   VAULT_CACHE_TTL_MS: whole(0, 'VAULT_CACHE_TTL_MS must be a whole number of milliseconds >= 0 (default 300000)').default(300_000),
   VAULT_CACHE_MAX: whole(0, 'VAULT_CACHE_MAX must be a whole number >= 0 (0 turns L1 off; default 10000)').default(10_000),
   VAULT_REDIS_TTL_S: whole(1, 'VAULT_REDIS_TTL_S must be a whole number of seconds >= 1 (default 3600)').default(3600),
-  VAULT_REDIS_TIMEOUT_MS: whole(1, 'VAULT_REDIS_TIMEOUT_MS must be a whole number of milliseconds >= 1 (default 50)').default(50),
+  // [h13-kv] The default depends on the tier (TCP 50 ms, KV REST 200 ms): resolved in parseConfig.
+  VAULT_REDIS_TIMEOUT_MS: whole(
+    1,
+    'VAULT_REDIS_TIMEOUT_MS must be a whole number of milliseconds >= 1 (default 50; 200 with a KV REST API)',
+  ).optional(),
+  // [h13-kv] KV REST API: Vercel's names and Upstash's.
+  KV_REST_API_URL: kvUrl('KV_REST_API_URL').optional(),
+  KV_REST_API_TOKEN: text("KV_REST_API_TOKEN must be the KV database's REST token").optional(),
+  UPSTASH_REDIS_REST_URL: kvUrl('UPSTASH_REDIS_REST_URL').optional(),
+  UPSTASH_REDIS_REST_TOKEN: text("UPSTASH_REDIS_REST_TOKEN must be the database's REST token").optional(),
+  VAULT_SERVERLESS: flag('VAULT_SERVERLESS must be true or false (1 or 0)').optional(),
   // Keys stay unparsed here (loadKeyring owns that); an empty value is kept so it fails there instead of falling back to a dev key.
   VAULT_KEYS: z.string({ error: 'VAULT_KEYS must be a string of kid:base64 entries' }).optional(),
   VAULT_KEYS_FILE: text('VAULT_KEYS_FILE must be a file path').optional(),
@@ -242,6 +276,8 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
   const e = (name: string) => (env[name] === '' && !KEY_SOURCES.has(name) ? undefined : env[name]);
   const db = typeof input.database === 'string' ? { url: input.database } : (input.database ?? {});
   const redis = input.redis === null ? null : typeof input.redis === 'string' ? { url: input.redis } : (input.redis ?? {});
+  // [h13-kv] An explicit `kv` replaces both pairs of variables (it is read as Vercel's names).
+  const kv = input.kv === undefined ? undefined : (input.kv ?? {});
   const p = input.plaid ?? {};
   // The key source is one setting: explicit keys, keysFile or keysCommand replace all three variables, so they never clash with the env's.
   const keysFromInput = input.keys !== undefined || input.keysFile !== undefined || input.keysCommand !== undefined;
@@ -256,6 +292,11 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
     VAULT_CACHE_MAX: input.cache?.l1?.max ?? e('VAULT_CACHE_MAX'),
     VAULT_REDIS_TTL_S: input.cache?.l2?.ttlSeconds ?? e('VAULT_REDIS_TTL_S'),
     VAULT_REDIS_TIMEOUT_MS: input.cache?.l2?.timeoutMs ?? e('VAULT_REDIS_TIMEOUT_MS'),
+    KV_REST_API_URL: kv ? kv.url : e('KV_REST_API_URL'),
+    KV_REST_API_TOKEN: kv ? kv.token : e('KV_REST_API_TOKEN'),
+    UPSTASH_REDIS_REST_URL: kv ? undefined : e('UPSTASH_REDIS_REST_URL'),
+    UPSTASH_REDIS_REST_TOKEN: kv ? undefined : e('UPSTASH_REDIS_REST_TOKEN'),
+    VAULT_SERVERLESS: input.serverless ?? e('VAULT_SERVERLESS'),
     VAULT_KEYS: keysFromInput ? input.keys : e('VAULT_KEYS'),
     VAULT_KEYS_FILE: keysFromInput ? input.keysFile : e('VAULT_KEYS_FILE'),
     VAULT_KEYS_COMMAND: keysFromInput ? input.keysCommand : e('VAULT_KEYS_COMMAND'),
@@ -316,6 +357,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
   const dialect = databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
   if (dialect === 'sqlite' && c.VAULT_DATABASE_SCHEMA !== undefined)
     problems.push({ variable: 'VAULT_DATABASE_SCHEMA', message: 'applies to PostgreSQL only; unset it for SQLite' });
+  const kv = kvProblems(c, problems);
   if (problems.length > 0) fail(problems);
 
   const config: VaultConfig = {
@@ -323,12 +365,15 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
     dataDir: c.VAULT_DATA_DIR,
     database: { url: databaseUrl, dialect, ...(c.VAULT_DATABASE_SCHEMA !== undefined && { schema: c.VAULT_DATABASE_SCHEMA }) },
     ...(c.VAULT_REDIS_URL !== undefined && { redis: { url: c.VAULT_REDIS_URL } }),
+    // The token is added by hide() below, non-enumerable.
+    ...(kv && { kv: { url: kv.url } as NonNullable<VaultConfig['kv']> }),
+    serverless: kv !== undefined || c.VAULT_SERVERLESS === true,
     namespace: c.VAULT_NAMESPACE,
     cache: {
       l1TtlMs: c.VAULT_CACHE_TTL_MS,
       l1Max: c.VAULT_CACHE_MAX,
       l2TtlSeconds: c.VAULT_REDIS_TTL_S,
-      redisTimeoutMs: c.VAULT_REDIS_TIMEOUT_MS,
+      redisTimeoutMs: c.VAULT_REDIS_TIMEOUT_MS ?? (kv ? KV_TIMEOUT_MS : REDIS_TIMEOUT_MS),
     },
     ...(c.VAULT_KEYS_FILE !== undefined && { keysFile: c.VAULT_KEYS_FILE }),
     keysCommandTimeoutMs: c.VAULT_KEYS_COMMAND_TIMEOUT_MS,
@@ -352,7 +397,53 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
   hide(config, 'keysCommand', c.VAULT_KEYS_COMMAND);
   hide(config, 'metricsToken', c.VAULT_METRICS_TOKEN);
   hide(config.plaid, 'secret', c.PLAID_SECRET);
+  if (config.kv && kv) hide(config.kv, 'token', kv.token);
   return seal(config);
+}
+
+/** [h13-kv] Default per-call deadlines: TCP Redis in the same network, and a KV over HTTPS (a first request also pays TLS). */
+const REDIS_TIMEOUT_MS = 50;
+const KV_TIMEOUT_MS = 200;
+
+/**
+ * [h13-kv] The KV REST API from either pair of variables: each pair complete,
+ * both pairs (Vercel's integration can set both) naming the same database, not
+ * beside VAULT_REDIS_URL, and not with serverless mode turned off.
+ */
+function kvProblems(
+  c: z.output<typeof schema>,
+  problems: { variable: string; message: string }[],
+): { url: string; token: string } | undefined {
+  const pairs = [
+    { url: c.KV_REST_API_URL, token: c.KV_REST_API_TOKEN, names: ['KV_REST_API_URL', 'KV_REST_API_TOKEN'] as const },
+    {
+      url: c.UPSTASH_REDIS_REST_URL,
+      token: c.UPSTASH_REDIS_REST_TOKEN,
+      names: ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'] as const,
+    },
+  ];
+  const set: { url: string; token: string }[] = [];
+  for (const { url, token, names } of pairs) {
+    if ((url === undefined) !== (token === undefined)) {
+      const missing = url === undefined ? names[0] : names[1];
+      problems.push({ variable: missing, message: `set both ${names[0]} and ${names[1]}, or neither` });
+    } else if (url !== undefined && token !== undefined) set.push({ url, token });
+  }
+  if (set.length === 2 && (set[0]!.url !== set[1]!.url || set[0]!.token !== set[1]!.token)) {
+    problems.push({ variable: 'UPSTASH_REDIS_REST_URL', message: 'names another database than KV_REST_API_URL; set one pair' });
+  }
+  const kv = set[0];
+  if (kv === undefined) return undefined;
+  if (c.VAULT_REDIS_URL !== undefined) {
+    problems.push({ variable: 'VAULT_REDIS_URL', message: 'set VAULT_REDIS_URL or a KV REST API (KV_REST_API_URL), not both' });
+  }
+  if (c.VAULT_SERVERLESS === false) {
+    problems.push({
+      variable: 'VAULT_SERVERLESS',
+      message: 'a KV REST API has no invalidation bus; it always runs in serverless mode (unset VAULT_SERVERLESS)',
+    });
+  }
+  return kv;
 }
 
 /** Secrets are non-enumerable: spreads, Object.keys and JSON skip them. */
@@ -376,6 +467,7 @@ function printable(config: VaultConfig): object {
     ...config,
     database: { ...config.database, url: redactUrl(config.database.url) },
     ...(config.redis && { redis: { url: redactUrl(config.redis.url) } }),
+    ...(config.kv && { kv: { url: redactUrl(config.kv.url), token: REDACTED } }),
     ...mark('keys', config.keys),
     ...mark('keysCommand', config.keysCommand),
     ...mark('metricsToken', config.metricsToken),
@@ -397,6 +489,7 @@ function seal(config: VaultConfig): Readonly<VaultConfig> {
   hook(config.database, view.database!);
   hook(config.plaid, view.plaid!);
   if (config.redis) hook(config.redis, view.redis!);
+  if (config.kv) hook(config.kv, view.kv!);
   return deepFreeze(config);
 }
 
