@@ -102,7 +102,16 @@ class GenerationCheckedCache implements TokenCache {
     const max = opts.l1?.max ?? 10_000;
     const ttl = opts.l1?.ttlMs ?? 300_000;
     // Checked on every use, so the TTL only bounds how long a plaintext token stays in memory.
-    if (max > 0 && ttl > 0) this.#l1 = new LRUCache<string, Entry>({ max, ttl, updateAgeOnGet: false });
+    if (max > 0 && ttl > 0) {
+      const clock = opts.clock;
+      this.#l1 = new LRUCache<string, Entry>({
+        max,
+        ttl,
+        updateAgeOnGet: false,
+        // Only for tests, as in memory-tier.ts: time from the injected clock, not cached.
+        ...(clock ? { perf: { now: () => clock.now().getTime() }, ttlResolution: 0 } : {}),
+      });
+    }
     this.#hash = createItemHasher(l2.hmacKey);
     const name = l2.name ?? 'kv';
     this.#breaker = createCircuitBreaker({ ...l2.breaker, clock: opts.clock ?? systemClock, logger, name });
