@@ -163,6 +163,20 @@ describe.skipIf(!ok)('KV REST tier', () => {
     for (const secret of [suite.hash(ref.itemId), suite.namespace, 'not-the-token', 'command was']) expect(logged).not.toContain(secret);
   });
 
+  it('a generation key that expired and was created again does not make an old L1 entry current', async () => {
+    const source = createMemorySource();
+    const [writer, reader] = [await instance(source), await instance(source)];
+    const ref = newRef();
+    source.put(ref, 'access-before');
+    await writer.invalidate(ref.itemId); // as items.put does: the generation key now exists
+    expect((await reader.resolve(ref))?.reveal()).toBe('access-before');
+    // The generation key lives as long as L2 values (VAULT_REDIS_TTL_S): it expires, then a change creates it again.
+    await suite.kv.redis.del(generationKey(ref.itemId));
+    source.put(ref, 'access-after');
+    await writer.invalidate(ref.itemId);
+    expect((await reader.resolve(ref))?.reveal()).toBe('access-after');
+  });
+
   it('invalidates without a subscriber: the generation is bumped, the value deleted, nobody listens on the channel', async () => {
     const source = createMemorySource();
     const cache = await instance(source);
