@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { VaultConfig } from '../config.js';
 import type { Clock, Logger } from '../types.js';
@@ -65,6 +66,9 @@ export async function openTokenCache(opts: OpenTokenCacheOptions): Promise<Opene
   }
   const l2Health = async () => (!redis ? ('disabled' as const) : redis.status === 'ready' ? ('ok' as const) : ('down' as const));
   if (config.serverless) {
+    // A cold function uses the cache at once; a client still connecting would fail those first
+    // commands (no offline queue) and queue the first invalidations behind a timer. Wait, bounded.
+    if (redis) await ready(redis, Math.max(timeoutMs * 10, 250));
     const cache = redis
       ? createServerlessTokenCache({ source, l1, l2: { ...l2, client: redis, name: 'redis' }, logger, clock })
       : createTokenCache({ source, l1: { max: 0 }, redis: null, logger, clock });
@@ -72,4 +76,18 @@ export async function openTokenCache(opts: OpenTokenCacheOptions): Promise<Opene
   }
   const cache = createTokenCache({ source, l1, redis: redis ? { ...l2, client: redis } : null, logger, clock });
   return { cache, l2Health };
+}
+
+/** Resolves when `redis` is ready or after `ms`, whichever is first (the cache copes with a Redis that is not there). */
+async function ready(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), ms);
+  try {
+    await once(redis, 'ready', { signal: stop.signal });
+  } catch {
+    // timed out: carry on without it
+  } finally {
+    clearTimeout(timer);
+  }
 }

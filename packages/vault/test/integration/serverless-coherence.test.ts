@@ -13,7 +13,15 @@ import { createVault, isVaultError, type Vault } from '../../src/index.js';
 import { silentLogger } from '../../src/types.js';
 import { connectRedis, dropNamespace } from '../fixtures/cache-helpers.js';
 import { createKvRestServer, type KvRestServer } from '../fixtures/kv-rest-server.js';
-import { createTestSchema, fakeAccessToken, requireService, TEST_REDIS_URL, testKeys, testNamespace, type TestSchema } from '../helpers/services.js';
+import {
+  createTestSchema,
+  fakeAccessToken,
+  requireService,
+  TEST_REDIS_URL,
+  testKeys,
+  testNamespace,
+  type TestSchema,
+} from '../helpers/services.js';
 
 const ok = (await requireService('postgres', 'serverless coherence')) && (await requireService('redis', 'serverless coherence'));
 const TRIALS = Number(process.env.PV_SERVERLESS_TRIALS ?? 3);
@@ -47,7 +55,10 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
 
   const backends: Backend[] = [
     { name: 'KV REST API', options: () => ({ kv: { url: kv.url, token: kv.token }, cache: { l2: { timeoutMs: 1000 } } }) },
-    { name: 'TCP Redis, VAULT_SERVERLESS', options: () => ({ redis: TEST_REDIS_URL, serverless: true, cache: { l2: { timeoutMs: 1000 } } }) },
+    {
+      name: 'TCP Redis, VAULT_SERVERLESS',
+      options: () => ({ redis: TEST_REDIS_URL, serverless: true, cache: { l2: { timeoutMs: 1000 } } }),
+    },
   ];
 
   async function open(backend: Backend): Promise<Vault> {
@@ -78,7 +89,6 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
    */
   async function readAcross(b: Vault, ref: { userId: string; itemId: string }, old: string, change: () => Promise<void>) {
     const reads: { at: number; stale: boolean }[] = [];
-    let returnedAt: number | undefined;
     let running = true;
     const reader = (async () => {
       while (running) {
@@ -90,48 +100,52 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const changeStarted = performance.now();
     await change();
-    returnedAt = performance.now();
+    const returnedAt = performance.now();
     await new Promise((resolve) => setTimeout(resolve, AFTER_MS));
     running = false;
     await reader;
-    const dated = reads.map((r) => ({ at: r.at - returnedAt!, stale: r.stale }));
+    const dated = reads.map((r) => ({ at: r.at - returnedAt, stale: r.stale }));
     return { dated, changeMs: returnedAt - changeStarted };
   }
 
   for (const backend of backends) {
-    it(`${backend.name}: B never serves a deleted or replaced token in a read that starts after A's call returned`, async () => {
-      const [a, b] = [await open(backend), await open(backend)];
-      expect(b.stats().cache.bus).toBe('disabled');
-      const windows: number[] = [];
-      let readsAfter = 0;
-      for (let trial = 0; trial < TRIALS; trial += 1) {
-        for (const kind of ['delete', 'replace'] as const) {
-          const ref = newRef();
-          const token = fakeAccessToken();
-          await a.items.put({ ...ref, accessToken: token });
-          // B holds the token in L1: the second read is a checked L1 hit, not a store read.
-          const loads = b.stats().cache.loads;
-          expect(await read(b, ref)).toBe(token);
-          expect(await read(b, ref)).toBe(token);
-          expect(b.stats().cache.loads - loads).toBeLessThanOrEqual(1);
-          const replacement = fakeAccessToken();
-          const { dated } = await readAcross(b, ref, token, () =>
-            kind === 'delete' ? a.items.delete(ref) : a.items.put({ ...ref, accessToken: replacement }),
-          );
-          const after = dated.filter((r) => r.at >= 0);
-          expect(after.length).toBeGreaterThan(0);
-          expect(after.filter((r) => r.stale)).toEqual([]);
-          readsAfter += after.length;
-          const lastStale = dated.filter((r) => r.stale).at(-1);
-          windows.push(lastStale ? lastStale.at : Number.NEGATIVE_INFINITY);
-          expect(await read(b, ref)).toBe(kind === 'delete' ? undefined : replacement);
+    it(
+      `${backend.name}: B never serves a deleted or replaced token in a read that starts after A's call returned`,
+      async () => {
+        const [a, b] = [await open(backend), await open(backend)];
+        expect(b.stats().cache.bus).toBe('disabled');
+        const windows: number[] = [];
+        let readsAfter = 0;
+        for (let trial = 0; trial < TRIALS; trial += 1) {
+          for (const kind of ['delete', 'replace'] as const) {
+            const ref = newRef();
+            const token = fakeAccessToken();
+            await a.items.put({ ...ref, accessToken: token });
+            // B holds the token in L1: the second read is a checked L1 hit, not a store read.
+            const loads = b.stats().cache.loads;
+            expect(await read(b, ref)).toBe(token);
+            expect(await read(b, ref)).toBe(token);
+            expect(b.stats().cache.loads - loads).toBeLessThanOrEqual(1);
+            const replacement = fakeAccessToken();
+            const { dated } = await readAcross(b, ref, token, () =>
+              kind === 'delete' ? a.items.delete(ref) : a.items.put({ ...ref, accessToken: replacement }),
+            );
+            const after = dated.filter((r) => r.at >= 0);
+            expect(after.length).toBeGreaterThan(0);
+            expect(after.filter((r) => r.stale)).toEqual([]);
+            readsAfter += after.length;
+            const lastStale = dated.filter((r) => r.stale).at(-1);
+            windows.push(lastStale ? lastStale.at : Number.NEGATIVE_INFINITY);
+            expect(await read(b, ref)).toBe(kind === 'delete' ? undefined : replacement);
+          }
         }
-      }
-      const sorted = windows.filter(Number.isFinite).sort((x, y) => x - y);
-      console.log(
-        `[serverless coherence] ${backend.name}: ${windows.length} changes, ${readsAfter} reads on B after A's call returned, none stale; ` +
-          `last stale read started ${sorted.length ? `${sorted[0]!.toFixed(1)} to ${sorted.at(-1)!.toFixed(1)} ms` : 'never'} relative to the return`,
-      );
-    }, 60_000 + 10_000 * TRIALS);
+        const sorted = windows.filter(Number.isFinite).sort((x, y) => x - y);
+        console.log(
+          `[serverless coherence] ${backend.name}: ${windows.length} changes, ${readsAfter} reads on B after A's call returned, none stale; ` +
+            `last stale read started ${sorted.length ? `${sorted[0]!.toFixed(1)} to ${sorted.at(-1)!.toFixed(1)} ms` : 'never'} relative to the return`,
+        );
+      },
+      60_000 + 10_000 * TRIALS,
+    );
   }
 });
