@@ -87,7 +87,7 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
    * when it starts, relative to when `change` returned. Returns the reads that
    * still served `old`.
    */
-  async function readAcross(b: Vault, ref: { userId: string; itemId: string }, old: string, change: () => Promise<void>) {
+  async function readAcross(b: Vault, ref: { userId: string; itemId: string }, old: string, change: () => Promise<unknown>) {
     const reads: { at: number; stale: boolean }[] = [];
     let running = true;
     const reader = (async () => {
