@@ -1,3 +1,4 @@
+import { flushAfter } from 'plaid-vault/next';
 import { getServices } from '@/server/vault';
 import { createTransactionsStore } from '@/server/transactions-store';
 
@@ -10,6 +11,9 @@ const ITEM_PATH = /^\/api\/items\/([^/]+)$/;
 /** Every /api/* request goes to plaid-vault's Hono app (mounted at basePath /api). */
 async function handle(req: Request): Promise<Response> {
   const services = await getServices();
+  // The audit events (and cache work) this request leaves buffered are written once the
+  // response is sent, before a serverless platform may freeze the function.
+  flushAfter(services.vault);
   const res = await services.http.fetch(req);
   // A removed item's synced transactions go with it (the vault already shredded its token).
   if (req.method === 'DELETE' && res.status === 204) {
