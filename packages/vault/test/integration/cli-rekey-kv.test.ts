@@ -120,6 +120,15 @@ describe.skipIf(!ok)('rekey and retire-key sweep an L2 held in a KV REST API', (
     expect(human.stdout).toContain('cache sweep skipped');
   });
 
+  it('doctor pings the KV, and warns when it does not answer', async () => {
+    type Doctor = { checks: { id: string; status: string }[] };
+    const status = (run: Awaited<ReturnType<typeof runCli>>, id: string) => json<Doctor>(run).checks.find((c) => c.id === id)?.status;
+    const up = await runCli(['doctor', '--json'], { env: env(`${K2},${K1}`) });
+    expect(status(up, 'redis')).toBe('pass');
+    const down = await runCli(['doctor', '--json'], { env: env(`${K2},${K1}`, `http://127.0.0.1:${await freePort()}`) });
+    expect(status(down, 'redis')).toBe('warn');
+  });
+
   it('no output held a token, a key or the KV token', () => {
     const all = transcript.join('\n');
     expect(all).toContain('cache sweep');
