@@ -28,6 +28,8 @@ const TRIALS = Number(process.env.PV_SERVERLESS_TRIALS ?? 3);
 /** How long B keeps reading after A's call returned. */
 const AFTER_MS = 300;
 
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
+
 interface Backend {
   name: string;
   options(): Record<string, unknown>;
@@ -115,6 +117,7 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
         const [a, b] = [await open(backend), await open(backend)];
         expect(b.stats().cache.bus).toBe('disabled');
         const windows: number[] = [];
+        const durations: number[] = [];
         let readsAfter = 0;
         for (let trial = 0; trial < TRIALS; trial += 1) {
           for (const kind of ['delete', 'replace'] as const) {
@@ -127,9 +130,10 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
             expect(await read(b, ref)).toBe(token);
             expect(b.stats().cache.loads - loads).toBeLessThanOrEqual(1);
             const replacement = fakeAccessToken();
-            const { dated } = await readAcross(b, ref, token, () =>
+            const { dated, changeMs } = await readAcross(b, ref, token, () =>
               kind === 'delete' ? a.items.delete(ref) : a.items.put({ ...ref, accessToken: replacement }),
             );
+            durations.push(changeMs);
             const after = dated.filter((r) => r.at >= 0);
             expect(after.length).toBeGreaterThan(0);
             expect(after.filter((r) => r.stale)).toEqual([]);
@@ -142,7 +146,8 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
         const sorted = windows.filter(Number.isFinite).sort((x, y) => x - y);
         console.log(
           `[serverless coherence] ${backend.name}: ${windows.length} changes, ${readsAfter} reads on B after A's call returned, none stale; ` +
-            `last stale read started ${sorted.length ? `${sorted[0]!.toFixed(1)} to ${sorted.at(-1)!.toFixed(1)} ms` : 'never'} relative to the return`,
+            `last stale read started ${sorted.length ? `${sorted[0]!.toFixed(1)} to ${sorted.at(-1)!.toFixed(1)} ms` : 'never'} relative to the return; ` +
+            `A's calls took ${median(durations).toFixed(1)} ms (median), max ${Math.max(...durations).toFixed(1)}; L2 errors ${a.stats().cache.l2.errors + b.stats().cache.l2.errors}`,
         );
       },
       60_000 + 10_000 * TRIALS,
