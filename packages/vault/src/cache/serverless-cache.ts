@@ -187,31 +187,32 @@ class GenerationCheckedCache implements TokenCache {
       this.#dropLocal(entry.hash, ref.itemId);
     }
     // Unverifiable (L2 down): the entry stays for when L2 answers again, but is not served meanwhile.
-    return this.#miss(ref);
+    // L2 just failed this call: the store answers, so a slow KV costs one deadline per call, not two.
+    return this.#miss(ref, generation !== SKIPPED);
   }
 
-  async #miss(ref: ItemRef): Promise<Secret | undefined> {
+  async #miss(ref: ItemRef, useL2 = true): Promise<Secret | undefined> {
     const key = this.#hash(ref.itemId);
     let flight = this.#flights.get(key);
     if (flight === undefined) {
       flight = { stale: false, promise: NOT_FOUND };
       this.#flights.set(key, flight);
-      flight.promise = this.#load(ref, key, flight);
+      flight.promise = this.#load(ref, key, flight, useL2);
     }
     const loaded = await flight.promise;
     return loaded !== undefined && loaded.userId === ref.userId ? loaded.secret : undefined;
   }
 
-  async #load(ref: ItemRef, key: string, flight: Flight): Promise<Loaded | undefined> {
+  async #load(ref: ItemRef, key: string, flight: Flight, useL2: boolean): Promise<Loaded | undefined> {
     try {
-      return await this.#loadThrough(ref, key, flight);
+      return await this.#loadThrough(ref, key, flight, useL2);
     } finally {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     }
   }
 
-  async #loadThrough(ref: ItemRef, key: string, flight: Flight): Promise<Loaded | undefined> {
-    const read = await this.#l2.read(key);
+  async #loadThrough(ref: ItemRef, key: string, flight: Flight, useL2: boolean): Promise<Loaded | undefined> {
+    const read = useL2 ? await this.#l2.read(key) : SKIPPED;
     // Without a generation (L2 down) nothing read now may enter L1 or L2.
     const generation = read === SKIPPED ? undefined : read.generation;
     if (read !== SKIPPED) {

@@ -119,10 +119,13 @@ describe.skipIf(!ok)('KV REST tier', () => {
         [cold, 'access-cold'],
       ] as const) {
         const loads = source.loads;
+        const requests = suite.kv.stats().requests;
         const started = performance.now();
         expect((await cache.resolve(ref))?.reveal()).toBe(token);
         // The KV never answers: finishing at all is the bound; the ceiling tells it from the 2 s write deadline.
         expect(performance.now() - started).toBeLessThan(5 * timeoutMs);
+        // One request, so one deadline: after a failed check the store answers, the KV is not asked again.
+        expect(suite.kv.stats().requests - requests).toBe(1);
         expect(source.loads).toBe(loads + 1);
       }
       expect(cache.stats().l2.errors).toBeGreaterThanOrEqual(2);
