@@ -49,7 +49,7 @@ async function measure(name, options) {
   const vault = await createVault({ database: 'sqlite::memory:', keys, namespace, logger: silent, ...options });
   try {
     // The TCP client connects in the background: wait for it (and the bus), or the first writes fail and open the breaker.
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       const { bus, breaker } = vault.stats().cache;
       if (bus !== 'down' && breaker === 'closed' && (await vault.health()).redis !== 'down') break;
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -14,7 +14,7 @@ import { l2KeyLayout } from '../../src/cache/redis-tier.js';
 import { envelopeKid } from '../../src/crypto/envelope.js';
 import type { CacheSweep } from '../../src/keys/cache-sweep.js';
 import type { RekeyReport } from '../../src/keys/rekey.js';
-import { createVault } from '../../src/index.js';
+import { createVault, type Vault } from '../../src/index.js';
 import { silentLogger } from '../../src/types.js';
 import { dropNamespace, namespaceKeys } from '../fixtures/cache-helpers.js';
 import { freePort } from '../fixtures/cache-redis-server.js';
@@ -67,21 +67,22 @@ describe.skipIf(!ok)('rekey and retire-key sweep an L2 held in a KV REST API', (
     return found;
   }
 
-  it('rekey sweeps every entry under the old kid over REST; a vault with the new key refills L2', async () => {
-    const vault = await createVault({
-      database: database(),
-      keys: K1,
-      namespace,
-      kv: { url: kv.url, token: kv.token },
-      logger: silentLogger,
-    });
+  /** A vault on the KV with `keys`; flushed (L2 fills landed) and closed after `fn`. */
+  async function withVault(keys: string, fn: (vault: Vault) => Promise<void>): Promise<void> {
+    const vault = await createVault({ database: database(), keys, namespace, kv: { url: kv.url, token: kv.token }, logger: silentLogger });
     try {
-      for (const r of records) await vault.items.put(r);
-      for (const r of records) await vault.withToken({ ...r, purpose: 'test' }, () => undefined);
+      await fn(vault);
       await vault.flush();
     } finally {
       await vault.close();
     }
+  }
+
+  it('rekey sweeps every entry under the old kid over REST; a vault with the new key refills L2', async () => {
+    await withVault(K1, async (vault) => {
+      for (const r of records) await vault.items.put(r);
+      for (const r of records) await vault.withToken({ ...r, purpose: 'test' }, () => undefined);
+    });
     expect(await kids()).toEqual(Array.from({ length: N }, () => 'k1'));
 
     kv.resetStats();
@@ -94,19 +95,9 @@ describe.skipIf(!ok)('rekey and retire-key sweep an L2 held in a KV REST API', (
     const commands = new Set(kv.log.flatMap((r) => r.commands));
     expect([...commands].filter((c) => ['scan', 'get', 'evalsha'].includes(c)).sort()).toEqual(['evalsha', 'get', 'scan']);
 
-    const after = await createVault({
-      database: database(),
-      keys: K2,
-      namespace,
-      kv: { url: kv.url, token: kv.token },
-      logger: silentLogger,
+    await withVault(K2, async (vault) => {
+      for (const r of records) expect(await vault.withToken({ ...r, purpose: 'test' }, (t) => t.reveal())).toBe(r.accessToken);
     });
-    try {
-      for (const r of records) expect(await after.withToken({ ...r, purpose: 'test' }, (t) => t.reveal())).toBe(r.accessToken);
-      await after.flush();
-    } finally {
-      await after.close();
-    }
     expect(await kids()).toEqual(Array.from({ length: N }, () => 'k2'));
   });
 
