@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createAuditLog } from './audit/audit-log.js';
-import { createTokenCache } from './cache/tiered-token-cache.js';
+import { openTokenCache } from './cache/open-token-cache.js';
 import { createRedisClient } from './cache/redis-client.js';
 import type { ItemRef } from './cache/types.js';
 import { parseConfig } from './config/parse-config.js';
@@ -134,20 +134,18 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
     },
     open: (envelope: Buffer, ref: ItemRef) => open(keyring, ref, envelope),
   };
-  const cache = createTokenCache({
+  // [h13-kv] TCP Redis with its bus, serverless (KV REST or VAULT_SERVERLESS), or L1 alone: see open-token-cache.ts.
+  const { cache, l2Health } = await openTokenCache({
+    config,
     source,
-    l1: { ttlMs: config.cache.l1TtlMs, max: config.cache.l1Max },
-    redis: redis
-      ? {
-          client: redis,
-          namespace: config.namespace,
-          hmacKey: deriveSubkey(keyring, 'plaid-vault/cache-key/v1'),
-          ttlSeconds: config.cache.l2TtlSeconds,
-          commandTimeoutMs: config.cache.redisTimeoutMs,
-        }
-      : null,
+    redis,
+    hmacKey: deriveSubkey(keyring, 'plaid-vault/cache-key/v1'),
     logger,
     clock,
+  }).catch(async (err: unknown) => {
+    if (ownsStore) await store.close().catch(() => {});
+    ownedRedis?.disconnect();
+    throw err;
   });
   const audit = createAuditLog({ store, clock, logger, mode: config.audit.mode, strictTimeoutMs: config.audit.strictTimeoutMs });
 
@@ -181,7 +179,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
         () => 'ok' as const,
         () => 'down' as const,
       );
-      const redisState = !redis ? ('disabled' as const) : redis.status === 'ready' ? ('ok' as const) : ('down' as const);
+      const redisState = await l2Health();
       return { ok: database === 'ok', database, redis: redisState, plaid: plaid.plaidHealth() };
     },
     audit: {
@@ -189,6 +187,11 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       verify: (opts = {}) => audit.verify(opts),
       head: () => audit.head(),
       flush: () => audit.flush(),
+    },
+    // [h13-kv] Both, even when one fails: the audit log's failure is the one reported.
+    flush: async () => {
+      const [auditDone] = await Promise.allSettled([audit.flush(), cache.flush()]);
+      if (auditDone.status === 'rejected') throw auditDone.reason;
     },
     migrate: () => store.migrate(),
     stats: () => ({ cache: cache.stats(), audit: audit.stats() }),

@@ -1,5 +1,11 @@
 import { Redis } from 'ioredis';
 import { CacheUnavailableError } from '../errors.js';
+import type { Logger } from '../types/logger.js';
+import { createKvRestClient } from './kv-rest-client.js';
+import type { PurgeKidsClient } from './purge-kids.js';
+
+/** [h13-kv] What batch work (the kid sweep) gets: ioredis, or the KV REST client. The caller calls `disconnect()`. */
+export type BatchCacheClient = PurgeKidsClient & { disconnect(): void };
 
 export interface BatchRedisOptions {
   /** Connect timeout, and the longest any one command may take. Default 2000 ms. */
@@ -36,5 +42,28 @@ export async function connectBatchRedis(url: string, opts: BatchRedisOptions = {
     client.disconnect();
     const code = (err as { code?: unknown }).code;
     throw new CacheUnavailableError(undefined, { details: { reason: typeof code === 'string' ? code : 'unknown' } });
+  }
+}
+
+/**
+ * [h13-kv] The KV REST API for batch work: every request bounded by `timeoutMs`
+ * (default 2000), checked with a PING first.
+ *
+ * @throws CacheUnavailableError when the KV does not answer; ConfigInvalidError without `@upstash/redis`.
+ * @example
+ * const client = await connectBatchKv(config.kv, logger);
+ */
+export async function connectBatchKv(
+  kv: { url: string; token: string },
+  logger: Logger,
+  opts: BatchRedisOptions = {},
+): Promise<BatchCacheClient> {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const client = await createKvRestClient({ url: kv.url, token: kv.token, timeoutMs, writeTimeoutMs: timeoutMs, logger });
+  try {
+    await client.ping();
+    return client;
+  } catch (err) {
+    throw new CacheUnavailableError(undefined, { details: { reason: (err as { code?: string }).code ?? 'unknown' } });
   }
 }

@@ -1,7 +1,7 @@
 import { envelopeKid } from '../crypto/envelope.js';
 import { CacheUnavailableError } from '../errors.js';
 import { l2ValueEnvelope } from './l2-value.js';
-import { INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
+import { generationStep, INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
 import { l2KeyLayout, type L2KeyLayout } from './redis-tier.js';
 
 /** One pipelined batch of commands; a real ioredis pipeline fits. */
@@ -119,7 +119,7 @@ async function invalidateAll(client: PurgeKidsClient, layout: L2KeyLayout, hashe
   const args = (hash: string) =>
     [
       [layout.valueKey(hash), layout.generationKey(hash)],
-      [layout.channel, hash, ttlSeconds],
+      [layout.channel, hash, ttlSeconds, generationStep()],
     ] as const;
   const pipeline = client.pipeline();
   for (const hash of hashes) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 
 /**
  * Server-side scripts, so that each multi-step operation is one atomic round
@@ -21,14 +21,25 @@ return 1
 
 /**
  * Bump the generation, drop the value and tell every instance, in one step.
- * KEYS: value, generation. ARGV: channel, message (the hashed key), generation ttl seconds.
+ * KEYS: value, generation. ARGV: channel, message (the hashed key), generation ttl seconds,
+ * increment (optional, default 1).
+ *
+ * [h13-kv] The increment is random (`generationStep`): serverless instances keep
+ * the generation beside an L1 entry and compare it on every use, and a key that
+ * expired and was created again would restart at 1, so a counter could show a
+ * value an entry already holds. A random step makes that a 1 in 2^31 chance.
  */
 export const INVALIDATE = `
-redis.call('INCR', KEYS[2])
+redis.call('INCRBY', KEYS[2], ARGV[4] or 1)
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('DEL', KEYS[1])
 return redis.call('PUBLISH', ARGV[1], ARGV[2])
 `;
+
+/** [h13-kv] The INVALIDATE increment: random in [1, 2^31). */
+export function generationStep(): number {
+  return randomInt(1, 2 ** 31);
+}
 
 export interface Script {
   readonly source: string;

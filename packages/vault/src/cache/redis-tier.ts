@@ -1,7 +1,7 @@
 import type { Logger } from '../types/logger.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { createDeadlineSweeper, type DeadlineSweeper } from './deadline.js';
-import { FILL_IF_GENERATION, INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
+import { FILL_IF_GENERATION, generationStep, INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
 
 /** The few ioredis commands L2 uses (a real `Redis` fits; tests pass a small fake). */
 export interface RedisCacheClient extends ScriptRunner {
@@ -10,6 +10,21 @@ export interface RedisCacheClient extends ScriptRunner {
   scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[string, string[]]>;
   unlink(...keys: string[]): Promise<number>;
   publish(channel: string, message: string): Promise<number>;
+  /** [h13-kv] Needed by `read` only (serverless coherence); ioredis and the KV REST client have it. */
+  pipeline?(): ReadPipeline;
+}
+
+/** [h13-kv] The part of an ioredis pipeline `read` uses. */
+export interface ReadPipeline {
+  get(key: string): unknown;
+  getBuffer(key: string): unknown;
+  exec(): Promise<[Error | null, unknown][] | null>;
+}
+
+/** [h13-kv] An item's generation ('' = none) and its L2 value, read in that order. */
+export interface L2Read {
+  generation: string;
+  value: Buffer | null;
 }
 
 /** Returned instead of a value when Redis was skipped (breaker open) or failed. */
@@ -97,6 +112,25 @@ export class RedisTier {
     return value === SKIPPED ? SKIPPED : (value ?? '');
   }
 
+  /**
+   * [h13-kv] Serverless coherence: the generation, then the value, in one
+   * round trip (a pipeline runs in order). The value is then at least as new
+   * as the generation: an invalidation bumps the generation and deletes the
+   * value in one script, so a value read after the generation was either
+   * still valid for it or filled under a newer one.
+   */
+  read(hash: string): Promise<L2Read | Skipped> {
+    return this.#run(async () => {
+      const pipeline = this.#client.pipeline!();
+      pipeline.get(this.generationKey(hash));
+      pipeline.getBuffer(this.key(hash));
+      const replies = await pipeline.exec();
+      const [generation, value] = replies ?? [];
+      if (!generation || !value || generation[0] || value[0]) throw generation?.[0] ?? value?.[0] ?? new Error('no replies');
+      return { generation: (generation[1] as string | null) ?? '', value: (value[1] as Buffer | null) ?? null };
+    });
+  }
+
   /** `value`: the encoded L2 value (l2-value.ts). */
   async fill(hash: string, value: Buffer, generation: string): Promise<void> {
     await this.#run(() => runScript(this.#client, this.#fill, [this.key(hash), this.generationKey(hash)], [value, generation, this.#ttl]));
@@ -107,6 +141,18 @@ export class RedisTier {
     const ok = (await this.#sendInvalidation(hash)) !== SKIPPED;
     if (!ok) this.#queue(hash);
     return ok;
+  }
+
+  /**
+   * [h13-kv] Send the queued invalidations now instead of at the next replay:
+   * a function may be frozen before its timer fires. One attempt; what still
+   * fails stays queued.
+   */
+  async flushPending(): Promise<void> {
+    if (this.#pending.size === 0 && !this.#purgeAll) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    await this.#replay();
   }
 
   close(): void {
@@ -121,7 +167,12 @@ export class RedisTier {
   // deadline, so a slow moment does not turn into a stale instance until the replay.
   #sendInvalidation(hash: string): Promise<unknown> {
     return this.#run(async () => {
-      await runScript(this.#client, this.#invalidate, [this.key(hash), this.generationKey(hash)], [this.channel, hash, this.#ttl]);
+      await runScript(
+        this.#client,
+        this.#invalidate,
+        [this.key(hash), this.generationKey(hash)],
+        [this.channel, hash, this.#ttl, generationStep()],
+      );
       this.published += 1;
     }, this.#writeDeadlines);
   }

@@ -138,6 +138,11 @@ class TieredTokenCache implements TokenCache {
     this.#flights.clear();
   }
 
+  // [h13-kv] vault.flush(): queued invalidations now, not at the next replay.
+  async flush(): Promise<void> {
+    await this.#l2?.flushPending();
+  }
+
   stats(): CacheStats {
     const l2 = this.#l2;
     return {

@@ -31,6 +31,8 @@ export interface TokenCache {
   invalidate(itemId: string): Promise<void>;
   /** Drop every L1 entry in this process. */
   clearLocal(): void;
+  /** [h13-kv] Send what is waiting for a timer now (queued invalidations; serverless: fills in flight). Never rejects. */
+  flush(): Promise<void>;
   stats(): CacheStats;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { VaultConfig } from '../types/config.js';
-import type { Redis } from 'ioredis';
+import type { BatchCacheClient } from '../cache/batch-redis-client.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { TokenStore } from '../store/types.js';
 import type { Logger } from '../types/logger.js';
@@ -41,8 +41,9 @@ export interface Runtime {
   /**
    * A Redis client for batch work (connects once, bounded commands), or null
    * when VAULT_REDIS_URL is unset; rejects with ERR_CACHE_UNAVAILABLE when Redis does not answer.
+   * [h13-kv] With a KV REST API, a client over it (same commands, each bounded).
    */
-  redis(): Promise<Redis | null>;
+  redis(): Promise<BatchCacheClient | null>;
   /** Run `fn` when the runtime closes (servers, clients a command opened itself). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -56,7 +57,7 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
   let raw: Promise<TokenStore> | undefined;
   let ready: Promise<TokenStore> | undefined;
   let vault: Promise<Vault> | undefined;
-  let redis: Promise<Redis | null> | undefined;
+  let redis: Promise<BatchCacheClient | null> | undefined;
 
   const runtime: Runtime = {
     env: io.env,
@@ -102,8 +103,9 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       return vault;
     },
     redis() {
-      redis ??= Promise.all([runtime.config(), import('../cache/batch-redis-client.js')]).then(([c, { connectBatchRedis }]) =>
-        c.redis ? connectBatchRedis(c.redis.url) : null,
+      redis ??= Promise.all([runtime.config(), import('../cache/batch-redis-client.js')]).then(
+        ([c, { connectBatchRedis, connectBatchKv }]) =>
+          c.kv ? connectBatchKv(c.kv, runtime.logger) : c.redis ? connectBatchRedis(c.redis.url) : null,
       );
       return redis;
     },

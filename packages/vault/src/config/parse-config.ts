@@ -10,6 +10,7 @@ import { KEY_SOURCE_VARIABLES, keySourcesIn } from '../key-sources/key-variables
 import type { AuditMode } from '../types/audit.js';
 import type { DuplicatePolicy, LogLevel, PlaidEnv, VaultConfig, VaultConfigInput } from '../types/config.js';
 import { databaseDialect } from './database-url.js';
+import { KV_TIMEOUT_MS, kvFrom, REDIS_TIMEOUT_MS } from './kv-config.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { hide, seal } from './sealed-config.js';
 
@@ -18,6 +19,8 @@ const INPUT_KEYS = new Set([
   'dataDir',
   'database',
   'redis',
+  'kv',
+  'serverless',
   'namespace',
   'cache',
   'keys',
@@ -41,6 +44,8 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
   const e = (name: string) => (env[name] === '' && !KEY_VARIABLES.has(name) ? undefined : env[name]);
   const db = typeof input.database === 'string' ? { url: input.database } : (input.database ?? {});
   const redis = input.redis === null ? null : typeof input.redis === 'string' ? { url: input.redis } : (input.redis ?? {});
+  // An explicit `kv` replaces both pairs of variables (it is read as Vercel's names).
+  const kv = input.kv === undefined ? undefined : (input.kv ?? {});
   const p = input.plaid ?? {};
   // The key source is one setting: explicit keys, keysFile or keysCommand replace all three variables, so they never clash with the env's.
   const keysFromInput = keySourcesIn(input).length > 0;
@@ -55,6 +60,11 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
     VAULT_CACHE_MAX: input.cache?.l1?.max ?? e('VAULT_CACHE_MAX'),
     VAULT_REDIS_TTL_S: input.cache?.l2?.ttlSeconds ?? e('VAULT_REDIS_TTL_S'),
     VAULT_REDIS_TIMEOUT_MS: input.cache?.l2?.timeoutMs ?? e('VAULT_REDIS_TIMEOUT_MS'),
+    KV_REST_API_URL: kv ? kv.url : e('KV_REST_API_URL'),
+    KV_REST_API_TOKEN: kv ? kv.token : e('KV_REST_API_TOKEN'),
+    UPSTASH_REDIS_REST_URL: kv ? undefined : e('UPSTASH_REDIS_REST_URL'),
+    UPSTASH_REDIS_REST_TOKEN: kv ? undefined : e('UPSTASH_REDIS_REST_TOKEN'),
+    VAULT_SERVERLESS: input.serverless ?? e('VAULT_SERVERLESS'),
     VAULT_KEYS: keysFromInput ? input.keys : e('VAULT_KEYS'),
     VAULT_KEYS_FILE: keysFromInput ? input.keysFile : e('VAULT_KEYS_FILE'),
     VAULT_KEYS_COMMAND: keysFromInput ? input.keysCommand : e('VAULT_KEYS_COMMAND'),
@@ -115,6 +125,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
   const dialect = databaseDialect(databaseUrl)!;
   if (dialect === 'sqlite' && c.VAULT_DATABASE_SCHEMA !== undefined)
     problems.push({ variable: 'VAULT_DATABASE_SCHEMA', message: 'applies to PostgreSQL only; unset it for SQLite' });
+  const kv = kvFrom(c, problems);
   if (problems.length > 0) fail(problems);
 
   const config: VaultConfig = {
@@ -122,12 +133,15 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
     dataDir: c.VAULT_DATA_DIR,
     database: { url: databaseUrl, dialect, ...(c.VAULT_DATABASE_SCHEMA !== undefined && { schema: c.VAULT_DATABASE_SCHEMA }) },
     ...(c.VAULT_REDIS_URL !== undefined && { redis: { url: c.VAULT_REDIS_URL } }),
+    // The token is added by hide() below, non-enumerable.
+    ...(kv && { kv: { url: kv.url } as NonNullable<VaultConfig['kv']> }),
+    serverless: kv !== undefined || c.VAULT_SERVERLESS === true,
     namespace: c.VAULT_NAMESPACE,
     cache: {
       l1TtlMs: c.VAULT_CACHE_TTL_MS,
       l1Max: c.VAULT_CACHE_MAX,
       l2TtlSeconds: c.VAULT_REDIS_TTL_S,
-      redisTimeoutMs: c.VAULT_REDIS_TIMEOUT_MS,
+      redisTimeoutMs: c.VAULT_REDIS_TIMEOUT_MS ?? (kv ? KV_TIMEOUT_MS : REDIS_TIMEOUT_MS),
     },
     ...(c.VAULT_KEYS_FILE !== undefined && { keysFile: c.VAULT_KEYS_FILE }),
     keysCommandTimeoutMs: c.VAULT_KEYS_COMMAND_TIMEOUT_MS,
@@ -151,5 +165,6 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
   hide(config, 'keysCommand', c.VAULT_KEYS_COMMAND);
   hide(config, 'metricsToken', c.VAULT_METRICS_TOKEN);
   hide(config.plaid, 'secret', c.PLAID_SECRET);
+  if (config.kv && kv) hide(config.kv, 'token', kv.token);
   return seal(config);
 }

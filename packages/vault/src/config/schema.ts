@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_KEYS_COMMAND_TIMEOUT_MS } from '../key-sources/key-command.js';
 import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from '../plaid/names.js';
 import { DATABASE_URL_RULE, databaseDialect, SCHEMA_NAME } from './database-url.js';
+import { kvUrl } from './kv-config.js';
 
 const PRODUCTS = new Set<string>(PLAID_PRODUCTS);
 const COUNTRIES = new Set<string>(PLAID_COUNTRY_CODES);
@@ -65,7 +66,17 @@ export const configSchema = z.object({
   VAULT_CACHE_TTL_MS: whole(0, 'VAULT_CACHE_TTL_MS must be a whole number of milliseconds >= 0 (default 300000)').default(300_000),
   VAULT_CACHE_MAX: whole(0, 'VAULT_CACHE_MAX must be a whole number >= 0 (0 turns L1 off; default 10000)').default(10_000),
   VAULT_REDIS_TTL_S: whole(1, 'VAULT_REDIS_TTL_S must be a whole number of seconds >= 1 (default 3600)').default(3600),
-  VAULT_REDIS_TIMEOUT_MS: whole(1, 'VAULT_REDIS_TIMEOUT_MS must be a whole number of milliseconds >= 1 (default 50)').default(50),
+  // The default depends on the tier (TCP 50 ms, KV REST 200 ms): resolved in parseConfig.
+  VAULT_REDIS_TIMEOUT_MS: whole(
+    1,
+    'VAULT_REDIS_TIMEOUT_MS must be a whole number of milliseconds >= 1 (default 50; 200 with a KV REST API)',
+  ).optional(),
+  // KV REST API: Vercel's names and Upstash's.
+  KV_REST_API_URL: kvUrl('KV_REST_API_URL').optional(),
+  KV_REST_API_TOKEN: text("KV_REST_API_TOKEN must be the KV database's REST token").optional(),
+  UPSTASH_REDIS_REST_URL: kvUrl('UPSTASH_REDIS_REST_URL').optional(),
+  UPSTASH_REDIS_REST_TOKEN: text("UPSTASH_REDIS_REST_TOKEN must be the database's REST token").optional(),
+  VAULT_SERVERLESS: flag('VAULT_SERVERLESS must be true or false (1 or 0)').optional(),
   // Keys stay unparsed here (loadKeyring owns that); an empty value is kept so it fails there instead of falling back to a dev key.
   VAULT_KEYS: z.string({ error: 'VAULT_KEYS must be a string of kid:base64 entries' }).optional(),
   VAULT_KEYS_FILE: text('VAULT_KEYS_FILE must be a file path').optional(),

@@ -29,6 +29,7 @@ function printable(config: VaultConfig): object {
     ...config,
     database: { ...config.database, url: redactUrl(config.database.url) },
     ...(config.redis && { redis: { url: redactUrl(config.redis.url) } }),
+    ...(config.kv && { kv: { url: redactUrl(config.kv.url), token: REDACTED } }),
     ...mark('keys', config.keys),
     ...mark('keysCommand', config.keysCommand),
     ...mark('metricsToken', config.metricsToken),
@@ -50,6 +51,7 @@ export function seal(config: VaultConfig): Readonly<VaultConfig> {
   hook(config.database, view.database!);
   hook(config.plaid, view.plaid!);
   if (config.redis) hook(config.redis, view.redis!);
+  if (config.kv) hook(config.kv, view.kv!);
   return deepFreeze(config);
 }
 

@@ -98,6 +98,8 @@ function databaseTlsCheck(f: DeploymentFacts, production: boolean): CheckResult 
 function redisTlsCheck(f: DeploymentFacts, production: boolean): CheckResult {
   if (!f.redisUrl) return pass('redis_tls', 'Redis not configured (L1 cache only)');
   if (f.redisUrl.startsWith('rediss://')) return pass('redis_tls', 'Redis URL uses TLS (rediss://)');
+  // [h13-kv] A KV REST API (config refuses plain http:// except to a loopback host).
+  if (f.redisUrl.startsWith('https://')) return pass('redis_tls', 'KV REST API over HTTPS');
   const local = isLocalUrl(f.redisUrl);
   const message = 'Redis URL does not use TLS';
   const fix = 'use a rediss:// URL in VAULT_REDIS_URL';

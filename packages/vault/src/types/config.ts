@@ -14,6 +14,10 @@ export interface VaultConfig {
   database: { url: string; dialect: 'sqlite' | 'postgres'; schema?: string };
   /** Unset = L1 only. */
   redis?: { url: string };
+  /** L2 over a KV REST API (Vercel KV, Upstash): KV_REST_API_* or UPSTASH_REDIS_REST_*. `token` never prints. */
+  kv?: { url: string; readonly token: string };
+  /** No pub/sub subscriber, no timer needed for correctness (VAULT_SERVERLESS; always with `kv`). */
+  serverless: boolean;
   /** Redis key namespace: `pv:<namespace>:...`. */
   namespace: string;
   cache: { l1TtlMs: number; l1Max: number; l2TtlSeconds: number; redisTimeoutMs: number };
@@ -50,6 +54,10 @@ export interface VaultConfigInput {
   database?: string | { url?: string; schema?: string };
   /** A Redis URL; `null` turns L2 off even when VAULT_REDIS_URL is set. */
   redis?: string | { url?: string } | null;
+  /** A KV REST API (replaces the KV_REST_API_* and UPSTASH_REDIS_REST_* variables); `null` turns it off. */
+  kv?: { url?: string; token?: string } | null;
+  /** Serverless mode (VAULT_SERVERLESS); implied by `kv`. */
+  serverless?: boolean;
   namespace?: string;
   cache?: { l1?: { ttlMs?: number; max?: number }; l2?: { ttlSeconds?: number; timeoutMs?: number } };
   keys?: string;

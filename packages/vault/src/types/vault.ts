@@ -17,6 +17,7 @@ import type { WebhookResult } from './webhooks.js';
 export interface HealthReport {
   ok: boolean;
   database: 'ok' | 'down';
+  /** TCP Redis or, with `kv`, the KV REST API. */
   redis: 'ok' | 'down' | 'disabled';
   plaid: 'ok' | 'down' | 'unknown';
 }
@@ -103,6 +104,18 @@ export interface Vault {
   };
   recover(): Promise<RecoveryReport>;
   health(): Promise<HealthReport>;
+  /**
+   * [h13-kv] Write what waits for a timer, now: buffered audit events, and the
+   * cache's queued invalidations and (serverless) fills in flight, one attempt
+   * each. Call it before a serverless function may be frozen (`plaid-vault/next`
+   * does it with `after()`). Rejects with the store's error when the audit events
+   * cannot be written (they stay buffered); cache work that fails stays queued.
+   *
+   * @example
+   * await vault.withToken(use, fn);
+   * await vault.flush();
+   */
+  flush(): Promise<void>;
   migrate(): Promise<void>;
   stats(): VaultStats;
   close(): Promise<void>;

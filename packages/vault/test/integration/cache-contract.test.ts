@@ -1,15 +1,20 @@
 /**
- * One contract, two configurations: L1 only, and L1 + L2 (real Redis). Every
- * behaviour the vault relies on is checked against both.
+ * One contract, four configurations: L1 only, L1 + L2 (real Redis), and the
+ * serverless cache (generation-checked L1, no bus) over the KV REST API (the
+ * real `@upstash/redis` through the REST fixture, in front of the same Redis)
+ * and over TCP Redis. Every behaviour the vault relies on is checked against each.
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenCache } from '../../src/cache/tiered-token-cache.js';
+import { createKvRestClient } from '../../src/cache/kv-rest-client.js';
+import { createServerlessTokenCache } from '../../src/cache/serverless-cache.js';
 import { DecryptFailedError } from '../../src/errors.js';
 import type { TokenCache } from '../../src/cache/types.js';
 import { busReady, connectRedis, dropNamespace, findPlaintext, manualClock, waitFor, type ManualClock } from '../fixtures/cache-helpers.js';
 import { createMemorySource, plaintextsSeen, type MemorySource } from '../fixtures/cache-source.js';
+import { createKvRestServer, type KvRestServer } from '../fixtures/kv-rest-server.js';
 import { fakeAccessToken, requireService, testNamespace } from '../helpers/services.js';
 
 const redisOk = await requireService('redis', 'cache contract (L1 + L2)');
@@ -165,11 +170,15 @@ function cacheContract(name: string, make: () => MakeCache, skip = false): void 
 cacheContract('L1 only', () => async (source, clock) => createTokenCache({ source, clock, l1: { ttlMs: 60_000 } }));
 
 let redis: Redis | undefined;
+let kv: KvRestServer | undefined;
 const namespace = testNamespace('cc');
 beforeAll(async () => {
-  if (redisOk) redis = await connectRedis();
+  if (!redisOk) return;
+  redis = await connectRedis();
+  kv = await createKvRestServer();
 });
 afterAll(async () => {
+  await kv?.close();
   if (!redis) return;
   // After the whole contract ran on L2: nothing in clear, in any key or value.
   const scan = await findPlaintext(redis, namespace, plaintextsSeen);
@@ -191,5 +200,21 @@ cacheContract(
     await busReady(cache);
     return cache;
   },
+  !redisOk,
+);
+
+cacheContract(
+  'serverless: L1 checked against the generation in a KV REST API (no bus)',
+  () => async (source, clock) => {
+    const client = await createKvRestClient({ url: kv!.url, token: kv!.token, timeoutMs: 2000, writeTimeoutMs: 2000 });
+    return createServerlessTokenCache({ source, clock, l1: { ttlMs: 60_000 }, l2: { client, namespace, hmacKey: randomBytes(32) } });
+  },
+  !redisOk,
+);
+
+cacheContract(
+  'serverless: L1 checked against the generation in TCP Redis (no bus)',
+  () => async (source, clock) =>
+    createServerlessTokenCache({ source, clock, l1: { ttlMs: 60_000 }, l2: { client: redis!, namespace, hmacKey: randomBytes(32) } }),
   !redisOk,
 );

@@ -1,3 +1,4 @@
+import { flushAfter } from 'plaid-vault/next';
 import { getServices } from '@/server/vault';
 
 // The vault, its drivers and node:crypto need Node, not the edge runtime.
@@ -11,6 +12,9 @@ export const dynamic = 'force-dynamic';
  */
 async function handle(req: Request): Promise<Response> {
   const services = await getServices();
+  // The audit events (and cache work) this request leaves buffered are written once the
+  // response is sent, before a serverless platform may freeze the function.
+  flushAfter(services.vault);
   return services.http.fetch(req);
 }
 

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { flushAfter } from 'plaid-vault/next';
 import { AccountsTable } from '@/components/accounts-table';
 import { HoldingsTable, InvestmentActivity } from '@/components/holdings-table';
 import { LiabilitiesTable } from '@/components/liabilities-table';
@@ -29,6 +30,7 @@ export default async function ItemPage({
   const { page: pageParam } = await searchParams;
   const page = Math.max(1, Math.min(10_000, Number.parseInt(pageParam ?? '1', 10) || 1));
   const { vault, db, settings, errorCode } = await getServices();
+  flushAfter(vault); // this page's token reads are audited; written after it is sent
 
   let summary;
   try {

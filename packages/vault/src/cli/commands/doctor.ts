@@ -55,7 +55,7 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
       ...configChecks({
         nodeEnv: runtime.env.NODE_ENV,
         databaseUrl: config.database.url,
-        redisUrl: config.redis?.url ?? null,
+        redisUrl: config.redis?.url ?? config.kv?.url ?? null,
         webhookUrl: config.plaid.webhookUrl ?? null,
         products: config.plaid.products,
         kids: keyring.kids,
@@ -69,6 +69,8 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
         kids: keyring.kids,
         activeKid: keyring.activeKid,
         ...(redisUrl !== undefined && { pingRedis: () => pingRedis(redisUrl) }),
+        // [h13-kv] The KV REST API answers a PING too (bounded, 2 s).
+        ...(config.kv && { pingRedis: () => runtime.redis().then((client) => client?.disconnect()) }),
         pendingRecovery: () => pendingRecoveryEntries(config.recoveryDir, keyring),
       })),
     );

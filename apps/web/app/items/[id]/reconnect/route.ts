@@ -1,3 +1,4 @@
+import { flushAfter } from 'plaid-vault/next';
 import { getServices } from '@/server/vault';
 import { isSameOriginPost, readCookieFrom } from '@/server/form-post';
 
@@ -13,6 +14,7 @@ const json = (status: number, body: unknown) => Response.json(body, { status, he
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   if (!isSameOriginPost(req)) return json(403, { code: 'ERR_ORIGIN_FORBIDDEN' });
   const { vault, sessions, emulator, errorCode } = await getServices();
+  flushAfter(vault);
   const userId = await sessions.userIdFromCookie(readCookieFrom(req, sessions.cookieName));
   if (!userId) return json(401, { code: 'ERR_AUTH_REQUIRED' });
   if (!emulator) return json(404, { code: 'ERR_ROUTE_NOT_FOUND' });
