@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { CLUSTER_NODES_HINT, parseClusterNodes, printableClusterSpec, type RedisClusterSpec } from './cache/redis-cluster-spec.js';
 import { DEFAULT_KEYS_COMMAND_TIMEOUT_MS } from './crypto/key-command.js';
 import { ConfigInvalidError } from './errors.js';
 import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from './plaid-names.js';
@@ -21,8 +22,10 @@ export interface VaultConfig {
   nodeEnv: string;
   dataDir: string;
   database: { url: string; dialect: 'sqlite' | 'postgres'; schema?: string };
-  /** Unset = L1 only. */
+  /** Unset (and no `redisCluster`) = L1 only. */
   redis?: { url: string };
+  /** VAULT_REDIS_CLUSTER_NODES: L2 on a Redis Cluster instead (never both). Its password never prints. */
+  redisCluster?: RedisClusterSpec;
   /** Redis key namespace: `pv:<namespace>:...`. */
   namespace: string;
   cache: { l1TtlMs: number; l1Max: number; l2TtlSeconds: number; redisTimeoutMs: number };
@@ -57,8 +60,11 @@ export interface VaultConfigInput {
   nodeEnv?: string;
   dataDir?: string;
   database?: string | { url?: string; schema?: string };
-  /** A Redis URL; `null` turns L2 off even when VAULT_REDIS_URL is set. */
-  redis?: string | { url?: string } | null;
+  /**
+   * A Redis URL, or `{ cluster: 'host:port,...' }` for a Redis Cluster (as VAULT_REDIS_CLUSTER_NODES);
+   * either replaces both variables. `null` turns L2 off even when one of them is set.
+   */
+  redis?: string | { url?: string; cluster?: string | readonly string[] } | null;
   namespace?: string;
   cache?: { l1?: { ttlMs?: number; max?: number }; l2?: { ttlSeconds?: number; timeoutMs?: number } };
   keys?: string;
@@ -161,6 +167,8 @@ const schema = z.object({
     })
     .optional(),
   VAULT_REDIS_URL: url(['redis:', 'rediss:'], 'VAULT_REDIS_URL must be redis://HOST:PORT or rediss://HOST:PORT').optional(),
+  // Parsed in parseConfig (parseClusterNodes), which names the entry at fault without echoing it.
+  VAULT_REDIS_CLUSTER_NODES: z.union([z.string(), z.array(z.string())], { error: CLUSTER_NODES_HINT }).optional(),
   VAULT_NAMESPACE: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'VAULT_NAMESPACE must be 1-64 of A-Z a-z 0-9 _ -' })
@@ -242,6 +250,8 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
   const e = (name: string) => (env[name] === '' && !KEY_SOURCES.has(name) ? undefined : env[name]);
   const db = typeof input.database === 'string' ? { url: input.database } : (input.database ?? {});
   const redis = input.redis === null ? null : typeof input.redis === 'string' ? { url: input.redis } : (input.redis ?? {});
+  // Where Redis is, is one setting: an explicit url or cluster replaces both variables, so they never clash with the env's.
+  const redisFromInput = redis !== null && (redis.url !== undefined || redis.cluster !== undefined);
   const p = input.plaid ?? {};
   // The key source is one setting: explicit keys, keysFile or keysCommand replace all three variables, so they never clash with the env's.
   const keysFromInput = input.keys !== undefined || input.keysFile !== undefined || input.keysCommand !== undefined;
@@ -250,7 +260,9 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
     VAULT_DATA_DIR: input.dataDir ?? e('VAULT_DATA_DIR'),
     VAULT_DATABASE_URL: db.url ?? e('VAULT_DATABASE_URL'),
     VAULT_DATABASE_SCHEMA: db.schema ?? e('VAULT_DATABASE_SCHEMA'),
-    VAULT_REDIS_URL: redis === null ? undefined : (redis.url ?? e('VAULT_REDIS_URL')),
+    VAULT_REDIS_URL: redis === null ? undefined : redisFromInput ? redis.url : e('VAULT_REDIS_URL'),
+    VAULT_REDIS_CLUSTER_NODES:
+      redis === null ? undefined : redisFromInput ? (redis.cluster as string[] | string | undefined) : e('VAULT_REDIS_CLUSTER_NODES'),
     VAULT_NAMESPACE: input.namespace ?? e('VAULT_NAMESPACE'),
     VAULT_CACHE_TTL_MS: input.cache?.l1?.ttlMs ?? e('VAULT_CACHE_TTL_MS'),
     VAULT_CACHE_MAX: input.cache?.l1?.max ?? e('VAULT_CACHE_MAX'),
@@ -316,6 +328,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
   const dialect = databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
   if (dialect === 'sqlite' && c.VAULT_DATABASE_SCHEMA !== undefined)
     problems.push({ variable: 'VAULT_DATABASE_SCHEMA', message: 'applies to PostgreSQL only; unset it for SQLite' });
+  const redisCluster = clusterSpec(c.VAULT_REDIS_CLUSTER_NODES, c.VAULT_REDIS_URL !== undefined, problems);
   if (problems.length > 0) fail(problems);
 
   const config: VaultConfig = {
@@ -323,6 +336,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
     dataDir: c.VAULT_DATA_DIR,
     database: { url: databaseUrl, dialect, ...(c.VAULT_DATABASE_SCHEMA !== undefined && { schema: c.VAULT_DATABASE_SCHEMA }) },
     ...(c.VAULT_REDIS_URL !== undefined && { redis: { url: c.VAULT_REDIS_URL } }),
+    ...(redisCluster !== undefined && { redisCluster }),
     namespace: c.VAULT_NAMESPACE,
     cache: {
       l1TtlMs: c.VAULT_CACHE_TTL_MS,
@@ -355,6 +369,32 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
   return seal(config);
 }
 
+/** VAULT_REDIS_CLUSTER_NODES parsed, its password hidden like the other secrets; a problem when it is invalid or VAULT_REDIS_URL is set too. */
+function clusterSpec(
+  value: string | string[] | undefined,
+  withUrl: boolean,
+  problems: { variable: string; message: string }[],
+): RedisClusterSpec | undefined {
+  if (value === undefined) return undefined;
+  if (withUrl) {
+    problems.push({
+      variable: 'VAULT_REDIS_CLUSTER_NODES',
+      message:
+        'VAULT_REDIS_CLUSTER_NODES and VAULT_REDIS_URL are both set; set VAULT_REDIS_URL for one Redis or VAULT_REDIS_CLUSTER_NODES for a Redis Cluster, not both',
+    });
+    return undefined;
+  }
+  const parsed = parseClusterNodes(value);
+  if ('error' in parsed) {
+    problems.push({ variable: 'VAULT_REDIS_CLUSTER_NODES', message: parsed.error });
+    return undefined;
+  }
+  const { password, ...rest } = parsed.spec;
+  const spec = { ...rest, nodes: parsed.spec.nodes.map((n) => ({ ...n })) };
+  hide(spec, 'password', password);
+  return spec;
+}
+
 /** Secrets are non-enumerable: spreads, Object.keys and JSON skip them. */
 function hide(target: object, key: string, value: string | undefined): void {
   if (value !== undefined) Object.defineProperty(target, key, { value, enumerable: false });
@@ -376,6 +416,7 @@ function printable(config: VaultConfig): object {
     ...config,
     database: { ...config.database, url: redactUrl(config.database.url) },
     ...(config.redis && { redis: { url: redactUrl(config.redis.url) } }),
+    ...(config.redisCluster && { redisCluster: printableClusterSpec(config.redisCluster) }),
     ...mark('keys', config.keys),
     ...mark('keysCommand', config.keysCommand),
     ...mark('metricsToken', config.metricsToken),
@@ -397,6 +438,7 @@ function seal(config: VaultConfig): Readonly<VaultConfig> {
   hook(config.database, view.database!);
   hook(config.plaid, view.plaid!);
   if (config.redis) hook(config.redis, view.redis!);
+  if (config.redisCluster) hook(config.redisCluster, view.redisCluster!);
   return deepFreeze(config);
 }
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createAuditLog } from './audit/audit-log.js';
 import { createTokenCache } from './cache/create-cache.js';
 import { createRedisClient } from './cache/redis-client.js';
+import { createRedisClusterClient } from './cache/redis-cluster-client.js';
+import { isClusterClient } from './cache/cluster-topology.js';
 import type { ItemRef } from './cache/types.js';
 import { parseConfig, type VaultConfig, type VaultConfigInput } from './config.js';
 import { ConfigInvalidError } from './errors.js';
@@ -26,8 +28,8 @@ export interface VaultParts extends PlaidFeatureParts {
   store?: TokenStore;
   /** A ready keyring (else built from `keys` / `keysFile` / `keysCommand` / the development key). */
   keyring?: Keyring;
-  /** A ready ioredis client for L2 + invalidation; the vault does not close it. (`redis: null` in the config forces L1 only.) */
-  redisClient?: Redis;
+  /** A ready ioredis client (a `Redis`, or a `Cluster`) for L2 + invalidation; the vault does not close it. (`redis: null` in the config forces L1 only.) */
+  redisClient?: Redis | Cluster;
   logger?: Logger;
   clock?: Clock;
   /** Apply pending migrations at start-up (default true). */
@@ -112,7 +114,13 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
 
   const ownsStore = !parts.store;
   const store = parts.store ?? createStore({ url: config.database.url, schema: config.database.schema, logger });
-  const ownedRedis = !parts.redisClient && config.redis ? createRedisClient(config.redis.url, logger) : null;
+  const ownedRedis = parts.redisClient
+    ? null
+    : config.redis
+      ? createRedisClient(config.redis.url, logger)
+      : config.redisCluster
+        ? createRedisClusterClient(config.redisCluster, logger)
+        : null;
   const redis = parts.redisClient ?? ownedRedis;
 
   try {
@@ -177,7 +185,9 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
         () => 'ok' as const,
         () => 'down' as const,
       );
-      const redisState = !redis ? ('disabled' as const) : redis.status === 'ready' ? ('ok' as const) : ('down' as const);
+      // A Cluster client stays 'ready' while one master is down; the cache's subscribers (one per master) see each of them.
+      const redisUp = redis?.status === 'ready' && (!isClusterClient(redis) || cache.stats().bus === 'up');
+      const redisState = !redis ? ('disabled' as const) : redisUp ? ('ok' as const) : ('down' as const);
       return { ok: database === 'ok', database, redis: redisState, plaid: plaid.plaidHealth() };
     },
     audit: {

@@ -2,7 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { silentLogger, type Logger } from '../types.js';
 
 /** Reconnect forever, backing off from 50 ms to at most 1 s: a cache must come back by itself. */
-function reconnectDelay(attempt: number): number {
+export function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt, 5), 1000);
 }
 

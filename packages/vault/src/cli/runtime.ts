@@ -1,5 +1,5 @@
 import type { VaultConfig } from '../config.js';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Keyring } from '../crypto/keyring.js';
 import type { TokenStore } from '../store/types.js';
 import type { Logger } from '../types.js';
@@ -39,10 +39,11 @@ export interface Runtime {
   /** A vault sharing this runtime's store and keyring; migrations follow VAULT_AUTO_MIGRATE. */
   vault(extra?: Pick<VaultParts, 'metrics'>): Promise<Vault>;
   /**
-   * A Redis client for batch work (connects once, bounded commands), or null
-   * when VAULT_REDIS_URL is unset; rejects with ERR_CACHE_UNAVAILABLE when Redis does not answer.
+   * A Redis client for batch work (connects once, bounded commands), a Cluster
+   * one with VAULT_REDIS_CLUSTER_NODES, or null when neither is set; rejects
+   * with ERR_CACHE_UNAVAILABLE when Redis does not answer.
    */
-  redis(): Promise<Redis | null>;
+  redis(): Promise<Redis | Cluster | null>;
   /** Run `fn` when the runtime closes (servers, clients a command opened itself). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -56,7 +57,7 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
   let raw: Promise<TokenStore> | undefined;
   let ready: Promise<TokenStore> | undefined;
   let vault: Promise<Vault> | undefined;
-  let redis: Promise<Redis | null> | undefined;
+  let redis: Promise<Redis | Cluster | null> | undefined;
 
   const runtime: Runtime = {
     env: io.env,
@@ -102,9 +103,11 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       return vault;
     },
     redis() {
-      redis ??= Promise.all([runtime.config(), import('../cache/batch-redis-client.js')]).then(([c, { connectBatchRedis }]) =>
-        c.redis ? connectBatchRedis(c.redis.url) : null,
-      );
+      redis ??= runtime.config().then(async (c) => {
+        if (c.redis) return (await import('../cache/batch-redis-client.js')).connectBatchRedis(c.redis.url);
+        if (c.redisCluster) return (await import('../cache/redis-cluster-client.js')).connectBatchRedisCluster(c.redisCluster);
+        return null;
+      });
       return redis;
     },
     onClose(fn) {

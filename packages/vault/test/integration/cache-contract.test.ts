@@ -1,18 +1,27 @@
 /**
- * One contract, two configurations: L1 only, and L1 + L2 (real Redis). Every
- * behaviour the vault relies on is checked against both.
+ * One contract, three configurations: L1 only, L1 + L2 on one Redis, and L1 +
+ * L2 on a Redis Cluster (real servers). Every behaviour the vault relies on is
+ * checked against each.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenCache } from '../../src/cache/create-cache.js';
 import { DecryptFailedError } from '../../src/errors.js';
 import type { TokenCache } from '../../src/cache/types.js';
-import { busReady, connectRedis, dropNamespace, findPlaintext, manualClock, waitFor, type ManualClock } from '../fixtures/cache-helpers.js';
+import {
+  busReady,
+  dropNamespace,
+  findPlaintext,
+  manualClock,
+  waitFor,
+  type ManualClock,
+  type TestRedis,
+} from '../fixtures/cache-helpers.js';
+import { redisTargets, type RedisTarget } from '../fixtures/cache-redis-targets.js';
 import { createMemorySource, plaintextsSeen, type MemorySource } from '../fixtures/cache-source.js';
-import { fakeAccessToken, requireService, testNamespace } from '../helpers/services.js';
+import { fakeAccessToken, testNamespace } from '../helpers/services.js';
 
-const redisOk = await requireService('redis', 'cache contract (L1 + L2)');
+const targets = await redisTargets('cache contract (L1 + L2)');
 
 interface Setup {
   source: MemorySource;
@@ -164,32 +173,34 @@ function cacheContract(name: string, make: () => MakeCache, skip = false): void 
 
 cacheContract('L1 only', () => async (source, clock) => createTokenCache({ source, clock, l1: { ttlMs: 60_000 } }));
 
-let redis: Redis | undefined;
-const namespace = testNamespace('cc');
-beforeAll(async () => {
-  if (redisOk) redis = await connectRedis();
-});
-afterAll(async () => {
-  if (!redis) return;
-  // After the whole contract ran on L2: nothing in clear, in any key or value.
-  const scan = await findPlaintext(redis, namespace, plaintextsSeen);
-  await dropNamespace(redis, namespace);
-  await redis.quit();
-  expect(scan.scanned).toBeGreaterThan(0);
-  expect(scan.found).toEqual([]);
-});
-
-cacheContract(
-  'L1 + L2 (Redis)',
-  () => async (source, clock) => {
-    const cache = createTokenCache({
-      source,
-      clock,
-      l1: { ttlMs: 60_000 },
-      redis: { client: redis!, namespace, hmacKey: randomBytes(32) },
+/** The L2 contract on one target, and afterwards a scan of its namespace on every node: nothing in clear in any key or value. */
+function l2Contract(target: RedisTarget, ok: boolean): void {
+  let redis: TestRedis | undefined;
+  const namespace = testNamespace('cc');
+  describe.skipIf(!ok)(`L2 on ${target.name}`, () => {
+    beforeAll(async () => {
+      redis = await target.connect();
     });
-    await busReady(cache);
-    return cache;
-  },
-  !redisOk,
-);
+    afterAll(async () => {
+      if (!redis) return;
+      const scan = await findPlaintext(redis, namespace, plaintextsSeen);
+      await dropNamespace(redis, namespace);
+      await redis.quit();
+      expect(scan.scanned).toBeGreaterThan(0);
+      expect(scan.found).toEqual([]);
+    });
+
+    cacheContract(`L1 + L2 (${target.name})`, () => async (source, clock) => {
+      const cache = createTokenCache({
+        source,
+        clock,
+        l1: { ttlMs: 60_000 },
+        redis: { client: redis!, namespace, hmacKey: randomBytes(32) },
+      });
+      await busReady(cache);
+      return cache;
+    });
+  });
+}
+
+for (const { target, ok } of targets) l2Contract(target, ok);

@@ -1,0 +1,104 @@
+import { Cluster, type ClusterOptions } from 'ioredis';
+import { CacheUnavailableError } from '../errors.js';
+import { silentLogger, type Logger } from '../types.js';
+import { reconnectDelay } from './redis-client.js';
+import type { RedisClusterSpec } from './redis-cluster-spec.js';
+
+/**
+ * What both cluster clients share. Reads and writes go to masters only: a
+ * replica is behind its master (replication is asynchronous), so it could
+ * serve an envelope the master has already deleted. No command is retried
+ * by ioredis after a closed connection or CLUSTERDOWN: a cache command that
+ * fails is a miss, and a retry 100 ms later could never land inside the
+ * cache's deadline anyway (it would only run after the caller moved on).
+ * MOVED and ASK redirections are still followed (at once).
+ */
+function sharedOptions(spec: RedisClusterSpec, connectTimeoutMs: number): ClusterOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    scaleReads: 'master',
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    slotsRefreshTimeout: connectTimeoutMs,
+    // With TLS, keep the seeds' host names as given: certificates name hosts, not the addresses they resolve to.
+    ...(spec.tls && { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) }),
+    redisOptions: {
+      connectTimeout: connectTimeoutMs,
+      maxRetriesPerRequest: 0,
+      ...(spec.username !== undefined && { username: spec.username }),
+      ...(spec.password !== undefined && { password: spec.password }),
+      ...(spec.tls && { tls: {} }),
+    },
+  };
+}
+
+/**
+ * An ioredis `Cluster` tuned like `createRedisClient`'s single client: no
+ * offline queue, no per-command retries, a 1 s connect timeout, and
+ * reconnection forever with capped back-off. The cache gives every master a
+ * subscriber connection of its own (cluster-invalidation-bus.ts) and the
+ * sweeps visit every master (cluster-topology.ts). Connection failures are
+ * logged once per transition, without addresses. The caller closes it.
+ *
+ * @example
+ * const client = createRedisClusterClient(config.redisCluster, logger);
+ * const cache = createTokenCache({ source, redis: { client, namespace, hmacKey } });
+ */
+export function createRedisClusterClient(spec: RedisClusterSpec, logger: Logger = silentLogger): Cluster {
+  const client = new Cluster(
+    spec.nodes.map((n) => ({ host: n.host, port: n.port })),
+    { ...sharedOptions(spec, 1000), clusterRetryStrategy: reconnectDelay },
+  );
+  let up: boolean | undefined;
+  client.on('ready', () => {
+    if (up === false) logger.info({ dependency: 'redis' }, 'redis cluster connection restored');
+    up = true;
+  });
+  client.on('error', (error: Error & { code?: string }) => {
+    if (up === false) return;
+    up = false;
+    // Only the error code: messages can carry hosts and ports, commands their arguments.
+    logger.warn(
+      { dependency: 'redis', code: error.code ?? 'unknown' },
+      'redis cluster connection lost; the cache bypasses it until it returns',
+    );
+  });
+  client.connect().catch(() => {});
+  return client;
+}
+
+/**
+ * The cluster counterpart of `connectBatchRedis` (the CLI's cache sweep):
+ * connects once, never reconnects, bounds every command, and resolves only
+ * once the cluster reports itself able to serve (`CLUSTER INFO` state ok).
+ *
+ * @throws CacheUnavailableError when no seed answers or the cluster is not ready in time.
+ * @example
+ * const client = await connectBatchRedisCluster(config.redisCluster);
+ * try { await purgeKids({ client, namespace, keep, ttlSeconds }); } finally { client.disconnect(); }
+ */
+export async function connectBatchRedisCluster(spec: RedisClusterSpec, opts: { timeoutMs?: number } = {}): Promise<Cluster> {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const base = sharedOptions(spec, timeoutMs);
+  const client = new Cluster(
+    spec.nodes.map((n) => ({ host: n.host, port: n.port })),
+    { ...base, clusterRetryStrategy: () => null, redisOptions: { ...base.redisOptions, commandTimeout: timeoutMs } },
+  );
+  // Errors surface through the commands; the event's text can carry hosts and ports.
+  client.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('cluster not ready'), { code: 'ETIMEDOUT' })), 2 * timeoutMs);
+  });
+  try {
+    await Promise.race([client.connect(), late]);
+    return client;
+  } catch (err) {
+    client.disconnect();
+    const code = (err as { code?: unknown }).code;
+    throw new CacheUnavailableError(undefined, { details: { reason: typeof code === 'string' ? code : 'unknown' } });
+  } finally {
+    clearTimeout(timer);
+  }
+}
