@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { masterKeys, splitNodeKey, type ClusterTopology } from './cluster-topology.js';
 import { createInvalidationBus, type InvalidationBus, type InvalidationBusOptions } from './invalidation-bus.js';
+import { keySlot } from './key-slot.js';
 import { subscriberOptions } from './redis-client.js';
 
 export interface ClusterInvalidationBusOptions extends Omit<InvalidationBusOptions, 'subscriber'> {
@@ -19,9 +20,17 @@ export interface ClusterInvalidationBusOptions extends Omit<InvalidationBusOptio
  * before the PING was delivered (entry 16's argument). A message relayed over
  * the cluster bus to another node carries no such order, and a master that
  * is down or cut off from the others would leave a subscriber elsewhere
- * looking healthy while its invalidations go nowhere. So each message
- * arrives once per master (dropping an entry twice is harmless), and a master
- * that is down, silent or not yet subscribed keeps L1 off on this instance.
+ * looking healthy while its invalidations go nowhere. A master that is down,
+ * silent or not yet subscribed keeps L1 off on this instance.
+ *
+ * Every subscriber receives every message (once published on its master,
+ * once relayed from each other master). Only one copy is passed on: the one
+ * from the master that serves the slot of the message (the item's hashed key
+ * is its hash tag), which is the copy its PONG orders. A later copy would not
+ * be harmless: it would mark a load begun after the first copy stale (no
+ * fill) and send the instance back to the database for that item. While the
+ * slot table lags a resharding, the copy passed on may be a relayed one,
+ * later by the cluster bus' latency.
  *
  * The slot table is read again on every refresh of the cluster client
  * (ioredis refreshes it every 5 s and on MOVED): a new master gets a
@@ -50,7 +59,10 @@ export function createClusterInvalidationBus(opts: ClusterInvalidationBusOptions
       channel: opts.channel,
       logger: opts.logger,
       ...(opts.heartbeat && { heartbeat: opts.heartbeat }),
-      onMessage: opts.onMessage,
+      onMessage(message) {
+        const owner = cluster.slots[keySlot(`{${message}}`)]?.[0];
+        if (owner === undefined || owner === key) opts.onMessage(message);
+      },
       onUp: settle,
       onDown: settle,
     });
