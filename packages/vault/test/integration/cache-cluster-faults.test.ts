@@ -1,0 +1,231 @@
+/**
+ * A Redis Cluster losing a master, on a private 3-master cluster of this
+ * file's own (redis-cluster-server.ts; cluster-node-timeout 2 s): every call
+ * still answers with the right token (the store steps in), L1 is bypassed on
+ * every instance while any master is down or silent, a token changed during
+ * the outage is the one served after it, the kid sweep and `doctor` report
+ * the outage without failing, and a password-protected cluster works with the
+ * password and is merely bypassed without it.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectBatchRedisCluster } from '../../src/cache/redis-cluster-client.js';
+import { parseClusterNodes } from '../../src/cache/redis-cluster-spec.js';
+import { l2KeyLayout } from '../../src/cache/redis-tier.js';
+import { deriveSubkey, loadKeyring } from '../../src/crypto/keyring.js';
+import { createVault, type Vault } from '../../src/index.js';
+import { sweepCacheKids } from '../../src/keys/cache-sweep.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { TokenStore } from '../../src/store/types.js';
+import { silentLogger } from '../../src/types.js';
+import { waitFor } from '../fixtures/cache-helpers.js';
+import { startRedisCluster, type RedisClusterServer } from '../fixtures/redis-cluster-server.js';
+import { fakeAccessToken, requireService, testKeys } from '../helpers/services.js';
+import { ensureBuilt, json, runCli } from './cli-harness.js';
+
+const ok = await requireService('redis-cluster', 'cache on a Redis Cluster, faults (private cluster)');
+
+interface Ref {
+  itemId: string;
+  userId: string;
+}
+
+const namespace = 'faults';
+const keys = testKeys('k1');
+
+/** Which node of `cluster` holds each item's L2 entry. */
+async function placement(cluster: RedisClusterServer, refs: Ref[]): Promise<number[]> {
+  const hmacKey = deriveSubkey(loadKeyring({ keys, logger: silentLogger }), 'plaid-vault/cache-key/v1');
+  const layout = l2KeyLayout(namespace);
+  const out: number[] = [];
+  for (const ref of refs)
+    out.push(await cluster.ownerOf(layout.valueKey(createHmac('sha256', hmacKey).update(ref.itemId).digest('base64url'))));
+  return out;
+}
+
+describe.skipIf(!ok)('a Redis Cluster losing a master', () => {
+  let cluster: RedisClusterServer;
+  let store: TokenStore;
+  let a: Vault;
+  let b: Vault;
+  const tokens = new Map<string, string>();
+  const refs: Ref[] = Array.from({ length: 24 }, (_, i) => ({
+    userId: `user-${i % 3}`,
+    itemId: `item-${i}-${randomBytes(3).toString('hex')}`,
+  }));
+  let owners: number[];
+
+  /** Every item through both vaults: the token each one answers must be the current one. */
+  async function readAll(): Promise<void> {
+    for (const vault of [a, b]) {
+      for (const ref of refs) expect(await vault.withToken({ ...ref, purpose: 'test' }, (t) => t.reveal())).toBe(tokens.get(ref.itemId));
+    }
+  }
+
+  beforeAll(async () => {
+    ensureBuilt();
+    cluster = await startRedisCluster({ nodeTimeoutMs: 2000 });
+    store = createStore({ url: 'sqlite::memory:' });
+    await store.migrate();
+    const open = () => createVault({ keys, store, redis: { cluster: cluster.nodes }, namespace, logger: silentLogger, migrate: false });
+    [a, b] = [await open(), await open()];
+    await waitFor(() => [a, b].every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up');
+    for (const ref of refs) {
+      tokens.set(ref.itemId, fakeAccessToken());
+      await a.items.put({ ...ref, accessToken: tokens.get(ref.itemId)! });
+    }
+    await waitFor(() => [a, b].every((v) => v.stats().cache.invalidations.received === refs.length), 5000, 'the put invalidations');
+    owners = await placement(cluster, refs);
+  }, 120_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await store?.close();
+    await cluster?.stop();
+  });
+
+  it('a master killed: every call answers the right token, L1 is off until it is back, and a change made meanwhile is served after', async () => {
+    expect(new Set(owners)).toEqual(new Set([0, 1, 2]));
+    await readAll();
+    await readAll();
+    expect(b.stats().cache.l1.size).toBe(refs.length);
+
+    await cluster.kill(1);
+    await waitFor(() => [a, b].every((v) => v.stats().cache.bus === 'down'), 5000, 'both buses down');
+    expect([a, b].map((v) => v.stats().cache.l1.size)).toEqual([0, 0]);
+    expect((await a.health()).redis).toBe('down');
+
+    // A token replaced while its master is down: its invalidation waits in the writer's queue.
+    const moved = refs[owners.indexOf(1)]!;
+    tokens.set(moved.itemId, fakeAccessToken());
+    await b.items.put({ ...moved, accessToken: tokens.get(moved.itemId)! });
+    await readAll();
+    // The others notice the master is gone (2 s), then every node answers CLUSTERDOWN: the breaker opens and reads go to the store.
+    await waitFor(
+      async () => {
+        await readAll();
+        return [a, b].every((v) => v.stats().cache.breaker === 'open');
+      },
+      20_000,
+      'the breakers open',
+    );
+    const loads = a.stats().cache.loads;
+    await readAll();
+    expect(a.stats().cache.loads - loads).toBe(refs.length);
+
+    await cluster.restart(1);
+    await cluster.healthy();
+    await waitFor(() => [a, b].every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up again');
+    await waitFor(
+      async () => {
+        await readAll();
+        return [a, b].every((v) => v.stats().cache.breaker === 'closed');
+      },
+      20_000,
+      'the breakers closed',
+    );
+    await readAll();
+    // L1 is in use again.
+    const hits = a.stats().cache.l1.hits;
+    await readAll();
+    expect(a.stats().cache.l1.hits - hits).toBe(refs.length);
+    expect((await a.health()).redis).toBe('ok');
+  });
+
+  it('a master paused (SIGSTOP, every connection open and silent): the heartbeat takes the buses down, calls still answer', async () => {
+    await readAll();
+    cluster.pause(2);
+    try {
+      await waitFor(() => [a, b].every((v) => v.stats().cache.bus === 'down'), 5000, 'both buses down');
+      expect([a, b].map((v) => v.stats().cache.l1.size)).toEqual([0, 0]);
+      await readAll();
+    } finally {
+      cluster.resume(2);
+    }
+    await cluster.healthy();
+    await waitFor(() => [a, b].every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up again');
+    await readAll();
+  });
+
+  it('with a master down, the kid sweep reports the cache unavailable and doctor warns; neither fails', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pv-cluster-doctor-'));
+    const env = { VAULT_DATABASE_URL: `sqlite:${join(dir, 'vault.db')}`, VAULT_KEYS: keys, VAULT_REDIS_CLUSTER_NODES: cluster.nodes };
+    const redisCheck = async () =>
+      json<{ checks: { id: string; status: string }[] }>(await runCli(['doctor', '--json'], { env })).checks.find((c) => c.id === 'redis');
+    try {
+      expect(await redisCheck()).toMatchObject({ status: 'pass' });
+      const spec = (parseClusterNodes(cluster.nodes) as { spec: Parameters<typeof connectBatchRedisCluster>[0] }).spec;
+      const deps = { redis: () => connectBatchRedisCluster(spec, { timeoutMs: 1000 }), namespace, ttlSeconds: 60 };
+      expect(await sweepCacheKids(deps, ['k1'])).toMatchObject({ status: 'done', purged: 0 });
+
+      await cluster.kill(0);
+      const sweep = await sweepCacheKids(deps, ['k1']);
+      expect(['skipped', 'incomplete']).toContain(sweep.status);
+      expect(sweep.code).toBe('ERR_CACHE_UNAVAILABLE');
+      expect(await redisCheck()).toMatchObject({ status: 'warn' });
+    } finally {
+      await cluster.restart(0);
+      await cluster.healthy();
+      await rm(dir, { recursive: true, force: true });
+    }
+    await waitFor(() => [a, b].every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up again');
+    await readAll();
+  });
+});
+
+describe.skipIf(!ok)('a password-protected Redis Cluster', () => {
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  let cluster: RedisClusterServer;
+  let store: TokenStore;
+  const vaults: Vault[] = [];
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ password });
+    store = createStore({ url: 'sqlite::memory:' });
+    await store.migrate();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(vaults.map((v) => v.close()));
+    await store?.close();
+    await cluster?.stop();
+  });
+
+  it('with the password (redis://:pw@host:port entries) L2 and the bus work; with a wrong one, calls still answer from the store', async () => {
+    expect(cluster.nodes).toContain(`:${password}@`);
+    const open = async (nodes: string) => {
+      const vault = await createVault({
+        keys,
+        store,
+        redis: { cluster: nodes },
+        namespace,
+        cache: { l1: { max: 0 } },
+        logger: silentLogger,
+        migrate: false,
+      });
+      vaults.push(vault);
+      return vault;
+    };
+    const good = await open(cluster.nodes);
+    await waitFor(() => good.stats().cache.bus === 'up', 10_000, 'the bus up (the subscribers authenticated)');
+    const ref = { userId: 'user-pw', itemId: `item-pw-${randomBytes(3).toString('hex')}` };
+    const token = fakeAccessToken();
+    await good.items.put({ ...ref, accessToken: token });
+    for (let i = 0; i < 3; i += 1) expect(await good.withToken({ ...ref, purpose: 't' }, (t) => t.reveal())).toBe(token);
+    await waitFor(
+      async () => {
+        await good.withToken({ ...ref, purpose: 't' }, () => 1);
+        return good.stats().cache.l2.hits > 0;
+      },
+      5000,
+      'an L2 hit',
+    );
+
+    const wrong = await open(cluster.nodes.replaceAll(password, 'not-the-password'));
+    for (let i = 0; i < 3; i += 1) expect(await wrong.withToken({ ...ref, purpose: 't' }, (t) => t.reveal())).toBe(token);
+    expect(wrong.stats().cache).toMatchObject({ bus: 'down', l2: { hits: 0 } });
+    expect((await wrong.health()).redis).toBe('down');
+  });
+});
