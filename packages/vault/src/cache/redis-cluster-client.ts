@@ -1,4 +1,4 @@
-import { Cluster, type ClusterOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, type Redis } from 'ioredis';
 import { CacheUnavailableError } from '../errors.js';
 import { silentLogger, type Logger } from '../types.js';
 import { reconnectDelay } from './redis-client.js';
@@ -34,6 +34,19 @@ function sharedOptions(spec: RedisClusterSpec, connectTimeoutMs: number): Cluste
 }
 
 /**
+ * ioredis opens a node's connection on the first command for it, and with no
+ * offline queue it refuses every other command for that node until the
+ * connection is ready: a burst of requests just after start-up (or after a
+ * node came back) would fail and could open the breaker. Connect each node as
+ * soon as the slot table names it instead.
+ */
+function connectNodesEagerly(client: Cluster): void {
+  client.on('+node', (node: Redis) => {
+    if (node.status === 'wait') node.connect().catch(() => {});
+  });
+}
+
+/**
  * An ioredis `Cluster` tuned like `createRedisClient`'s single client: no
  * offline queue, no per-command retries, a 1 s connect timeout, and
  * reconnection forever with capped back-off. The cache gives every master a
@@ -48,8 +61,12 @@ function sharedOptions(spec: RedisClusterSpec, connectTimeoutMs: number): Cluste
 export function createRedisClusterClient(spec: RedisClusterSpec, logger: Logger = silentLogger): Cluster {
   const client = new Cluster(
     spec.nodes.map((n) => ({ host: n.host, port: n.port })),
-    { ...sharedOptions(spec, 1000), clusterRetryStrategy: reconnectDelay },
+    // A node's connection reconnects by itself (ioredis' default drops it and makes a new one on the next
+    // command for its slots, a connection attempt per command while the node is down); meanwhile commands
+    // for its slots fail at once.
+    { ...sharedOptions(spec, 1000), clusterRetryStrategy: reconnectDelay, clusterNodeRetryStrategy: reconnectDelay },
   );
+  connectNodesEagerly(client);
   let up: boolean | undefined;
   client.on('ready', () => {
     if (up === false) logger.info({ dependency: 'redis' }, 'redis cluster connection restored');
@@ -87,6 +104,7 @@ export async function connectBatchRedisCluster(spec: RedisClusterSpec, opts: { t
   );
   // Errors surface through the commands; the event's text can carry hosts and ports.
   client.on('error', () => {});
+  connectNodesEagerly(client);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error('cluster not ready'), { code: 'ETIMEDOUT' })), 2 * timeoutMs);
