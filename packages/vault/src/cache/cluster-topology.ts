@@ -43,7 +43,7 @@ export function splitNodeKey(key: string): { host: string; port: number } {
 /**
  * The connections whose keyspaces together hold every key: each master of a
  * Cluster, or a single client itself. SCAN on a Cluster client would visit
- * one node picked at random. Throws (code `ERR_CLUSTER_NODE_UNAVAILABLE`) when the
+ * one node picked at random. Throws (code `CLUSTER_MASTER_UNAVAILABLE`) when the
  * cluster has no slot table yet or a master has no connection: a sweep that
  * skipped a master would report itself complete without being so.
  *
@@ -56,7 +56,7 @@ export function eachMaster<C>(client: C): C[] {
   const byKey = new Map(client.nodes('all').map((node) => [`${node.options.host}:${node.options.port}`, node]));
   const nodes = masters.map((key) => byKey.get(key));
   if (masters.length === 0 || nodes.some((node) => node === undefined)) {
-    throw Object.assign(new Error('a cluster master has no connection'), { code: 'ERR_CLUSTER_NODE_UNAVAILABLE' });
+    throw Object.assign(new Error('a cluster master has no connection'), { code: 'CLUSTER_MASTER_UNAVAILABLE' });
   }
   // The pool's node connections answer the same commands the sweeps send to the client.
   return nodes as unknown as C[];

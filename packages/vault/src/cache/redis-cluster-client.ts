@@ -1,4 +1,4 @@
-import { Cluster, type ClusterOptions, type Redis } from 'ioredis';
+import { Cluster, type ClusterOptions } from 'ioredis';
 import { CacheUnavailableError } from '../errors.js';
 import { silentLogger, type Logger } from '../types.js';
 import { reconnectDelay } from './redis-client.js';
@@ -37,12 +37,18 @@ function sharedOptions(spec: RedisClusterSpec, connectTimeoutMs: number): Cluste
  * ioredis opens a node's connection on the first command for it, and with no
  * offline queue it refuses every other command for that node until the
  * connection is ready: a burst of requests just after start-up (or after a
- * node came back) would fail and could open the breaker. Connect each node as
- * soon as the slot table names it instead.
+ * node joined) would fail and could open the breaker. Once the cluster is
+ * ready, connect every node it knows, and each node it learns of later. Not
+ * before: the start-up check (CLUSTER INFO) goes to a node that must still be
+ * idle (a node already connecting refuses it, and ioredis starts over).
  */
 function connectNodesEagerly(client: Cluster): void {
-  client.on('+node', (node: Redis) => {
-    if (node.status === 'wait') node.connect().catch(() => {});
+  const connectIdle = (): void => {
+    for (const node of client.nodes('all')) if (node.status === 'wait') node.connect().catch(() => {});
+  };
+  client.on('ready', connectIdle);
+  client.on('+node', () => {
+    if (client.status === 'ready') connectIdle();
   });
 }
 

@@ -77,7 +77,9 @@ describe.skipIf(!ok)('a Redis Cluster losing a master', () => {
       tokens.set(ref.itemId, fakeAccessToken());
       await a.items.put({ ...ref, accessToken: tokens.get(ref.itemId)! });
     }
-    await waitFor(() => [a, b].every((v) => v.stats().cache.invalidations.received === refs.length), 5000, 'the put invalidations');
+    // (A heartbeat missed on a loaded machine loses messages but clears L1: localClears then counts it.)
+    const heard = (v: Vault) => v.stats().cache.invalidations.received >= refs.length || v.stats().cache.invalidations.localClears > 1;
+    await waitFor(() => [a, b].every(heard), 5000, 'the put invalidations');
     owners = await placement(cluster, refs);
   }, 120_000);
   afterAll(async () => {

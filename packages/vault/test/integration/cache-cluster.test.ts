@@ -97,6 +97,28 @@ describe.skipIf(!ok)('the cache on a Redis Cluster', () => {
       await store?.close();
     });
 
+    /**
+     * Until every vault has heard `n` more invalidations since the last `mark()`, then how many each heard.
+     * On a loaded machine a heartbeat can miss and a subscriber reconnect: messages sent meanwhile are lost
+     * (L1 is cleared, `localClears` counts it), so that vault may hear fewer, never more.
+     */
+    async function heardAll(n: number): Promise<{ heard: number; blipped: boolean }[]> {
+      const state = () =>
+        vaults.map((v, i) => ({
+          heard: v.stats().cache.invalidations.received - marks[i]!.received,
+          blipped: v.stats().cache.invalidations.localClears > marks[i]!.clears,
+        }));
+      await waitFor(() => state().every((s) => s.heard >= n || s.blipped), 5000, 'the invalidations');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const out = state();
+      mark();
+      return out;
+    }
+    let marks: { received: number; clears: number }[] = [];
+    const mark = () => {
+      marks = vaults.map((v) => ({ received: v.stats().cache.invalidations.received, clears: v.stats().cache.invalidations.localClears }));
+    };
+
     it('a change through one reaches the other two, once per invalidation, whichever master holds the item', async () => {
       const [a, b, c] = vaults as [Vault, Vault, Vault];
       const refs = Array.from({ length: 30 }, (_, i) => ({
@@ -105,38 +127,32 @@ describe.skipIf(!ok)('the cache on a Redis Cluster', () => {
       }));
       const hmacKey = deriveSubkey(loadKeyring({ keys, logger: silentLogger }), 'plaid-vault/cache-key/v1');
       const keyOf = (itemId: string) => layout.valueKey(createHmac('sha256', hmacKey).update(itemId).digest('base64url'));
-      expect(
-        await mastersHolding(
-          redis,
-          refs.map((r) => keyOf(r.itemId)),
-        ),
-      ).toBe(3);
+      const itemKeys = refs.map((r) => keyOf(r.itemId));
+      expect(await mastersHolding(redis, itemKeys)).toBe(3);
+      mark();
 
       const before = new Map(refs.map((r) => [r.itemId, fakeAccessToken()]));
       const after = new Map(refs.map((r) => [r.itemId, fakeAccessToken()]));
       for (const ref of refs) await a.items.put({ ...ref, accessToken: before.get(ref.itemId)! });
-      const settled = () => vaults.every((v) => v.stats().cache.invalidations.received === refs.length);
-      await waitFor(settled, 5000, 'the put invalidations');
+      await heardAll(refs.length);
+      await waitFor(() => vaults.every((v) => v.stats().cache.bus === 'up'), 5000, 'every bus up');
       // Every vault reads every item: into its L1 (and L2).
       for (const vault of vaults) {
         for (const ref of refs) expect(await vault.withToken({ ...ref, purpose: 'test' }, (t) => t.reveal())).toBe(before.get(ref.itemId));
       }
       expect(b.stats().cache.l1.size).toBe(refs.length);
 
-      const received = vaults.map((v) => v.stats().cache.invalidations.received);
       for (const ref of refs) await a.items.put({ ...ref, accessToken: after.get(ref.itemId)! });
-      // Each invalidation is passed on exactly once per vault, though every master relays it.
-      await waitFor(
-        () => vaults.every((v, i) => v.stats().cache.invalidations.received === received[i]! + refs.length),
-        5000,
-        'the invalidations',
-      );
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(vaults.map((v, i) => v.stats().cache.invalidations.received - received[i]!)).toEqual([30, 30, 30]);
+      // Each invalidation is passed on exactly once per vault, though every master relays it (without the filter: 90).
+      for (const { heard, blipped } of await heardAll(refs.length)) {
+        if (blipped) expect(heard).toBeLessThanOrEqual(refs.length);
+        else expect(heard).toBe(refs.length);
+      }
       for (const vault of [b, c]) {
         for (const ref of refs) expect(await vault.withToken({ ...ref, purpose: 'test' }, (t) => t.reveal())).toBe(after.get(ref.itemId));
       }
-      expect((await b.health()).redis).toBe('ok');
+      // Every master's subscriber up (a heartbeat missed on a loaded machine comes back by itself).
+      await waitFor(async () => (await b.health()).redis === 'ok', 5000, 'health ok');
     });
 
     it('a deleted item is gone on every vault at once after the write', async () => {
@@ -145,9 +161,9 @@ describe.skipIf(!ok)('the cache on a Redis Cluster', () => {
       await a.items.put({ ...ref, accessToken: fakeAccessToken() });
       for (const vault of vaults)
         await waitFor(async () => (await vault.withToken({ ...ref, purpose: 't' }, () => true).catch(() => false)) === true);
-      const received = [b, c].map((v) => v.stats().cache.invalidations.received);
+      mark();
       await a.items.delete(ref);
-      await waitFor(() => [b, c].every((v, i) => v.stats().cache.invalidations.received > received[i]!), 5000, 'the delete invalidation');
+      await heardAll(1);
       for (const vault of [b, c]) {
         const err = await vault.withToken({ ...ref, purpose: 't' }, () => true).catch((e: { code?: string }) => e.code);
         expect(err).toBe('ERR_ITEM_NOT_FOUND');

@@ -131,7 +131,7 @@ describe('the slot table', () => {
     const cluster = (nodes: ReturnType<typeof node>[]) => ({ isCluster: true, slots, nodes: () => nodes });
     const all = [node('10.0.0.1', 7000), node('10.0.0.4', 7000), node('10.0.0.2', 7000), node('::1', 7000)];
     expect(eachMaster(cluster(all))).toEqual([all[0], all[2], all[3]]);
-    expect(() => eachMaster(cluster(all.slice(0, 2)))).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_NODE_UNAVAILABLE' }));
+    expect(() => eachMaster(cluster(all.slice(0, 2)))).toThrow(expect.objectContaining({ code: 'CLUSTER_MASTER_UNAVAILABLE' }));
     expect(() => eachMaster({ isCluster: true, slots: [], nodes: () => [] })).toThrow();
   });
 });
