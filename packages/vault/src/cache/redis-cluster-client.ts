@@ -1,7 +1,7 @@
 import { Cluster, type ClusterOptions } from 'ioredis';
 import { CacheUnavailableError } from '../errors.js';
 import { silentLogger, type Logger } from '../types.js';
-import { reconnectDelay } from './redis-client.js';
+import { logTransitions, reconnectDelay } from './redis-client.js';
 import type { RedisClusterSpec } from './redis-cluster-spec.js';
 
 /**
@@ -73,20 +73,7 @@ export function createRedisClusterClient(spec: RedisClusterSpec, logger: Logger 
     { ...sharedOptions(spec, 1000), clusterRetryStrategy: reconnectDelay, clusterNodeRetryStrategy: reconnectDelay },
   );
   connectNodesEagerly(client);
-  let up: boolean | undefined;
-  client.on('ready', () => {
-    if (up === false) logger.info({ dependency: 'redis' }, 'redis cluster connection restored');
-    up = true;
-  });
-  client.on('error', (error: Error & { code?: string }) => {
-    if (up === false) return;
-    up = false;
-    // Only the error code: messages can carry hosts and ports, commands their arguments.
-    logger.warn(
-      { dependency: 'redis', code: error.code ?? 'unknown' },
-      'redis cluster connection lost; the cache bypasses it until it returns',
-    );
-  });
+  logTransitions(client, logger, 'redis cluster');
   client.connect().catch(() => {});
   return client;
 }
