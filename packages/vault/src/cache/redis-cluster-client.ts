@@ -70,7 +70,14 @@ export function createRedisClusterClient(spec: RedisClusterSpec, logger: Logger 
     // A node's connection reconnects by itself (ioredis' default drops it and makes a new one on the next
     // command for its slots, a connection attempt per command while the node is down); meanwhile commands
     // for its slots fail at once.
-    { ...sharedOptions(spec, 1000), clusterRetryStrategy: reconnectDelay, clusterNodeRetryStrategy: reconnectDelay },
+    // The slot table is read again every 5 s (ioredis' documented default, which 5.11 does not apply): with
+    // no retry on a closed connection, nothing else would notice a failover, and the bus needs every master.
+    {
+      ...sharedOptions(spec, 1000),
+      clusterRetryStrategy: reconnectDelay,
+      clusterNodeRetryStrategy: reconnectDelay,
+      slotsRefreshInterval: 5000,
+    },
   );
   connectNodesEagerly(client);
   logTransitions(client, logger, 'redis cluster');

@@ -5,12 +5,14 @@
  * every instance while any master is down or silent, a token changed during
  * the outage is the one served after it, the kid sweep and `doctor` report
  * the outage without failing, and a password-protected cluster works with the
- * password and is merely bypassed without it.
+ * password and is merely bypassed without it; slots moved to a new master
+ * while reads go on are followed by the bus and the sweep.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBatchRedisCluster } from '../../src/cache/redis-cluster-client.js';
 import { parseClusterNodes } from '../../src/cache/redis-cluster-spec.js';
@@ -21,7 +23,7 @@ import { sweepCacheKids } from '../../src/keys/cache-sweep.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
 import { silentLogger } from '../../src/types.js';
-import { waitFor } from '../fixtures/cache-helpers.js';
+import { namespaceKeys, waitFor } from '../fixtures/cache-helpers.js';
 import { startRedisCluster, type RedisClusterServer } from '../fixtures/redis-cluster-server.js';
 import { fakeAccessToken, requireService, testKeys } from '../helpers/services.js';
 import { ensureBuilt, json, runCli } from './cli-harness.js';
@@ -229,5 +231,197 @@ describe.skipIf(!ok)('a password-protected Redis Cluster', () => {
     for (let i = 0; i < 3; i += 1) expect(await wrong.withToken({ ...ref, purpose: 't' }, (t) => t.reveal())).toBe(token);
     expect(wrong.stats().cache).toMatchObject({ bus: 'down', l2: { hits: 0 } });
     expect((await wrong.health()).redis).toBe('down');
+  });
+});
+
+describe.skipIf(!ok)('slots moved to a new master (resharding) under load', () => {
+  let cluster: RedisClusterServer;
+  let store: TokenStore;
+  const vaults: Vault[] = [];
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ nodeTimeoutMs: 5000 });
+    store = createStore({ url: 'sqlite::memory:' });
+    await store.migrate();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(vaults.map((v) => v.close()));
+    await store?.close();
+    await cluster?.stop();
+  });
+
+  it('reads answer throughout; the new master gets a subscriber, its items are invalidated everywhere, and the sweep visits it', async () => {
+    const open = async () => {
+      const vault = await createVault({ keys, store, redis: { cluster: cluster.nodes }, namespace, logger: silentLogger, migrate: false });
+      vaults.push(vault);
+      return vault;
+    };
+    const [a, b] = [await open(), await open()];
+    await waitFor(() => vaults.every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up');
+    const refs: Ref[] = Array.from({ length: 40 }, (_, i) => ({
+      userId: `user-${i % 3}`,
+      itemId: `item-rs-${i}-${randomBytes(3).toString('hex')}`,
+    }));
+    const tokens = new Map(refs.map((r) => [r.itemId, fakeAccessToken()]));
+    for (const ref of refs) await a.items.put({ ...ref, accessToken: tokens.get(ref.itemId)! });
+    const readAll = async (vault: Vault) => {
+      for (const ref of refs) expect(await vault.withToken({ ...ref, purpose: 'test' }, (t) => t.reveal())).toBe(tokens.get(ref.itemId));
+    };
+    await readAll(a);
+    await readAll(b);
+
+    // Reads go on while 4,000 slots (and the L2 entries in them) move to a fourth master.
+    let reading = true;
+    let rounds = 0;
+    const reader = (async () => {
+      while (reading) {
+        await readAll(b);
+        rounds += 1;
+        // L1 hits settle in microtasks alone: let the reshard's child process be heard.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    let added: number;
+    try {
+      added = await cluster.addMaster(4000);
+    } finally {
+      reading = false;
+      await reader;
+    }
+    expect(rounds).toBeGreaterThan(0);
+    expect((await placement(cluster, refs)).filter((owner) => owner === added).length).toBeGreaterThan(0);
+
+    // Both vaults subscribe on the new master once their slot table has it (read again every 5 s).
+    await waitFor(
+      async () => {
+        const node = new Redis({ host: '127.0.0.1', port: cluster.ports[added]! });
+        try {
+          return ((await node.client('LIST')) as string).split('\n').filter((l) => / sub=1 /.test(l)).length >= 2;
+        } finally {
+          node.disconnect();
+        }
+      },
+      15_000,
+      'subscribers on the new master',
+    );
+    await waitFor(() => vaults.every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up');
+
+    // Every token replaced through a: b serves the new ones, those in the moved slots too.
+    await readAll(b);
+    for (const ref of refs) {
+      tokens.set(ref.itemId, fakeAccessToken());
+      await a.items.put({ ...ref, accessToken: tokens.get(ref.itemId)! });
+    }
+    await waitFor(
+      async () => {
+        for (const ref of refs)
+          if ((await b.withToken({ ...ref, purpose: 'test' }, (t) => t.reveal())) !== tokens.get(ref.itemId)) return false;
+        return true;
+      },
+      5000,
+      'the new tokens on b',
+    );
+    await readAll(a);
+    await readAll(b);
+
+    // The kid sweep covers the four masters: nothing under k1 is kept when only k9 is.
+    const spec = (parseClusterNodes(cluster.nodes) as { spec: Parameters<typeof connectBatchRedisCluster>[0] }).spec;
+    const sweep = await sweepCacheKids({ redis: () => connectBatchRedisCluster(spec), namespace, ttlSeconds: 60 }, ['k9']);
+    expect(sweep).toMatchObject({ status: 'done' });
+    expect(sweep.purged).toBeGreaterThanOrEqual(refs.length);
+    const checker = await connectBatchRedisCluster(spec);
+    try {
+      expect(
+        await namespaceKeys(checker, namespace).then((k) => k.filter((key) => l2KeyLayout(namespace).hashOf(key) !== undefined)),
+      ).toEqual([]);
+    } finally {
+      checker.disconnect();
+    }
+  });
+});
+
+describe.skipIf(!ok)('a master failing over to its replica', () => {
+  let cluster: RedisClusterServer;
+  let store: TokenStore;
+  const vaults: Vault[] = [];
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ masters: 3, replicas: 1, nodeTimeoutMs: 2000 });
+    store = createStore({ url: 'sqlite::memory:' });
+    await store.migrate();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(vaults.map((v) => v.close()));
+    await store?.close();
+    await cluster?.stop();
+  });
+
+  it('once the replica is promoted, the bus is back (the dead master left out) and its slots are cached again', async () => {
+    const open = async (l1Max: number) => {
+      const vault = await createVault({
+        keys,
+        store,
+        redis: { cluster: cluster.nodes },
+        namespace,
+        cache: { l1: { max: l1Max } },
+        logger: silentLogger,
+        migrate: false,
+      });
+      vaults.push(vault);
+      return vault;
+    };
+    // b reads every token from L2 (L1 off): its hits show the promoted replica serving.
+    const [a, b] = [await open(1000), await open(0)];
+    await waitFor(() => vaults.every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up');
+    const refs: Ref[] = Array.from({ length: 24 }, (_, i) => ({
+      userId: `user-${i % 3}`,
+      itemId: `item-fo-${i}-${randomBytes(3).toString('hex')}`,
+    }));
+    const tokens = new Map(refs.map((r) => [r.itemId, fakeAccessToken()]));
+    for (const ref of refs) await a.items.put({ ...ref, accessToken: tokens.get(ref.itemId)! });
+    const readAll = async () => {
+      for (const vault of vaults) {
+        for (const ref of refs) expect(await vault.withToken({ ...ref, purpose: 'test' }, (t) => t.reveal())).toBe(tokens.get(ref.itemId));
+      }
+    };
+    await readAll();
+    await readAll();
+
+    const masters = await cluster.masters();
+    const owners = await placement(cluster, refs);
+    const victim = owners.find((o) => masters.includes(o))!;
+    const ofVictim = refs.filter((_, i) => owners[i] === victim);
+    expect(ofVictim.length).toBeGreaterThan(0);
+    await cluster.kill(victim);
+    await waitFor(() => vaults.every((v) => v.stats().cache.bus === 'down'), 5000, 'both buses down');
+    await readAll();
+
+    // The replica takes over (node timeout 2 s, then an election); within a slot-table refresh (5 s)
+    // each vault drops the dead master's subscriber and subscribes on the new master. The victim stays down.
+    await waitFor(
+      async () => {
+        await readAll();
+        return vaults.every((v) => v.stats().cache.bus === 'up');
+      },
+      30_000,
+      'both buses up without the dead master',
+    );
+    expect((await cluster.masters()).length).toBe(3);
+    expect((await a.health()).redis).toBe('ok');
+    // L2 answers for the failed-over slots again.
+    await waitFor(
+      async () => {
+        const hits = b.stats().cache.l2.hits;
+        for (const ref of ofVictim) await b.withToken({ ...ref, purpose: 'test' }, () => 1);
+        return b.stats().cache.l2.hits - hits === ofVictim.length;
+      },
+      20_000,
+      'L2 hits on the promoted replica',
+    );
+    // A change through a reaches b, for an item of those slots.
+    const moved = ofVictim[0]!;
+    tokens.set(moved.itemId, fakeAccessToken());
+    await a.items.put({ ...moved, accessToken: tokens.get(moved.itemId)! });
+    await readAll();
   });
 });
