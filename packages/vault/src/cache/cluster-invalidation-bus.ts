@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { masterKeys, splitNodeKey, type ClusterTopology } from './cluster-topology.js';
 import { createInvalidationBus, type InvalidationBus, type InvalidationBusOptions } from './invalidation-bus.js';
-import { keySlot } from './key-slot.js';
+import { createFirstCopy } from './first-copy.js';
 import { subscriberOptions } from './redis-client.js';
 
 export interface ClusterInvalidationBusOptions extends Omit<InvalidationBusOptions, 'subscriber'> {
@@ -23,14 +23,15 @@ export interface ClusterInvalidationBusOptions extends Omit<InvalidationBusOptio
  * looking healthy while its invalidations go nowhere. A master that is down,
  * silent or not yet subscribed keeps L1 off on this instance.
  *
- * Every subscriber receives every message (once published on its master,
- * once relayed from each other master). Only one copy is passed on: the one
- * from the master that serves the slot of the message (the item's hashed key
- * is its hash tag), which is the copy its PONG orders. A later copy would not
- * be harmless: it would mark a load begun after the first copy stale (no
- * fill) and send the instance back to the database for that item. While the
- * slot table lags a resharding, the copy passed on may be a relayed one,
- * later by the cluster bus' latency.
+ * Every message reaches every subscriber (published on one master, relayed
+ * by it to the others), so each arrives once per master. The first copy is
+ * passed on, the others dropped (first-copy.ts): a later copy would mark a
+ * load begun after the first one stale (no fill) and send the instance back
+ * to the database for that item. The first copy comes no later than the one
+ * from the publishing master, whose PONG orders it, so the heartbeat's bound
+ * holds. (Passing on only the copy from the master that serves the item's
+ * slot, by the client's slot table, lost messages while a resharding moved
+ * the slot between two reads of the table.)
  *
  * The slot table is read again on every refresh of the cluster client
  * (ioredis refreshes it every 5 s and on MOVED): a new master gets a
@@ -42,6 +43,8 @@ export function createClusterInvalidationBus(opts: ClusterInvalidationBusOptions
   const buses = new Map<string, InvalidationBus>();
   let up = false;
   let closed = false;
+  const listening = (): string[] => [...buses].filter(([, bus]) => bus.up).map(([key]) => key);
+  const first = createFirstCopy({ listening });
 
   const settle = (): void => {
     const now = !closed && buses.size > 0 && [...buses.values()].every((bus) => bus.up);
@@ -60,11 +63,13 @@ export function createClusterInvalidationBus(opts: ClusterInvalidationBusOptions
       logger: opts.logger,
       ...(opts.heartbeat && { heartbeat: opts.heartbeat }),
       onMessage(message) {
-        const owner = cluster.slots[keySlot(`{${message}}`)]?.[0];
-        if (owner === undefined || owner === key) opts.onMessage(message);
+        if (first.arrived(message, key)) opts.onMessage(message);
       },
       onUp: settle,
-      onDown: settle,
+      onDown() {
+        first.lost(key);
+        settle();
+      },
     });
   };
   const reconcile = (): void => {
@@ -75,6 +80,7 @@ export function createClusterInvalidationBus(opts: ClusterInvalidationBusOptions
     for (const [key, bus] of buses) {
       if (keys.has(key)) continue;
       buses.delete(key);
+      first.lost(key);
       void bus.close();
     }
     for (const key of keys) if (!buses.has(key)) buses.set(key, open(key));

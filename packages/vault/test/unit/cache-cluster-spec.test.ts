@@ -1,7 +1,6 @@
-/** VAULT_REDIS_CLUSTER_NODES parsing, the hash slot function, and the slot table reading (no network). */
+/** VAULT_REDIS_CLUSTER_NODES parsing and the slot table reading (no network). */
 import { describe, expect, it } from 'vitest';
 import { eachMaster, masterKeys, splitNodeKey } from '../../src/cache/cluster-topology.js';
-import { keySlot } from '../../src/cache/key-slot.js';
 import { parseClusterNodes, printableClusterSpec } from '../../src/cache/redis-cluster-spec.js';
 
 describe('parseClusterNodes', () => {
@@ -93,24 +92,6 @@ describe('parseClusterNodes', () => {
       username: 'app',
       password: '[redacted]',
     });
-  });
-});
-
-describe('keySlot', () => {
-  // Answers of CLUSTER KEYSLOT (Redis 7.0); integration/cache-cluster.test.ts compares random keys with the live server.
-  it.each([
-    ['foo', 12182],
-    ['bar', 5061],
-    ['{user1000}.following', 3443],
-    ['{}abc', 5980],
-    ['a{}b{c}', 7353],
-    ['abc{', 3048],
-    ['pv:app:{abc}', 7638],
-    ['pv:app:g:{abc}', 7638],
-    ['*', 1320],
-    ['{*}', 1320],
-  ])('%s -> %i', (key, slot) => {
-    expect(keySlot(key)).toBe(slot);
   });
 });
 
