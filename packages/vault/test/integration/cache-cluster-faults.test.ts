@@ -24,7 +24,7 @@ import { createStore } from '../../src/store/create-store.js';
 import type { TokenStore } from '../../src/store/types.js';
 import { silentLogger } from '../../src/types.js';
 import { namespaceKeys, waitFor } from '../fixtures/cache-helpers.js';
-import { startRedisCluster, type RedisClusterServer } from '../fixtures/redis-cluster-server.js';
+import { startRedisCluster, type RedisClusterServer, type RedisClusterServerOptions } from '../fixtures/redis-cluster-server.js';
 import { fakeAccessToken, requireService, testKeys } from '../helpers/services.js';
 import { ensureBuilt, json, runCli } from './cli-harness.js';
 
@@ -48,9 +48,46 @@ async function placement(cluster: RedisClusterServer, refs: Ref[]): Promise<numb
   return out;
 }
 
+/** A private cluster and a store for one describe; the vaults opened on them are closed afterwards. */
+function usePrivateCluster(opts: RedisClusterServerOptions) {
+  let cluster: RedisClusterServer | undefined;
+  let store: TokenStore | undefined;
+  const vaults: Vault[] = [];
+  beforeAll(async () => {
+    cluster = await startRedisCluster(opts);
+    store = createStore({ url: 'sqlite::memory:' });
+    await store.migrate();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(vaults.map((v) => v.close()));
+    await store?.close();
+    await cluster?.stop();
+  });
+  return {
+    get cluster(): RedisClusterServer {
+      return cluster!;
+    },
+    vaults,
+    /** A vault with its own cluster client, from the configuration (`nodes`: VAULT_REDIS_CLUSTER_NODES, default the cluster's). */
+    async vault(o: { nodes?: string; l1Max?: number } = {}): Promise<Vault> {
+      const vault = await createVault({
+        keys,
+        store: store!,
+        redis: { cluster: o.nodes ?? cluster!.nodes },
+        namespace,
+        ...(o.l1Max !== undefined && { cache: { l1: { max: o.l1Max } } }),
+        logger: silentLogger,
+        migrate: false,
+      });
+      vaults.push(vault);
+      return vault;
+    },
+  };
+}
+
 describe.skipIf(!ok)('a Redis Cluster losing a master', () => {
+  const env = usePrivateCluster({ nodeTimeoutMs: 2000 });
   let cluster: RedisClusterServer;
-  let store: TokenStore;
   let a: Vault;
   let b: Vault;
   const tokens = new Map<string, string>();
@@ -69,11 +106,8 @@ describe.skipIf(!ok)('a Redis Cluster losing a master', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    cluster = await startRedisCluster({ nodeTimeoutMs: 2000 });
-    store = createStore({ url: 'sqlite::memory:' });
-    await store.migrate();
-    const open = () => createVault({ keys, store, redis: { cluster: cluster.nodes }, namespace, logger: silentLogger, migrate: false });
-    [a, b] = [await open(), await open()];
+    cluster = env.cluster;
+    [a, b] = [await env.vault(), await env.vault()];
     await waitFor(() => [a, b].every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up');
     for (const ref of refs) {
       tokens.set(ref.itemId, fakeAccessToken());
@@ -84,12 +118,6 @@ describe.skipIf(!ok)('a Redis Cluster losing a master', () => {
     await waitFor(() => [a, b].every(heard), 5000, 'the put invalidations');
     owners = await placement(cluster, refs);
   }, 120_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await store?.close();
-    await cluster?.stop();
-  });
 
   it('a master killed: every call answers the right token, L1 is off until it is back, and a change made meanwhile is served after', async () => {
     expect(new Set(owners)).toEqual(new Set([0, 1, 2]));
@@ -182,37 +210,12 @@ describe.skipIf(!ok)('a Redis Cluster losing a master', () => {
 
 describe.skipIf(!ok)('a password-protected Redis Cluster', () => {
   const password = `pw-${randomBytes(6).toString('hex')}`;
-  let cluster: RedisClusterServer;
-  let store: TokenStore;
-  const vaults: Vault[] = [];
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster({ password });
-    store = createStore({ url: 'sqlite::memory:' });
-    await store.migrate();
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all(vaults.map((v) => v.close()));
-    await store?.close();
-    await cluster?.stop();
-  });
+  const env = usePrivateCluster({ password });
 
   it('with the password (redis://:pw@host:port entries) L2 and the bus work; with a wrong one, calls still answer from the store', async () => {
+    const { cluster } = env;
     expect(cluster.nodes).toContain(`:${password}@`);
-    const open = async (nodes: string) => {
-      const vault = await createVault({
-        keys,
-        store,
-        redis: { cluster: nodes },
-        namespace,
-        cache: { l1: { max: 0 } },
-        logger: silentLogger,
-        migrate: false,
-      });
-      vaults.push(vault);
-      return vault;
-    };
-    const good = await open(cluster.nodes);
+    const good = await env.vault({ l1Max: 0 });
     await waitFor(() => good.stats().cache.bus === 'up', 10_000, 'the bus up (the subscribers authenticated)');
     const ref = { userId: 'user-pw', itemId: `item-pw-${randomBytes(3).toString('hex')}` };
     const token = fakeAccessToken();
@@ -227,7 +230,7 @@ describe.skipIf(!ok)('a password-protected Redis Cluster', () => {
       'an L2 hit',
     );
 
-    const wrong = await open(cluster.nodes.replaceAll(password, 'not-the-password'));
+    const wrong = await env.vault({ nodes: cluster.nodes.replaceAll(password, 'not-the-password'), l1Max: 0 });
     for (let i = 0; i < 3; i += 1) expect(await wrong.withToken({ ...ref, purpose: 't' }, (t) => t.reveal())).toBe(token);
     expect(wrong.stats().cache).toMatchObject({ bus: 'down', l2: { hits: 0 } });
     expect((await wrong.health()).redis).toBe('down');
@@ -235,28 +238,11 @@ describe.skipIf(!ok)('a password-protected Redis Cluster', () => {
 });
 
 describe.skipIf(!ok)('slots moved to a new master (resharding) under load', () => {
-  let cluster: RedisClusterServer;
-  let store: TokenStore;
-  const vaults: Vault[] = [];
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster({ nodeTimeoutMs: 5000 });
-    store = createStore({ url: 'sqlite::memory:' });
-    await store.migrate();
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all(vaults.map((v) => v.close()));
-    await store?.close();
-    await cluster?.stop();
-  });
+  const env = usePrivateCluster({ nodeTimeoutMs: 5000 });
 
   it('reads answer throughout; the new master gets a subscriber, its items are invalidated everywhere, and the sweep visits it', async () => {
-    const open = async () => {
-      const vault = await createVault({ keys, store, redis: { cluster: cluster.nodes }, namespace, logger: silentLogger, migrate: false });
-      vaults.push(vault);
-      return vault;
-    };
-    const [a, b] = [await open(), await open()];
+    const { cluster, vaults } = env;
+    const [a, b] = [await env.vault(), await env.vault()];
     await waitFor(() => vaults.every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up');
     const refs: Ref[] = Array.from({ length: 40 }, (_, i) => ({
       userId: `user-${i % 3}`,
@@ -341,37 +327,12 @@ describe.skipIf(!ok)('slots moved to a new master (resharding) under load', () =
 });
 
 describe.skipIf(!ok)('a master failing over to its replica', () => {
-  let cluster: RedisClusterServer;
-  let store: TokenStore;
-  const vaults: Vault[] = [];
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster({ masters: 3, replicas: 1, nodeTimeoutMs: 2000 });
-    store = createStore({ url: 'sqlite::memory:' });
-    await store.migrate();
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all(vaults.map((v) => v.close()));
-    await store?.close();
-    await cluster?.stop();
-  });
+  const env = usePrivateCluster({ masters: 3, replicas: 1, nodeTimeoutMs: 2000 });
 
   it('once the replica is promoted, the bus is back (the dead master left out) and its slots are cached again', async () => {
-    const open = async (l1Max: number) => {
-      const vault = await createVault({
-        keys,
-        store,
-        redis: { cluster: cluster.nodes },
-        namespace,
-        cache: { l1: { max: l1Max } },
-        logger: silentLogger,
-        migrate: false,
-      });
-      vaults.push(vault);
-      return vault;
-    };
+    const { cluster, vaults } = env;
     // b reads every token from L2 (L1 off): its hits show the promoted replica serving.
-    const [a, b] = [await open(1000), await open(0)];
+    const [a, b] = [await env.vault(), await env.vault({ l1Max: 0 })];
     await waitFor(() => vaults.every((v) => v.stats().cache.bus === 'up'), 10_000, 'both buses up');
     const refs: Ref[] = Array.from({ length: 24 }, (_, i) => ({
       userId: `user-${i % 3}`,
