@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createAuditLog } from './audit/audit-log.js';
 import { openTokenCache } from './cache/open-token-cache.js';
 import { createRedisClient } from './cache/redis-client.js';
+import { createRedisClusterClient } from './cache/redis-cluster-client.js';
 import type { ItemRef } from './cache/types.js';
 import { parseConfig } from './config/parse-config.js';
 import { type VaultConfig, type VaultConfigInput } from './types/config.js';
@@ -30,8 +31,8 @@ export interface VaultParts extends FeatureParts {
   store?: TokenStore;
   /** A ready keyring (else built from `keys` / `keysFile` / `keysCommand` / the development key). */
   keyring?: Keyring;
-  /** A ready ioredis client for L2 + invalidation; the vault does not close it. (`redis: null` in the config forces L1 only.) */
-  redisClient?: Redis;
+  /** A ready ioredis client (a `Redis`, or a `Cluster`) for L2 + invalidation; the vault does not close it. (`redis: null` in the config forces L1 only.) */
+  redisClient?: Redis | Cluster;
   logger?: Logger;
   clock?: Clock;
   /** Apply pending migrations at start-up (default true). */
@@ -116,7 +117,13 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
 
   const ownsStore = !parts.store;
   const store = parts.store ?? createStore({ ...config.database, logger });
-  const ownedRedis = !parts.redisClient && config.redis ? createRedisClient(config.redis.url, logger) : null;
+  const ownedRedis = parts.redisClient
+    ? null
+    : config.redis
+      ? createRedisClient(config.redis.url, logger)
+      : config.redisCluster
+        ? createRedisClusterClient(config.redisCluster, logger)
+        : null;
   const redis = parts.redisClient ?? ownedRedis;
 
   try {

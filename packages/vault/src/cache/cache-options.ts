@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import type { Clock } from '../types/clock.js';
 import type { Logger } from '../types/logger.js';
+import type { ClusterTopology } from './cluster-topology.js';
 import type { SubscriberClient } from './invalidation-bus.js';
 import type { RedisCacheClient } from './redis-tier.js';
 import type { TokenSource } from './types.js';
@@ -10,14 +11,17 @@ export interface CacheRedisClient extends RedisCacheClient {
   duplicate(override?: Partial<RedisOptions>): SubscriberClient;
 }
 
+/** A real ioredis `Cluster` satisfies this: the same commands, and the slot table to find every master (cluster-topology.ts). */
+export type ClusterCacheClient = RedisCacheClient & ClusterTopology;
+
 export interface TokenCacheOptions {
   source: TokenSource;
   /** L1, in process. `max: 0` or `ttlMs: 0` disables it. Defaults: 5 min, 10,000 entries. */
   l1?: { ttlMs?: number; max?: number };
   /** L2 + invalidation bus. Omit or null for L1 only (a single instance). */
   redis?: {
-    /** Created and closed by the caller; the cache only opens (and closes) a duplicate for pub/sub. */
-    client: CacheRedisClient;
+    /** Created and closed by the caller; the cache only opens (and closes) its pub/sub connections (one per master on a Cluster). */
+    client: CacheRedisClient | ClusterCacheClient;
     namespace: string;
     /** 32 bytes; keys in Redis are HMAC-SHA256(hmacKey, itemId), never the id itself; values are MACed under a key derived from it. */
     hmacKey: Buffer;

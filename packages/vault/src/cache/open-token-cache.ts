@@ -1,8 +1,9 @@
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { VaultConfig } from '../types/config.js';
 import type { Clock } from '../types/clock.js';
 import type { Logger } from '../types/logger.js';
+import { eachMaster, isClusterClient } from './cluster-topology.js';
 import { createTokenCache } from './tiered-token-cache.js';
 import { createKvRestClient, type KvRestClient } from './kv-rest-client.js';
 import { createServerlessTokenCache } from './serverless-cache.js';
@@ -11,8 +12,8 @@ import type { TokenCache, TokenSource } from './types.js';
 export interface OpenTokenCacheOptions {
   config: Readonly<VaultConfig>;
   source: TokenSource;
-  /** A ready ioredis client (VAULT_REDIS_URL, or the caller's), or null. */
-  redis: Redis | null;
+  /** A ready ioredis client (VAULT_REDIS_URL, a `Cluster` for VAULT_REDIS_CLUSTER_NODES, or the caller's), or null. */
+  redis: Redis | Cluster | null;
   /** 32 bytes, derived from the keyring. */
   hmacKey: Buffer;
   logger: Logger;
@@ -21,7 +22,10 @@ export interface OpenTokenCacheOptions {
 
 export interface OpenedTokenCache {
   cache: TokenCache;
-  /** Whether L2 answers: the ioredis connection's state, or a PING over REST (bounded by the read deadline). */
+  /**
+   * Whether L2 answers: the ioredis connection's state (on a Cluster, the bus's, or every master's
+   * connection in serverless mode), or a PING over REST (bounded by the read deadline).
+   */
   l2Health(): Promise<'ok' | 'down' | 'disabled'>;
 }
 
@@ -31,6 +35,8 @@ export interface OpenedTokenCache {
  * - a KV REST API (`config.kv`): L2 over HTTPS, generation-checked L1;
  * - TCP Redis in serverless mode (`VAULT_SERVERLESS`): the same, over ioredis, no subscriber;
  * - TCP Redis otherwise: L1 kept coherent by the invalidation bus;
+ * - each TCP case on one Redis or on a Redis Cluster (`VAULT_REDIS_CLUSTER_NODES`; each command
+ *   names the keys of one item, which share a hash tag and so a slot);
  * - no L2: L1 alone, or, in serverless mode, nothing in process (instances
  *   could not tell each other about a change), so every use reads the store.
  *
@@ -65,8 +71,8 @@ export async function openTokenCache(opts: OpenTokenCacheOptions): Promise<Opene
         ),
     };
   }
-  const l2Health = async () => (!redis ? ('disabled' as const) : redis.status === 'ready' ? ('ok' as const) : ('down' as const));
   if (config.serverless) {
+    const l2Health = async () => (!redis ? ('disabled' as const) : connected(redis) ? ('ok' as const) : ('down' as const));
     // A cold function uses the cache at once; a client still connecting would fail those first
     // commands (no offline queue) and queue the first invalidations behind a timer. Wait, bounded.
     if (redis) await ready(redis, Math.max(timeoutMs * 10, 250));
@@ -76,19 +82,39 @@ export async function openTokenCache(opts: OpenTokenCacheOptions): Promise<Opene
     return { cache, l2Health };
   }
   const cache = createTokenCache({ source, l1, redis: redis ? { ...l2, client: redis } : null, logger, clock });
+  // A Cluster client stays 'ready' while one master is down; the cache's subscribers (one per master) see each of them.
+  const up = (r: Redis | Cluster) => r.status === 'ready' && (!isClusterClient(r) || cache.stats().bus === 'up');
+  const l2Health = async () => (!redis ? ('disabled' as const) : up(redis) ? ('ok' as const) : ('down' as const));
   return { cache, l2Health };
 }
 
-/** Resolves when `redis` is ready or after `ms`, whichever is first (the cache copes with a Redis that is not there). */
-async function ready(redis: Redis, ms: number): Promise<void> {
-  if (redis.status === 'ready') return;
+/** The client is ready and, on a Cluster, so is its connection to every master of the slot table. */
+function connected(redis: Redis | Cluster): boolean {
+  if (redis.status !== 'ready') return false;
+  try {
+    return eachMaster<Redis | Cluster>(redis).every((node) => node.status === 'ready');
+  } catch {
+    return false; // a master with no connection, or no slot table yet
+  }
+}
+
+/**
+ * Resolves when `redis` is ready (a Cluster: and its connection to every master) or after `ms`,
+ * whichever is first (the cache copes with a Redis that is not there).
+ */
+async function ready(redis: Redis | Cluster, ms: number): Promise<void> {
+  if (connected(redis)) return;
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), ms);
   try {
-    await once(redis, 'ready', { signal: stop.signal });
+    if (redis.status !== 'ready') await once(redis, 'ready', { signal: stop.signal });
+    // A Cluster is ready before its node connections are, and a command for a node still connecting fails at once.
+    while (!connected(redis) && !stop.signal.aborted) await sleep(5);
   } catch {
     // timed out: carry on without it
   } finally {
     clearTimeout(timer);
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

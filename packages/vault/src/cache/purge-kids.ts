@@ -1,5 +1,6 @@
 import { envelopeKid } from '../crypto/envelope.js';
 import { CacheUnavailableError } from '../errors.js';
+import { eachMaster } from './cluster-topology.js';
 import { l2ValueEnvelope } from './l2-value.js';
 import { generationStep, INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
 import { l2KeyLayout, type L2KeyLayout } from './redis-tier.js';
@@ -11,7 +12,7 @@ export interface PurgePipeline {
   exec(): Promise<[Error | null, unknown][] | null>;
 }
 
-/** The few ioredis commands the sweep uses (a real `Redis` fits). */
+/** The few ioredis commands the sweep uses (a real `Redis` fits, and a `Cluster`: the sweep then visits each master). */
 export interface PurgeKidsClient extends ScriptRunner {
   scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[string, string[]]>;
   pipeline(): PurgePipeline;
@@ -50,7 +51,8 @@ const INVALIDATE_SCRIPT = toScript(INVALIDATE);
  * drops through the invalidation script, so the item's generation is bumped:
  * a load that read the old row
  * before the sweep cannot fill the old envelope back. Streams the namespace
- * with SCAN (never KEYS), one pipelined GET and one pipelined drop per page.
+ * with SCAN (never KEYS), one pipelined GET and one pipelined drop per page;
+ * on a Redis Cluster, master after master.
  * Works on hashed keys only, so it needs no HMAC key and also finds entries
  * named under a previous active key's HMAC.
  *
@@ -63,21 +65,24 @@ export async function purgeKids(opts: PurgeKidsOptions): Promise<PurgeKidsReport
   const layout = l2KeyLayout(opts.namespace);
   const keep = new Set(opts.keep);
   const report: PurgeKidsReport = { scanned: 0, purged: 0, interrupted: false };
-  let cursor = '0';
   try {
-    do {
-      if (opts.signal?.aborted) {
-        report.interrupted = true;
-        break;
-      }
-      const [next, keys] = await opts.client.scan(cursor, 'MATCH', layout.valuePattern, 'COUNT', opts.count ?? 500);
-      cursor = next;
-      const hashes = keys.map((key) => layout.hashOf(key)).filter((hash) => hash !== undefined);
-      report.scanned += hashes.length;
-      const stale = await staleHashes(opts.client, layout, hashes, keep);
-      await invalidateAll(opts.client, layout, stale, opts.ttlSeconds);
-      report.purged += stale.length;
-    } while (cursor !== '0');
+    // On a Redis Cluster each master holds part of the namespace: SCAN each (cluster-topology.ts).
+    for (const node of eachMaster(opts.client)) {
+      let cursor = '0';
+      do {
+        if (opts.signal?.aborted) {
+          report.interrupted = true;
+          return report;
+        }
+        const [next, keys] = await node.scan(cursor, 'MATCH', layout.valuePattern, 'COUNT', opts.count ?? 500);
+        cursor = next;
+        const hashes = keys.map((key) => layout.hashOf(key)).filter((hash) => hash !== undefined);
+        report.scanned += hashes.length;
+        const stale = await staleHashes({ node, client: opts.client }, layout, hashes, keep);
+        await invalidateAll({ node, client: opts.client }, layout, stale, opts.ttlSeconds);
+        report.purged += stale.length;
+      } while (cursor !== '0');
+    }
   } catch (err) {
     // The cause is left out: ioredis messages can carry the host, and command errors their arguments.
     throw new CacheUnavailableError(undefined, {
@@ -87,12 +92,32 @@ export async function purgeKids(opts: PurgeKidsOptions): Promise<PurgeKidsReport
   return report;
 }
 
+/**
+ * Where a page's commands go: the node it was scanned on (one pipeline), and
+ * the client itself for a key whose slot moved meanwhile (a Cluster client
+ * follows MOVED and ASK; on one Redis both are the same client).
+ */
+interface Route {
+  node: PurgeKidsClient;
+  client: PurgeKidsClient;
+}
+
+/** A reply that names another node: the slot moved (resharding, failover) since the SCAN. */
+const REDIRECTED = /^(MOVED|ASK) /;
+
 /** The hashes whose value is not an envelope under a kept kid. A value gone meanwhile (expired, invalidated) is left alone. */
-async function staleHashes(client: PurgeKidsClient, layout: L2KeyLayout, hashes: string[], keep: Set<string>): Promise<string[]> {
+async function staleHashes(route: Route, layout: L2KeyLayout, hashes: string[], keep: Set<string>): Promise<string[]> {
   if (hashes.length === 0) return [];
-  const pipeline = client.pipeline();
+  const pipeline = route.node.pipeline();
   for (const hash of hashes) pipeline.getBuffer(layout.valueKey(hash));
   const replies = await execAll(pipeline, hashes.length);
+  for (const [i, [error]] of replies.entries()) {
+    if (error && REDIRECTED.test(error.message)) {
+      const retry = route.client.pipeline();
+      retry.getBuffer(layout.valueKey(hashes[i]!));
+      replies[i] = (await execAll(retry, 1))[0]!;
+    }
+  }
   const stale: string[] = [];
   for (const [i, [error, value]] of replies.entries()) {
     // A value of another type under our layout can never open either.
@@ -114,14 +139,14 @@ function kept(value: Buffer, keep: Set<string>): boolean {
 }
 
 /** The INVALIDATE script for each hash, pipelined; a server that lost the script gets it by EVAL, once per hash that needs it. */
-async function invalidateAll(client: PurgeKidsClient, layout: L2KeyLayout, hashes: string[], ttlSeconds: number): Promise<void> {
+async function invalidateAll(route: Route, layout: L2KeyLayout, hashes: string[], ttlSeconds: number): Promise<void> {
   if (hashes.length === 0) return;
   const args = (hash: string) =>
     [
       [layout.valueKey(hash), layout.generationKey(hash)],
       [layout.channel, hash, ttlSeconds, generationStep()],
     ] as const;
-  const pipeline = client.pipeline();
+  const pipeline = route.node.pipeline();
   for (const hash of hashes) {
     const [keys, argv] = args(hash);
     pipeline.evalsha(INVALIDATE_SCRIPT.sha, keys.length, ...keys, ...argv);
@@ -129,9 +154,10 @@ async function invalidateAll(client: PurgeKidsClient, layout: L2KeyLayout, hashe
   const replies = await execAll(pipeline, hashes.length);
   for (const [i, [error]] of replies.entries()) {
     if (!error) continue;
-    if (!error.message.startsWith('NOSCRIPT')) throw error;
+    const moved = REDIRECTED.test(error.message);
+    if (!moved && !error.message.startsWith('NOSCRIPT')) throw error;
     const [keys, argv] = args(hashes[i]!);
-    await runScript(client, INVALIDATE_SCRIPT, [...keys], [...argv]);
+    await runScript(moved ? route.client : route.node, INVALIDATE_SCRIPT, [...keys], [...argv]);
   }
 }
 

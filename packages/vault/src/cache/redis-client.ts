@@ -2,7 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { silentLogger, type Logger } from '../types/logger.js';
 
 /** Reconnect forever, backing off from 50 ms to at most 1 s: a cache must come back by itself. */
-function reconnectDelay(attempt: number): number {
+export function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt, 5), 1000);
 }
 
@@ -47,17 +47,29 @@ export function createRedisClient(url: string, logger: Logger = silentLogger): R
     connectTimeout: 1000,
     retryStrategy: reconnectDelay,
   });
+  logTransitions(client, logger, 'redis');
+  client.connect().catch(() => {});
+  return client;
+}
+
+/** Logs a client's connection lost and restored, once per transition (shared with the Cluster client). */
+export function logTransitions(
+  client: {
+    on(event: 'ready', listener: () => void): unknown;
+    on(event: 'error', listener: (error: Error & { code?: string }) => void): unknown;
+  },
+  logger: Logger,
+  what: 'redis' | 'redis cluster',
+): void {
   let up: boolean | undefined;
   client.on('ready', () => {
-    if (up === false) logger.info({ dependency: 'redis' }, 'redis connection restored');
+    if (up === false) logger.info({ dependency: 'redis' }, `${what} connection restored`);
     up = true;
   });
-  client.on('error', (error: Error & { code?: string }) => {
+  client.on('error', (error) => {
     if (up === false) return;
     up = false;
     // Only the error code: messages can carry the host and port, commands can carry arguments.
-    logger.warn({ dependency: 'redis', code: error.code ?? 'unknown' }, 'redis connection lost; the cache bypasses it until it returns');
+    logger.warn({ dependency: 'redis', code: error.code ?? 'unknown' }, `${what} connection lost; the cache bypasses it until it returns`);
   });
-  client.connect().catch(() => {});
-  return client;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../types/logger.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import { eachMaster, isClusterClient } from './cluster-topology.js';
 import { createDeadlineSweeper, type DeadlineSweeper } from './deadline.js';
 import { FILL_IF_GENERATION, generationStep, INVALIDATE, runScript, toScript, type ScriptRunner } from './redis-scripts.js';
 
@@ -216,14 +217,23 @@ export class RedisTier {
 
   /** Too many lost invalidations to track: drop every value key (generations stay) and clear every L1. */
   async #purgeNamespace(): Promise<boolean> {
-    let cursor = '0';
-    for (let round = 0; round < 100_000; round += 1) {
-      const page = await this.#run(() => this.#client.scan(cursor, 'MATCH', `${this.#prefix}{*`, 'COUNT', 500), this.#writeDeadlines);
-      if (page === SKIPPED) return false;
-      const [next, keys] = page;
-      if (keys.length > 0 && (await this.#run(() => this.#client.unlink(...keys), this.#writeDeadlines)) === SKIPPED) return false;
-      cursor = next;
-      if (cursor === '0') break;
+    // On a Redis Cluster each master holds part of the namespace: SCAN them all (cluster-topology.ts).
+    const nodes = await this.#run(async () => eachMaster(this.#client), this.#writeDeadlines);
+    if (nodes === SKIPPED) return false;
+    // On a Cluster the keys of a page lie in different slots (CROSSSLOT): one UNLINK per key, sent together.
+    // Elsewhere one UNLINK per page (over a KV REST API, each command is a request).
+    const perKey = isClusterClient(this.#client);
+    for (const node of nodes) {
+      let cursor = '0';
+      for (let round = 0; round < 100_000; round += 1) {
+        const page = await this.#run(() => node.scan(cursor, 'MATCH', `${this.#prefix}{*`, 'COUNT', 500), this.#writeDeadlines);
+        if (page === SKIPPED) return false;
+        const [next, keys] = page;
+        const unlink = async (): Promise<unknown> => (perKey ? Promise.all(keys.map((key) => node.unlink(key))) : node.unlink(...keys));
+        if (keys.length > 0 && (await this.#run(unlink, this.#writeDeadlines)) === SKIPPED) return false;
+        cursor = next;
+        if (cursor === '0') break;
+      }
     }
     return (await this.#run(() => this.#client.publish(this.channel, CLEAR_ALL_MESSAGE), this.#writeDeadlines)) !== SKIPPED;
   }

@@ -1,14 +1,14 @@
 import type { Secret } from '../crypto/secret.js';
 import { silentLogger } from '../types/logger.js';
 import { systemClock } from '../types/clock.js';
+import { createCacheBus } from './cache-bus.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
 import type { TokenCacheOptions } from './cache-options.js';
-import { createInvalidationBus, type InvalidationBus } from './invalidation-bus.js';
+import type { InvalidationBus } from './invalidation-bus.js';
 import { createItemHasher } from './item-hasher.js';
 import { createL2Guard, type L2Guard } from './l2-guard.js';
 import { createMemoryTier, type MemoryTier } from './memory-tier.js';
 import { CLEAR_ALL_MESSAGE, createRedisTier, SKIPPED, type RedisTier, type Skipped } from './redis-tier.js';
-import { subscriberOptions } from './redis-client.js';
 import type { CacheStats } from '../types/cache.js';
 import type { ItemRef, TokenCache, TokenSource } from './types.js';
 
@@ -87,8 +87,7 @@ class TieredTokenCache implements TokenCache {
     });
     const tier = this.#l2;
     this.#guard = createL2Guard(redis.hmacKey, (hash) => tier.key(hash));
-    this.#bus = createInvalidationBus({
-      subscriber: redis.client.duplicate(subscriberOptions()),
+    this.#bus = createCacheBus(redis.client, {
       channel: this.#l2.channel,
       logger,
       ...(redis.heartbeat && { heartbeat: redis.heartbeat }),

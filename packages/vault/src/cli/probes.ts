@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { eachMaster } from '../cache/cluster-topology.js';
+import type { RedisClusterSpec } from '../types/config.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createRecoveryJournal } from '../rotation/journal.js';
 
@@ -17,6 +19,17 @@ export async function pingRedis(url: string): Promise<void> {
     await redis.ping();
   } finally {
     redis.disconnect();
+  }
+}
+
+/** Resolves when the cluster is ready (CLUSTER INFO state ok) and every master answers PING within 2 s; rejects otherwise. */
+export async function pingRedisCluster(spec: RedisClusterSpec): Promise<void> {
+  const { connectBatchRedisCluster } = await import('../cache/redis-cluster-client.js');
+  const cluster = await connectBatchRedisCluster(spec);
+  try {
+    await Promise.all(eachMaster(cluster).map((node) => node.ping()));
+  } finally {
+    cluster.disconnect();
   }
 }
 

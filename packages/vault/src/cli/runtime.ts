@@ -39,8 +39,9 @@ export interface Runtime {
   /** A vault sharing this runtime's store and keyring; migrations follow VAULT_AUTO_MIGRATE. */
   vault(extra?: Pick<VaultParts, 'metrics'>): Promise<Vault>;
   /**
-   * A Redis client for batch work (connects once, bounded commands), or null
-   * when VAULT_REDIS_URL is unset; rejects with ERR_CACHE_UNAVAILABLE when Redis does not answer.
+   * A Redis client for batch work (connects once, bounded commands), a Cluster
+   * one with VAULT_REDIS_CLUSTER_NODES, or null when no L2 is set; rejects
+   * with ERR_CACHE_UNAVAILABLE when Redis does not answer.
    * [h13-kv] With a KV REST API, a client over it (same commands, each bounded).
    */
   redis(): Promise<BatchCacheClient | null>;
@@ -104,8 +105,12 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
     },
     redis() {
       redis ??= Promise.all([runtime.config(), import('../cache/batch-redis-client.js')]).then(
-        ([c, { connectBatchRedis, connectBatchKv }]) =>
-          c.kv ? connectBatchKv(c.kv, runtime.logger) : c.redis ? connectBatchRedis(c.redis.url) : null,
+        async ([c, { connectBatchRedis, connectBatchKv }]) => {
+          if (c.kv) return connectBatchKv(c.kv, runtime.logger);
+          if (c.redis) return connectBatchRedis(c.redis.url);
+          if (c.redisCluster) return (await import('../cache/redis-cluster-client.js')).connectBatchRedisCluster(c.redisCluster);
+          return null;
+        },
       );
       return redis;
     },

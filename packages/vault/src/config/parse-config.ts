@@ -11,6 +11,7 @@ import type { AuditMode } from '../types/audit.js';
 import type { DuplicatePolicy, LogLevel, PlaidEnv, VaultConfig, VaultConfigInput } from '../types/config.js';
 import { databaseDialect } from './database-url.js';
 import { KV_TIMEOUT_MS, kvFrom, REDIS_TIMEOUT_MS } from './kv-config.js';
+import { clusterFrom } from './redis-cluster-config.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { hide, seal } from './sealed-config.js';
 
@@ -44,6 +45,8 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
   const e = (name: string) => (env[name] === '' && !KEY_VARIABLES.has(name) ? undefined : env[name]);
   const db = typeof input.database === 'string' ? { url: input.database } : (input.database ?? {});
   const redis = input.redis === null ? null : typeof input.redis === 'string' ? { url: input.redis } : (input.redis ?? {});
+  // Where Redis is, is one setting: an explicit url or cluster replaces both variables, so they never clash with the env's.
+  const redisFromInput = redis !== null && (redis.url !== undefined || redis.cluster !== undefined);
   // An explicit `kv` replaces both pairs of variables (it is read as Vercel's names).
   const kv = input.kv === undefined ? undefined : (input.kv ?? {});
   const p = input.plaid ?? {};
@@ -54,7 +57,9 @@ function merge(input: VaultConfigInput, env: Record<string, string | undefined>)
     VAULT_DATA_DIR: input.dataDir ?? e('VAULT_DATA_DIR'),
     VAULT_DATABASE_URL: db.url ?? e('VAULT_DATABASE_URL'),
     VAULT_DATABASE_SCHEMA: db.schema ?? e('VAULT_DATABASE_SCHEMA'),
-    VAULT_REDIS_URL: redis === null ? undefined : (redis.url ?? e('VAULT_REDIS_URL')),
+    VAULT_REDIS_URL: redis === null ? undefined : redisFromInput ? redis.url : e('VAULT_REDIS_URL'),
+    VAULT_REDIS_CLUSTER_NODES:
+      redis === null ? undefined : redisFromInput ? (redis.cluster as string[] | string | undefined) : e('VAULT_REDIS_CLUSTER_NODES'),
     VAULT_NAMESPACE: input.namespace ?? e('VAULT_NAMESPACE'),
     VAULT_CACHE_TTL_MS: input.cache?.l1?.ttlMs ?? e('VAULT_CACHE_TTL_MS'),
     VAULT_CACHE_MAX: input.cache?.l1?.max ?? e('VAULT_CACHE_MAX'),
@@ -126,6 +131,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
   if (dialect === 'sqlite' && c.VAULT_DATABASE_SCHEMA !== undefined)
     problems.push({ variable: 'VAULT_DATABASE_SCHEMA', message: 'applies to PostgreSQL only; unset it for SQLite' });
   const kv = kvFrom(c, problems);
+  const redisCluster = clusterFrom(c.VAULT_REDIS_CLUSTER_NODES, { url: c.VAULT_REDIS_URL !== undefined, kv: kv !== undefined }, problems);
   if (problems.length > 0) fail(problems);
 
   const config: VaultConfig = {
@@ -133,6 +139,7 @@ export function parseConfig(input: VaultConfigInput, env: Record<string, string 
     dataDir: c.VAULT_DATA_DIR,
     database: { url: databaseUrl, dialect, ...(c.VAULT_DATABASE_SCHEMA !== undefined && { schema: c.VAULT_DATABASE_SCHEMA }) },
     ...(c.VAULT_REDIS_URL !== undefined && { redis: { url: c.VAULT_REDIS_URL } }),
+    ...(redisCluster !== undefined && { redisCluster }),
     // The token is added by hide() below, non-enumerable.
     ...(kv && { kv: { url: kv.url } as NonNullable<VaultConfig['kv']> }),
     serverless: kv !== undefined || c.VAULT_SERVERLESS === true,

@@ -8,6 +8,7 @@ import { DEFAULT_KEYS_COMMAND_TIMEOUT_MS } from '../key-sources/key-command.js';
 import { PLAID_COUNTRY_CODES, PLAID_PRODUCTS } from '../plaid/names.js';
 import { DATABASE_URL_RULE, databaseDialect, SCHEMA_NAME } from './database-url.js';
 import { kvUrl } from './kv-config.js';
+import { CLUSTER_NODES_HINT } from './redis-cluster-config.js';
 
 const PRODUCTS = new Set<string>(PLAID_PRODUCTS);
 const COUNTRIES = new Set<string>(PLAID_COUNTRY_CODES);
@@ -59,6 +60,8 @@ export const configSchema = z.object({
     })
     .optional(),
   VAULT_REDIS_URL: url(['redis:', 'rediss:'], 'VAULT_REDIS_URL must be redis://HOST:PORT or rediss://HOST:PORT').optional(),
+  // Parsed in parseConfig (clusterFrom), which names the entry at fault without echoing it.
+  VAULT_REDIS_CLUSTER_NODES: z.union([z.string(), z.array(z.string())], { error: CLUSTER_NODES_HINT }).optional(),
   VAULT_NAMESPACE: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'VAULT_NAMESPACE must be 1-64 of A-Z a-z 0-9 _ -' })

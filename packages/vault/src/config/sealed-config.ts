@@ -4,7 +4,7 @@
  * and URLs without their password; then frozen deeply.
  */
 import { inspect } from 'node:util';
-import type { VaultConfig } from '../types/config.js';
+import type { RedisClusterSpec, VaultConfig } from '../types/config.js';
 
 const REDACTED = '[redacted]';
 
@@ -22,6 +22,16 @@ function redactUrl(value: string): string {
   return parsed.toString();
 }
 
+/** The spec as it may be printed: nodes and TLS, the password replaced. */
+export function printableClusterSpec(spec: RedisClusterSpec): object {
+  return {
+    nodes: spec.nodes.map((n) => `${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`),
+    tls: spec.tls,
+    ...(spec.username !== undefined && { username: spec.username }),
+    ...(spec.password !== undefined && { password: REDACTED }),
+  };
+}
+
 /** What printing `config` shows: everything but secrets, which appear as "[redacted]" when set. */
 function printable(config: VaultConfig): object {
   const mark = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: REDACTED });
@@ -29,6 +39,7 @@ function printable(config: VaultConfig): object {
     ...config,
     database: { ...config.database, url: redactUrl(config.database.url) },
     ...(config.redis && { redis: { url: redactUrl(config.redis.url) } }),
+    ...(config.redisCluster && { redisCluster: printableClusterSpec(config.redisCluster) }),
     ...(config.kv && { kv: { url: redactUrl(config.kv.url), token: REDACTED } }),
     ...mark('keys', config.keys),
     ...mark('keysCommand', config.keysCommand),
@@ -51,6 +62,7 @@ export function seal(config: VaultConfig): Readonly<VaultConfig> {
   hook(config.database, view.database!);
   hook(config.plaid, view.plaid!);
   if (config.redis) hook(config.redis, view.redis!);
+  if (config.redisCluster) hook(config.redisCluster, view.redisCluster!);
   if (config.kv) hook(config.kv, view.kv!);
   return deepFreeze(config);
 }

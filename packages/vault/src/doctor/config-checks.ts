@@ -7,6 +7,8 @@ export interface DeploymentFacts {
   nodeEnv: string | undefined;
   databaseUrl: string;
   redisUrl: string | null;
+  /** VAULT_REDIS_CLUSTER_NODES, when set: whether its nodes use TLS, and the seeds' host names. */
+  redisCluster?: { tls: boolean; hosts: readonly string[] } | null;
   webhookUrl: string | null;
   products: readonly string[];
   /** Kids in keyring order, first active. */
@@ -96,6 +98,7 @@ function databaseTlsCheck(f: DeploymentFacts, production: boolean): CheckResult 
 }
 
 function redisTlsCheck(f: DeploymentFacts, production: boolean): CheckResult {
+  if (f.redisCluster) return redisClusterTlsCheck(f.redisCluster, production);
   if (!f.redisUrl) return pass('redis_tls', 'Redis not configured (L1 cache only)');
   if (f.redisUrl.startsWith('rediss://')) return pass('redis_tls', 'Redis URL uses TLS (rediss://)');
   // [h13-kv] A KV REST API (config refuses plain http:// except to a loopback host).
@@ -103,6 +106,15 @@ function redisTlsCheck(f: DeploymentFacts, production: boolean): CheckResult {
   const local = isLocalUrl(f.redisUrl);
   const message = 'Redis URL does not use TLS';
   const fix = 'use a rediss:// URL in VAULT_REDIS_URL';
+  if (production && !local) return fail('redis_tls', message, fix);
+  return warn('redis_tls', `${message}${local ? ' (local host)' : ''}`, fix);
+}
+
+function redisClusterTlsCheck(cluster: { tls: boolean; hosts: readonly string[] }, production: boolean): CheckResult {
+  if (cluster.tls) return pass('redis_tls', 'Redis Cluster nodes use TLS (rediss://)');
+  const local = cluster.hosts.every((host) => isLocalUrl(`redis://${host.includes(':') ? `[${host}]` : host}`));
+  const message = 'Redis Cluster nodes do not use TLS';
+  const fix = 'use rediss:// entries in VAULT_REDIS_CLUSTER_NODES';
   if (production && !local) return fail('redis_tls', message, fix);
   return warn('redis_tls', `${message}${local ? ' (local host)' : ''}`, fix);
 }

@@ -40,7 +40,11 @@ export async function serviceChecks(p: ServiceProbes): Promise<CheckResult[]> {
     results.push(
       redisUp
         ? pass('redis', 'Redis reachable')
-        : warn('redis', 'Redis unreachable: running on the L1 cache and the database', 'check VAULT_REDIS_URL and that Redis is running'),
+        : warn(
+            'redis',
+            'Redis unreachable: running on the L1 cache and the database',
+            'check VAULT_REDIS_URL (or VAULT_REDIS_CLUSTER_NODES) and that Redis is running',
+          ),
     );
   }
   results.push(await recoveryCheck(p));

@@ -7,13 +7,31 @@ export type DuplicatePolicy = 'replace' | 'keep' | 'reject';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+export interface RedisClusterNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A Redis Cluster (VAULT_REDIS_CLUSTER_NODES): its seeds and what applies to every node. */
+export interface RedisClusterSpec {
+  /** Seeds: the client discovers the other nodes from any one of them. */
+  readonly nodes: readonly RedisClusterNode[];
+  /** TLS to every node (a `rediss://` entry). */
+  readonly tls: boolean;
+  readonly username?: string;
+  /** Never printed (the configuration shows `[redacted]`). */
+  readonly password?: string;
+}
+
 /** Resolved configuration. Secrets (`keys`, `keysCommand`, `plaid.secret`, `metricsToken`, URL passwords) never print. */
 export interface VaultConfig {
   nodeEnv: string;
   dataDir: string;
   database: { url: string; dialect: 'sqlite' | 'postgres'; schema?: string };
-  /** Unset = L1 only. */
+  /** Unset (and no `redisCluster` or `kv`) = L1 only. */
   redis?: { url: string };
+  /** VAULT_REDIS_CLUSTER_NODES: L2 on a Redis Cluster instead (never beside `redis` or `kv`). Its password never prints. */
+  redisCluster?: RedisClusterSpec;
   /** L2 over a KV REST API (Vercel KV, Upstash): KV_REST_API_* or UPSTASH_REDIS_REST_*. `token` never prints. */
   kv?: { url: string; readonly token: string };
   /** No pub/sub subscriber, no timer needed for correctness (VAULT_SERVERLESS; always with `kv`). */
@@ -52,8 +70,11 @@ export interface VaultConfigInput {
   nodeEnv?: string;
   dataDir?: string;
   database?: string | { url?: string; schema?: string };
-  /** A Redis URL; `null` turns L2 off even when VAULT_REDIS_URL is set. */
-  redis?: string | { url?: string } | null;
+  /**
+   * A Redis URL, or `{ cluster: 'host:port,...' }` for a Redis Cluster (as VAULT_REDIS_CLUSTER_NODES);
+   * either replaces both variables. `null` turns L2 off even when one of them is set.
+   */
+  redis?: string | { url?: string; cluster?: string | readonly string[] } | null;
   /** A KV REST API (replaces the KV_REST_API_* and UPSTASH_REDIS_REST_* variables); `null` turns it off. */
   kv?: { url?: string; token?: string } | null;
   /** Serverless mode (VAULT_SERVERLESS); implied by `kv`. */

@@ -5,12 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** PgBouncer in transaction mode in front of the same PostgreSQL (`.ci/services` starts it). */
 export const TEST_POOLED_DATABASE_URL = process.env.TEST_POOLED_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:6432/test';
+/** The shared Redis Cluster `.ci/services` starts (3 masters). Never FLUSHALL it or stop a node of it. */
+export const TEST_REDIS_CLUSTER_NODES = process.env.TEST_REDIS_CLUSTER_NODES ?? '127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003';
 const REQUIRED = process.env.REQUIRE_SERVICES === '1';
 
 const memo = new Map<string, Promise<boolean>>();
@@ -40,14 +42,49 @@ async function probeRedis(): Promise<boolean> {
   }
 }
 
+/** Ready means CLUSTER INFO says ok (ioredis checks it before `ready`), not only that a node answers. */
+async function probeRedisCluster(): Promise<boolean> {
+  const seeds = TEST_REDIS_CLUSTER_NODES.split(',').map((entry) => {
+    const at = entry.trim().lastIndexOf(':');
+    return { host: entry.trim().slice(0, at), port: Number(entry.trim().slice(at + 1)) };
+  });
+  const cluster = new Cluster(seeds, {
+    lazyConnect: true,
+    clusterRetryStrategy: () => null,
+    redisOptions: { connectTimeout: 2000, maxRetriesPerRequest: 0 },
+  });
+  cluster.on('error', () => {});
+  try {
+    await cluster.connect();
+    return (await cluster.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    cluster.disconnect();
+  }
+}
+
+const PROBES = {
+  postgres: () => probePostgres(TEST_DATABASE_URL),
+  redis: probeRedis,
+  pgbouncer: () => probePostgres(TEST_POOLED_DATABASE_URL),
+  'redis-cluster': probeRedisCluster,
+};
+const WHERE = {
+  postgres: TEST_DATABASE_URL,
+  redis: TEST_REDIS_URL,
+  pgbouncer: TEST_POOLED_DATABASE_URL,
+  'redis-cluster': TEST_REDIS_CLUSTER_NODES,
+};
+
 /**
  * `const pgReady = await requireService('postgres', 'store contract')` at the top
  * of a test file, then `describe.skipIf(!pgReady)(...)`.
  */
-export async function requireService(service: 'postgres' | 'redis' | 'pgbouncer', suite: string): Promise<boolean> {
-  const url = { postgres: TEST_DATABASE_URL, redis: TEST_REDIS_URL, pgbouncer: TEST_POOLED_DATABASE_URL }[service];
-  if (!memo.has(service)) memo.set(service, service === 'redis' ? probeRedis() : probePostgres(url));
+export async function requireService(service: keyof typeof PROBES, suite: string): Promise<boolean> {
+  if (!memo.has(service)) memo.set(service, PROBES[service]());
   const ok = await memo.get(service)!;
+  const url = WHERE[service];
   if (!ok) {
     if (REQUIRED) throw new Error(`${suite}: ${service} is required (REQUIRE_SERVICES=1) but not reachable at ${url}`);
     console.warn(`[skipped] ${suite}: ${service} not reachable at ${url} (set REQUIRE_SERVICES=1 to fail instead)`);

@@ -1,23 +1,33 @@
 /**
- * One contract, four configurations: L1 only, L1 + L2 (real Redis), and the
- * serverless cache (generation-checked L1, no bus) over the KV REST API (the
- * real `@upstash/redis` through the REST fixture, in front of the same Redis)
- * and over TCP Redis. Every behaviour the vault relies on is checked against each.
+ * One contract, on every configuration the vault can run: L1 only; L1 + L2
+ * with the invalidation bus, on one Redis and on a Redis Cluster; and the
+ * serverless cache (generation-checked L1, no bus) over TCP, on one Redis and
+ * on the cluster, and over the KV REST API (the real `@upstash/redis` through
+ * the REST fixture, in front of the single Redis). Every behaviour the vault
+ * relies on is checked against each.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenCache } from '../../src/cache/tiered-token-cache.js';
 import { createKvRestClient } from '../../src/cache/kv-rest-client.js';
 import { createServerlessTokenCache } from '../../src/cache/serverless-cache.js';
 import { DecryptFailedError } from '../../src/errors.js';
 import type { TokenCache } from '../../src/cache/types.js';
-import { busReady, connectRedis, dropNamespace, findPlaintext, manualClock, waitFor, type ManualClock } from '../fixtures/cache-helpers.js';
+import {
+  busReady,
+  dropNamespace,
+  findPlaintext,
+  manualClock,
+  waitFor,
+  type ManualClock,
+  type TestRedis,
+} from '../fixtures/cache-helpers.js';
+import { redisTargets, type RedisTarget } from '../fixtures/cache-redis-targets.js';
 import { createMemorySource, plaintextsSeen, type MemorySource } from '../fixtures/cache-source.js';
 import { createKvRestServer, type KvRestServer } from '../fixtures/kv-rest-server.js';
-import { fakeAccessToken, requireService, testNamespace } from '../helpers/services.js';
+import { fakeAccessToken, testNamespace } from '../helpers/services.js';
 
-const redisOk = await requireService('redis', 'cache contract (L1 + L2)');
+const targets = await redisTargets('cache contract (L1 + L2)');
 
 interface Setup {
   source: MemorySource;
@@ -169,52 +179,55 @@ function cacheContract(name: string, make: () => MakeCache, skip = false): void 
 
 cacheContract('L1 only', () => async (source, clock) => createTokenCache({ source, clock, l1: { ttlMs: 60_000 } }));
 
-let redis: Redis | undefined;
-let kv: KvRestServer | undefined;
-const namespace = testNamespace('cc');
-beforeAll(async () => {
-  if (!redisOk) return;
-  redis = await connectRedis();
-  kv = await createKvRestServer();
-});
-afterAll(async () => {
-  await kv?.close();
-  if (!redis) return;
-  // After the whole contract ran on L2: nothing in clear, in any key or value.
-  const scan = await findPlaintext(redis, namespace, plaintextsSeen);
-  await dropNamespace(redis, namespace);
-  await redis.quit();
-  expect(scan.scanned).toBeGreaterThan(0);
-  expect(scan.found).toEqual([]);
-});
-
-cacheContract(
-  'L1 + L2 (Redis)',
-  () => async (source, clock) => {
-    const cache = createTokenCache({
-      source,
-      clock,
-      l1: { ttlMs: 60_000 },
-      redis: { client: redis!, namespace, hmacKey: randomBytes(32) },
+/**
+ * The L2 contracts on one target (the bus, and serverless over TCP; over the KV
+ * REST API too on the single Redis, which the REST fixture fronts), and
+ * afterwards a scan of the namespace on every node: nothing in clear in any key
+ * or value.
+ */
+function l2Contract(target: RedisTarget, ok: boolean): void {
+  let redis: TestRedis | undefined;
+  let kv: KvRestServer | undefined;
+  const namespace = testNamespace('cc');
+  describe.skipIf(!ok)(`L2 on ${target.name}`, () => {
+    beforeAll(async () => {
+      redis = await target.connect();
+      if (target.kind === 'single') kv = await createKvRestServer();
     });
-    await busReady(cache);
-    return cache;
-  },
-  !redisOk,
-);
+    afterAll(async () => {
+      await kv?.close();
+      if (!redis) return;
+      const scan = await findPlaintext(redis, namespace, plaintextsSeen);
+      await dropNamespace(redis, namespace);
+      await redis.quit();
+      expect(scan.scanned).toBeGreaterThan(0);
+      expect(scan.found).toEqual([]);
+    });
 
-cacheContract(
-  'serverless: L1 checked against the generation in a KV REST API (no bus)',
-  () => async (source, clock) => {
-    const client = await createKvRestClient({ url: kv!.url, token: kv!.token, timeoutMs: 2000, writeTimeoutMs: 2000 });
-    return createServerlessTokenCache({ source, clock, l1: { ttlMs: 60_000 }, l2: { client, namespace, hmacKey: randomBytes(32) } });
-  },
-  !redisOk,
-);
+    cacheContract(`L1 + L2 (${target.name})`, () => async (source, clock) => {
+      const cache = createTokenCache({
+        source,
+        clock,
+        l1: { ttlMs: 60_000 },
+        redis: { client: redis!, namespace, hmacKey: randomBytes(32) },
+      });
+      await busReady(cache);
+      return cache;
+    });
 
-cacheContract(
-  'serverless: L1 checked against the generation in TCP Redis (no bus)',
-  () => async (source, clock) =>
-    createServerlessTokenCache({ source, clock, l1: { ttlMs: 60_000 }, l2: { client: redis!, namespace, hmacKey: randomBytes(32) } }),
-  !redisOk,
-);
+    if (target.kind === 'single') {
+      cacheContract('serverless: L1 checked against the generation in a KV REST API (no bus)', () => async (source, clock) => {
+        const client = await createKvRestClient({ url: kv!.url, token: kv!.token, timeoutMs: 2000, writeTimeoutMs: 2000 });
+        return createServerlessTokenCache({ source, clock, l1: { ttlMs: 60_000 }, l2: { client, namespace, hmacKey: randomBytes(32) } });
+      });
+    }
+
+    cacheContract(
+      `serverless: L1 checked against the generation in TCP Redis (${target.name}, no bus)`,
+      () => async (source, clock) =>
+        createServerlessTokenCache({ source, clock, l1: { ttlMs: 60_000 }, l2: { client: redis!, namespace, hmacKey: randomBytes(32) } }),
+    );
+  });
+}
+
+for (const { target, ok } of targets) l2Contract(target, ok);

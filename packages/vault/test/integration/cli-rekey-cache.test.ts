@@ -1,13 +1,13 @@
 /**
  * `rekey` and `retire-key` sweep the Redis (L2) cache, on SQLite and
- * PostgreSQL, through the real binary: after a rekey no entry under the old kid
+ * PostgreSQL with one Redis, and on SQLite with a Redis Cluster (every master
+ * holds part of the namespace), through the real binary: after a rekey no entry under the old kid
  * is left (also those named under the old key's HMAC), a vault holding only the
  * new key reads every item; retire-key drops the retired kid's entries and
  * keeps the others; an interrupted rekey still sweeps; a Redis that is down
  * or not configured never fails either command.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { l2KeyLayout } from '../../src/cache/redis-tier.js';
 import { rekeyCommand } from '../../src/cli/commands/rekey.js';
@@ -18,15 +18,17 @@ import type { CacheSweep } from '../../src/keys/cache-sweep.js';
 import type { RekeyReport } from '../../src/keys/rekey.js';
 import { silentLogger } from '../../src/types/logger.js';
 import { createVault, type Vault } from '../../src/index.js';
-import { connectRedis, dropNamespace, waitFor } from '../fixtures/cache-helpers.js';
+import { dropNamespace, waitFor, type TestRedis } from '../fixtures/cache-helpers.js';
 import { countKid, l2Kids } from '../fixtures/cache-l2-kids.js';
 import { freePort } from '../fixtures/cache-redis-server.js';
+import { REDIS_TARGETS, type RedisTarget } from '../fixtures/cache-redis-targets.js';
 import { sink } from '../helpers/text-sink.js';
-import { fakeAccessToken, requireService, TEST_REDIS_URL, testNamespace } from '../helpers/services.js';
+import { fakeAccessToken, requireService, testNamespace } from '../helpers/services.js';
 import { ensureBuilt, json, runCli, transcript } from './cli-harness.js';
 import { targets } from './cli-store-suite.js';
 
 const redisOk = await requireService('redis', 'cli rekey cache sweep');
+const clusterOk = await requireService('redis-cluster', 'cli rekey cache sweep (Redis Cluster)');
 const pgOk = await requireService('postgres', 'cli rekey cache sweep (postgres)');
 
 const key = () => randomBytes(32).toString('base64');
@@ -39,8 +41,15 @@ type Sweep = { cacheSweep: CacheSweep };
 
 beforeAll(() => ensureBuilt(), 180_000);
 
-describe.each(['sqlite', 'postgres'] as const)('rekey and retire-key sweep L2 on %s', (dialect) => {
-  const enabled = redisOk && (dialect === 'sqlite' || pgOk);
+const [single, cluster] = REDIS_TARGETS as [RedisTarget, RedisTarget];
+const runs = [
+  ['sqlite', single.name, single],
+  ['postgres', single.name, single],
+  ['sqlite', cluster.name, cluster],
+] as const;
+
+describe.each(runs)('rekey and retire-key sweep L2 on %s, %s', (dialect, _name, cache) => {
+  const enabled = (cache.kind === 'single' ? redisOk : clusterOk) && (dialect === 'sqlite' || pgOk);
   const namespace = testNamespace('crk');
   const records = Array.from({ length: N }, (_, i) => ({
     userId: `user-${i % 3}`,
@@ -48,14 +57,14 @@ describe.each(['sqlite', 'postgres'] as const)('rekey and retire-key sweep L2 on
     accessToken: fakeAccessToken(),
   }));
   let target: Awaited<ReturnType<(typeof targets)['sqlite']>>;
-  let redis: Redis;
+  let redis: TestRedis;
   /** An L2 value sealed under k1, kept to plant again before retire-key. */
   let oldEnvelope: Buffer;
 
   beforeAll(async () => {
     if (!enabled) return;
     target = await targets[dialect]();
-    redis = await connectRedis();
+    redis = await cache.connect();
   });
   afterAll(async () => {
     if (redis) await dropNamespace(redis, namespace);
@@ -66,7 +75,7 @@ describe.each(['sqlite', 'postgres'] as const)('rekey and retire-key sweep L2 on
   const env = (keys: string, extra: Record<string, string> = {}): Record<string, string | undefined> => ({
     ...target.env,
     VAULT_KEYS: keys,
-    VAULT_REDIS_URL: TEST_REDIS_URL,
+    ...cache.env,
     VAULT_NAMESPACE: namespace,
     ...extra,
   });
@@ -162,7 +171,11 @@ describe.each(['sqlite', 'postgres'] as const)('rekey and retire-key sweep L2 on
   });
 
   it.skipIf(!enabled)('a Redis that is down does not fail rekey or retire-key: the sweep is reported as skipped', async () => {
-    const down = env(`${K3},${K2}`, { VAULT_REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    const port = await freePort();
+    const down = env(
+      `${K3},${K2}`,
+      cache.kind === 'single' ? { VAULT_REDIS_URL: `redis://127.0.0.1:${port}` } : { VAULT_REDIS_CLUSTER_NODES: `127.0.0.1:${port}` },
+    );
     const human = await runCli(['rekey'], { env: down });
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('cache sweep skipped: Redis unreachable');
@@ -176,8 +189,8 @@ describe.each(['sqlite', 'postgres'] as const)('rekey and retire-key sweep L2 on
     expect(countKid(await l2Kids(redis, namespace), 'k2')).toBe(N);
   });
 
-  it.skipIf(!enabled)('without VAULT_REDIS_URL: no sweep line, status disabled', async () => {
-    const noRedis = { ...env(`${K3},${K2}`), VAULT_REDIS_URL: undefined };
+  it.skipIf(!enabled)('without VAULT_REDIS_URL (or VAULT_REDIS_CLUSTER_NODES): no sweep line, status disabled', async () => {
+    const noRedis = { ...env(`${K3},${K2}`), VAULT_REDIS_URL: undefined, VAULT_REDIS_CLUSTER_NODES: undefined };
     const human = await runCli(['retire-key', 'k2'], { env: noRedis });
     expect(human.code).toBe(0);
     expect(human.stdout).not.toContain('cache sweep');

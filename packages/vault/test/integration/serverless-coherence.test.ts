@@ -1,7 +1,8 @@
 /**
  * Serverless mode: two vault instances on one PostgreSQL schema, with no
  * invalidation bus, over a KV REST API (the real `@upstash/redis` through the
- * REST fixture) and over TCP Redis with VAULT_SERVERLESS. A delete or a
+ * REST fixture) and over TCP Redis with VAULT_SERVERLESS, on one Redis and on
+ * a Redis Cluster (VAULT_REDIS_CLUSTER_NODES). A delete or a
  * replacement on A; B reading the item without pause all along. The stated
  * bound: no read on B that starts after A's call returned serves the old token
  * (B checks each L1 hit against the generation the invalidation bumped).
@@ -11,12 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVault, isVaultError, type Vault } from '../../src/index.js';
 import { silentLogger } from '../../src/types/logger.js';
-import { connectRedis, dropNamespace } from '../fixtures/cache-helpers.js';
+import { connectRedis, connectRedisCluster, dropNamespace } from '../fixtures/cache-helpers.js';
 import { createKvRestServer, type KvRestServer } from '../fixtures/kv-rest-server.js';
 import {
   createTestSchema,
   fakeAccessToken,
   requireService,
+  TEST_REDIS_CLUSTER_NODES,
   TEST_REDIS_URL,
   testKeys,
   testNamespace,
@@ -24,6 +26,7 @@ import {
 } from '../helpers/services.js';
 
 const ok = (await requireService('postgres', 'serverless coherence')) && (await requireService('redis', 'serverless coherence'));
+const clusterOk = ok && (await requireService('redis-cluster', 'serverless coherence (Redis Cluster)'));
 const TRIALS = Number(process.env.PV_SERVERLESS_TRIALS ?? 3);
 /** How long B keeps reading after A's call returned. */
 const AFTER_MS = 300;
@@ -33,6 +36,7 @@ const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floo
 interface Backend {
   name: string;
   options(): Record<string, unknown>;
+  skip?: boolean;
 }
 
 describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
@@ -51,6 +55,11 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
     const redis = await connectRedis();
     await dropNamespace(redis, namespace);
     await redis.quit();
+    if (clusterOk) {
+      const cluster = await connectRedisCluster();
+      await dropNamespace(cluster, namespace);
+      await cluster.quit();
+    }
     await kv?.close();
     await schema?.drop();
   });
@@ -60,6 +69,11 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
     {
       name: 'TCP Redis, VAULT_SERVERLESS',
       options: () => ({ redis: TEST_REDIS_URL, serverless: true, cache: { l2: { timeoutMs: 1000 } } }),
+    },
+    {
+      name: 'Redis Cluster, VAULT_SERVERLESS',
+      options: () => ({ redis: { cluster: TEST_REDIS_CLUSTER_NODES }, serverless: true, cache: { l2: { timeoutMs: 1000 } } }),
+      skip: !clusterOk,
     },
   ];
 
@@ -111,11 +125,12 @@ describe.skipIf(!ok)('serverless mode: coherence without a bus', () => {
   }
 
   for (const backend of backends) {
-    it(
+    it.skipIf(backend.skip)(
       `${backend.name}: B never serves a deleted or replaced token in a read that starts after A's call returned`,
       async () => {
         const [a, b] = [await open(backend), await open(backend)];
         expect(b.stats().cache.bus).toBe('disabled');
+        expect((await b.health()).redis).toBe('ok');
         const windows: number[] = [];
         const durations: number[] = [];
         let readsAfter = 0;

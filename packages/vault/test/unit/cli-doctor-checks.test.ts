@@ -30,6 +30,18 @@ describe('doctor configuration checks', () => {
     ['PostgreSQL without TLS on localhost', { databaseUrl: 'postgres://app@127.0.0.1/vault' }, 'database_tls', 'warn'],
     ['SQLite in production', { databaseUrl: 'sqlite:.data/vault.db' }, 'database_tls', 'warn'],
     ['Redis without TLS in production', { redisUrl: 'redis://cache.internal:6379' }, 'redis_tls', 'fail'],
+    [
+      'Redis Cluster without TLS in production',
+      { redisUrl: null, redisCluster: { tls: false, hosts: ['10.0.0.1', '10.0.0.2'] } },
+      'redis_tls',
+      'fail',
+    ],
+    [
+      'Redis Cluster without TLS on localhost',
+      { redisUrl: null, redisCluster: { tls: false, hosts: ['127.0.0.1', '::1'] } },
+      'redis_tls',
+      'warn',
+    ],
     ['identity enabled', { products: ['transactions', 'identity'] }, 'products', 'warn'],
     ['no webhook URL', { webhookUrl: null }, 'webhook_url', 'warn'],
     ['http webhook in production', { webhookUrl: 'http://app.example.com/hook' }, 'webhook_url', 'fail'],
@@ -38,6 +50,10 @@ describe('doctor configuration checks', () => {
     const result = statusOf(facts, id);
     expect(result?.status).toBe(status);
     expect(result?.fix).toBeTruthy();
+  });
+
+  it('a Redis Cluster over TLS is a pass', () => {
+    expect(statusOf({ redisUrl: null, redisCluster: { tls: true, hosts: ['10.0.0.1'] } }, 'redis_tls')?.status).toBe('pass');
   });
 
   it('no Redis configured is a pass (L1 only)', () => {

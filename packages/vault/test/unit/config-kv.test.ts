@@ -55,6 +55,11 @@ describe('parseConfig: KV REST API and serverless mode', () => {
     expect(parseConfig({ serverless: true }, {}).serverless).toBe(true);
   });
 
+  it('VAULT_SERVERLESS turns serverless mode on over a Redis Cluster too', () => {
+    const c = parseConfig({}, { VAULT_SERVERLESS: '1', VAULT_REDIS_CLUSTER_NODES: 'a:7000,b:7000' });
+    expect([c.serverless, c.redisCluster?.nodes.length, c.redis, c.kv]).toEqual([true, 2, undefined, undefined]);
+  });
+
   it.each<[string, Env, VaultConfigInput, string]>([
     ['a URL without its token', { KV_REST_API_URL: URL_ }, {}, 'KV_REST_API_TOKEN'],
     ['a token without its URL', { UPSTASH_REDIS_REST_TOKEN: TOKEN }, {}, 'UPSTASH_REDIS_REST_URL'],
@@ -76,6 +81,24 @@ describe('parseConfig: KV REST API and serverless mode', () => {
       { KV_REST_API_URL: URL_, KV_REST_API_TOKEN: TOKEN, VAULT_REDIS_URL: 'redis://cache:6379' },
       {},
       'VAULT_REDIS_URL',
+    ],
+    [
+      'a KV beside VAULT_REDIS_CLUSTER_NODES',
+      { KV_REST_API_URL: URL_, KV_REST_API_TOKEN: TOKEN, VAULT_REDIS_CLUSTER_NODES: 'a:7000,b:7000' },
+      {},
+      'VAULT_REDIS_CLUSTER_NODES',
+    ],
+    [
+      'an explicit kv beside VAULT_REDIS_CLUSTER_NODES',
+      { VAULT_REDIS_CLUSTER_NODES: 'a:7000' },
+      { kv: { url: URL_, token: TOKEN } },
+      'VAULT_REDIS_CLUSTER_NODES',
+    ],
+    [
+      'a KV beside an explicit cluster',
+      { KV_REST_API_URL: URL_, KV_REST_API_TOKEN: TOKEN },
+      { redis: { cluster: 'a:7000' } },
+      'VAULT_REDIS_CLUSTER_NODES',
     ],
     [
       'a KV with serverless mode turned off',

@@ -149,6 +149,37 @@ describe('parseConfig reads the environment', () => {
     expect(parseConfig({ redis: { url: 'redis://127.0.0.1:6380' } }, {}).redis).toEqual({ url: 'redis://127.0.0.1:6380' });
   });
 
+  it('takes a Redis Cluster from VAULT_REDIS_CLUSTER_NODES or as input; either replaces both variables', () => {
+    const fromEnv = parseConfig({}, { VAULT_REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000' });
+    expect(fromEnv.redis).toBeUndefined();
+    expect(fromEnv.redisCluster).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7000 },
+      ],
+      tls: false,
+    });
+    const env = { VAULT_REDIS_URL: 'redis://one:6379', VAULT_REDIS_CLUSTER_NODES: 'other:7000' };
+    const cluster = parseConfig({ redis: { cluster: ['a:7000', 'b:7000'] } }, env);
+    expect([cluster.redis, cluster.redisCluster?.nodes.length]).toEqual([undefined, 2]);
+    const single = parseConfig({ redis: 'redis://127.0.0.1:6379' }, env);
+    expect([single.redis, single.redisCluster]).toEqual([{ url: 'redis://127.0.0.1:6379' }, undefined]);
+    const off = parseConfig({ redis: null }, env);
+    expect([off.redis, off.redisCluster]).toEqual([undefined, undefined]);
+    expect(parseConfig({}, { VAULT_REDIS_CLUSTER_NODES: '' }).redisCluster).toBeUndefined();
+  });
+
+  it('refuses VAULT_REDIS_URL together with VAULT_REDIS_CLUSTER_NODES, and a cluster entry that is not host:port', () => {
+    const both = refusal({}, { VAULT_REDIS_URL: 'redis://one:6379', VAULT_REDIS_CLUSTER_NODES: 'a:7000' });
+    expect(both).toMatchObject({ code: 'ERR_CONFIG_INVALID', variables: ['VAULT_REDIS_CLUSTER_NODES'] });
+    expect(both?.message).toContain('VAULT_REDIS_URL');
+    expect(refusal({ redis: { url: 'redis://one:6379', cluster: 'a:7000' } }, {})).toMatchObject({ code: 'ERR_CONFIG_INVALID' });
+    const bad = refusal({}, { VAULT_REDIS_CLUSTER_NODES: 'a:7000,redis://:hunter2@b:7000/3' });
+    expect(bad).toMatchObject({ code: 'ERR_CONFIG_INVALID', variables: ['VAULT_REDIS_CLUSTER_NODES'] });
+    expect(bad?.message).toContain('entry 2');
+    expect(bad?.message).not.toContain('hunter2');
+  });
+
   it('accepts a database URL string as input', () => {
     expect(parseConfig({ database: 'sqlite:/tmp/x.db' }, {}).database.url).toBe('sqlite:/tmp/x.db');
   });
@@ -249,7 +280,8 @@ describe('a parsed config', () => {
       VAULT_REDIS_URL: 'redis://:redis-password-88@cache:6379',
     },
   );
-  const hidden = [...Object.values(secrets), 'db-password-77', 'redis-password-88'];
+  const hidden = [...Object.values(secrets), 'db-password-77', 'redis-password-88', 'cluster-password-99'];
+  const cluster = parseConfig({}, { VAULT_REDIS_CLUSTER_NODES: 'rediss://app:cluster-password-99@a:7000,b:7000' });
 
   it('still hands the secrets to code that asks for them', () => {
     expect([c.keys, c.plaid.secret, c.metricsToken]).toEqual([secrets.VAULT_KEYS, secrets.PLAID_SECRET, secrets.VAULT_METRICS_TOKEN]);
@@ -266,6 +298,10 @@ describe('a parsed config', () => {
     ['util.inspect of the plaid section', () => inspect(c.plaid, { showHidden: true })],
     ['JSON.stringify of the database section', () => JSON.stringify(c.database)],
     ['util.inspect of the redis section', () => inspect(c.redis)],
+    ['util.inspect of a cluster config', () => inspect(cluster, { depth: Infinity, showHidden: true })],
+    ['JSON.stringify of a cluster config', () => JSON.stringify(cluster)],
+    ['JSON.stringify of the cluster section', () => JSON.stringify(cluster.redisCluster)],
+    ['a spread copy of the cluster section', () => JSON.stringify({ ...cluster.redisCluster })],
     ['a spread copy', () => JSON.stringify({ ...c, plaid: { ...c.plaid } })],
     ['Object.keys', () => Object.keys(c).join() + Object.keys(c.plaid).join()],
   ])('never prints a secret through %s', (_name, render) => {
@@ -275,6 +311,13 @@ describe('a parsed config', () => {
 
   it('shows that a secret is set', () => {
     expect(JSON.parse(JSON.stringify(c))).toMatchObject({ keys: '[redacted]', plaid: { secret: '[redacted]' } });
+    expect(JSON.parse(JSON.stringify(cluster))).toMatchObject({
+      redisCluster: { nodes: ['a:7000', 'b:7000'], tls: true, username: 'app', password: '[redacted]' },
+    });
+  });
+
+  it('still hands the cluster password to the client factory', () => {
+    expect(cluster.redisCluster?.password).toBe('cluster-password-99');
   });
 
   it('is deeply frozen', () => {

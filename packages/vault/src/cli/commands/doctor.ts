@@ -5,7 +5,7 @@ import { serviceChecks } from '../../doctor/service-checks.js';
 import { isVaultError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { pendingRecoveryEntries, pingRedis } from '../probes.js';
+import { pendingRecoveryEntries, pingRedis, pingRedisCluster } from '../probes.js';
 
 export const doctorCommand: Command = {
   name: 'doctor',
@@ -20,11 +20,11 @@ check: pass, warn or fail, with the fix for each warn and fail.
                   not the development key), 32-byte keys, how many
   node_env        NODE_ENV=production
   database_tls    PostgreSQL URL requires TLS in production
-  redis_tls       Redis URL is rediss:// in production
+  redis_tls       Redis URL (or cluster nodes) rediss:// in production
   products        least privilege: no product beyond what the app uses
   webhook_url     PLAID_WEBHOOK_URL set and https
   database        reachable; migrations applied
-  redis           reachable (when configured)
+  redis           reachable (when configured; on a cluster, every master)
   recovery_journal  no rotation waiting to be replayed
   audit_chain     no audit row outside the chain (one would block every audit append)
   kids            no rows under kids missing from the keyring; none under old kids
@@ -56,6 +56,7 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
         nodeEnv: runtime.env.NODE_ENV,
         databaseUrl: config.database.url,
         redisUrl: config.redis?.url ?? config.kv?.url ?? null,
+        redisCluster: config.redisCluster ? { tls: config.redisCluster.tls, hosts: config.redisCluster.nodes.map((n) => n.host) } : null,
         webhookUrl: config.plaid.webhookUrl ?? null,
         products: config.plaid.products,
         kids: keyring.kids,
@@ -63,6 +64,7 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
       }),
     );
     const redisUrl = config.redis?.url;
+    const redisCluster = config.redisCluster;
     results.push(
       ...(await serviceChecks({
         store: await runtime.rawStore(),
@@ -71,6 +73,7 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
         ...(redisUrl !== undefined && { pingRedis: () => pingRedis(redisUrl) }),
         // [h13-kv] The KV REST API answers a PING too (bounded, 2 s).
         ...(config.kv && { pingRedis: () => runtime.redis().then((client) => client?.disconnect()) }),
+        ...(redisCluster !== undefined && { pingRedis: () => pingRedisCluster(redisCluster) }),
         pendingRecovery: () => pendingRecoveryEntries(config.recoveryDir, keyring),
       })),
     );

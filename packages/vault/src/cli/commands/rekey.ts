@@ -19,7 +19,8 @@ compare-and-swap, so a concurrent rotation simply wins. Interrupt it at any
 time (Ctrl-C) and run it again: it picks up the rows still under old kids.
 Writes one key.rekey audit event per run. Then: plaid-vault retire-key OLD_KID.
 
-With VAULT_REDIS_URL set, it then sweeps the Redis (L2) cache of VAULT_NAMESPACE:
+With VAULT_REDIS_URL (or VAULT_REDIS_CLUSTER_NODES: every master) set, it then
+sweeps the Redis (L2) cache of VAULT_NAMESPACE:
 every entry not sealed under the active key is dropped (also after an
 interrupted run or failed rows; those items refill from the database). A Redis
 that does not answer does not fail the command: the sweep is reported as

@@ -14,7 +14,8 @@ Otherwise prints the kids to keep in VAULT_KEYS, in order. It never prints key
 bytes: remove the KID entry from VAULT_KEYS in your secret store yourself,
 redeploy, and the key is retired. Run plaid-vault rekey first.
 
-With VAULT_REDIS_URL set, it then drops every Redis (L2) cache entry of
+With VAULT_REDIS_URL (or VAULT_REDIS_CLUSTER_NODES: every master) set, it then
+drops every Redis (L2) cache entry of
 VAULT_NAMESPACE still sealed under KID (entries under the other kids stay). A
 Redis that does not answer does not fail the command: the sweep is reported as
 skipped (ERR_CACHE_UNAVAILABLE). Exit code 1 if the sweep is interrupted.`,
