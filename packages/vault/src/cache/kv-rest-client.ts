@@ -7,7 +7,7 @@ import { KvRestError, replyWord, toKvError } from './kv-rest-errors.js';
  * the same few ioredis-shaped commands the TCP tier uses (`RedisCacheClient`,
  * `PurgeKidsClient`), so `RedisTier`, its scripts, the breaker and the kid
  * sweep run unchanged over HTTPS. The client's defaults do not fit a cache
- * that must never stall a caller (docs/DECISIONS.md (entries 74 and 79)):
+ * that must never stall a caller (docs/DECISIONS.md, entries 74 and 79):
  *
  * - replies stay the text Redis holds (`automaticDeserialization: false`);
  * - one request per call, batches only through `pipeline()`;
