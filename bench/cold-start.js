@@ -167,7 +167,19 @@ const quantile = (values, q) => {
 const FIELDS = ['importMs', 'openMs', 'readMs', 'totalMs', 'processMs'];
 function summarise(samples) {
   return Object.fromEntries(
-    FIELDS.map((f) => [f, { p50: +quantile(samples.map((s) => s[f]), 0.5).toFixed(1), p90: +quantile(samples.map((s) => s[f]), 0.9).toFixed(1) }]),
+    FIELDS.map((f) => [
+      f,
+      {
+        p50: +quantile(
+          samples.map((s) => s[f]),
+          0.5,
+        ).toFixed(1),
+        p90: +quantile(
+          samples.map((s) => s[f]),
+          0.9,
+        ).toFixed(1),
+      },
+    ]),
   );
 }
 
@@ -177,7 +189,9 @@ const ROWS = [
   { name: 'vault', label: 'vault (autoMigrate on, the default)', child: 'vault', env: { COLD_MIGRATE: '1' } },
   { name: 'vaultNoMigrate', label: 'vault (autoMigrate off)', child: 'vault', env: { COLD_MIGRATE: '0' } },
   { name: 'importOnly', label: "import('plaid-vault') only", child: 'import', env: {} },
-  ...(OTHER_ENTRY ? [{ name: 'importOther', label: `import of ${OTHER_ENTRY} only`, child: 'import', env: { COLD_ENTRY: OTHER_ENTRY } }] : []),
+  ...(OTHER_ENTRY
+    ? [{ name: 'importOther', label: `import of ${OTHER_ENTRY} only`, child: 'import', env: { COLD_ENTRY: OTHER_ENTRY } }]
+    : []),
 ];
 const samples = Object.fromEntries(ROWS.map((r) => [r.name, []]));
 const namespaces = [];
@@ -202,7 +216,9 @@ try {
 
 const summary = Object.fromEntries(ROWS.map((r) => [r.name, summarise(samples[r.name])]));
 const base = summary.baseline.totalMs.p50;
-console.log(`${RUNS} fresh processes per row (after one warm-up round); ms; median (p90); total = child clock from process start to the token read`);
+console.log(
+  `${RUNS} fresh processes per row (after one warm-up round); ms; median (p90); total = child clock from process start to the token read`,
+);
 console.log('target: vault total within 1.5x of the baseline total (medians)\n');
 console.log('| path | import | open | first read | total | whole process | total / baseline |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -211,7 +227,9 @@ for (const row of ROWS) {
   const cell = (f) => `${s[f].p50} (${s[f].p90})`;
   const ratio = row.child === 'import' ? '' : (s.totalMs.p50 / base).toFixed(2);
   const dash = (f) => (row.child === 'import' ? '' : cell(f));
-  console.log(`| ${row.label} | ${cell('importMs')} | ${dash('openMs')} | ${dash('readMs')} | ${cell('totalMs')} | ${cell('processMs')} | ${ratio} |`);
+  console.log(
+    `| ${row.label} | ${cell('importMs')} | ${dash('openMs')} | ${dash('readMs')} | ${cell('totalMs')} | ${cell('processMs')} | ${ratio} |`,
+  );
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

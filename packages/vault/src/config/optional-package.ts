@@ -59,5 +59,9 @@ export function loadPlaidSdk(): Promise<typeof import('plaid')> {
 
 /** @upstash/redis, for a KV REST API (an optional peer dependency). */
 export function loadUpstash(): Promise<typeof import('@upstash/redis')> {
-  return importOptional('@upstash/redis', 'A KV REST API is configured (KV_REST_API_URL or UPSTASH_REDIS_REST_URL)', () => import('@upstash/redis'));
+  return importOptional(
+    '@upstash/redis',
+    'A KV REST API is configured (KV_REST_API_URL or UPSTASH_REDIS_REST_URL)',
+    () => import('@upstash/redis'),
+  );
 }

@@ -3,7 +3,14 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { ItemStatus } from '../types/items.js';
 import type { Logger } from '../types/logger.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, outsideChain, type AuditAppend, type LockedAuditHead, type StoreBackend } from './store-backend.js';
+import {
+  AUDIT_COLUMNS,
+  ENVELOPE_COLUMNS,
+  outsideChain,
+  type AuditAppend,
+  type LockedAuditHead,
+  type StoreBackend,
+} from './store-backend.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 import { PoolerSafePostgresDialect } from './postgres-migration-lock.js';
 import { loadPg } from '../config/optional-package.js';

@@ -20,8 +20,10 @@ Options:
   async run({ values, out, runtime, signal }) {
     const port = values.port === '0' ? 0 : parseCount(values.port as string | undefined, 'port', 4010, 65_535);
     // Loaded on demand: the emulator is a development tool, not a dependency of the vault (install it beside it).
-    const { DEFAULT_CREDENTIALS, startSandbox } = await importOptional('plaid-sandbox', 'plaid-vault sandbox runs the emulator', () =>
-      import('plaid-sandbox'),
+    const { DEFAULT_CREDENTIALS, startSandbox } = await importOptional(
+      'plaid-sandbox',
+      'plaid-vault sandbox runs the emulator',
+      () => import('plaid-sandbox'),
     );
     const clientId = (values['client-id'] as string | undefined) ?? DEFAULT_CREDENTIALS.clientId;
     const chosenSecret = values.secret as string | undefined;
