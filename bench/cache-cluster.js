@@ -141,8 +141,8 @@ async function sweep(name, client, batch) {
 
 async function main() {
   const spec = parseClusterNodes(CLUSTER_NODES).spec;
-  const single = createRedisClient(REDIS_URL);
-  const cluster = createRedisClusterClient(spec);
+  const single = await createRedisClient(REDIS_URL);
+  const cluster = await createRedisClusterClient(spec);
   await Promise.all([ready(single), ready(cluster)]);
   // The cluster is ready before every node connection is; a command for a node still connecting fails at once.
   while (!cluster.nodes('master').every((node) => node.status === 'ready')) await new Promise((r) => setTimeout(r, 10));

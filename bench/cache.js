@@ -154,7 +154,7 @@ async function main() {
     postgres: createStore({ url: DATABASE_URL, schema }),
   };
   const db = new pg.Pool({ connectionString: DATABASE_URL, options: `-c search_path=${schema}`, max: 10 });
-  const redis = createRedisClient(REDIS_URL);
+  const redis = await createRedisClient(REDIS_URL);
   await new Promise((resolve, reject) => (redis.status === 'ready' ? resolve() : redis.once('ready', resolve).once('end', reject)));
   const namespace = `bench${run}`;
   const hmacKey = randomBytes(32);

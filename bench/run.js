@@ -21,6 +21,7 @@ const ORDER = [
   'rekey',
   'rotate-many',
   'webhook-forgery',
+  'cold-start',
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));

@@ -120,9 +120,9 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
   const ownedRedis = parts.redisClient
     ? null
     : config.redis
-      ? createRedisClient(config.redis.url, logger)
+      ? await createRedisClient(config.redis.url, logger)
       : config.redisCluster
-        ? createRedisClusterClient(config.redisCluster, logger)
+        ? await createRedisClusterClient(config.redisCluster, logger)
         : null;
   const redis = parts.redisClient ?? ownedRedis;
 

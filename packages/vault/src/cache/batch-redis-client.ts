@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadIoredis } from '../config/optional-package.js';
 import { CacheUnavailableError } from '../errors.js';
 import type { Logger } from '../types/logger.js';
 import { createKvRestClient } from './kv-rest-client.js';
@@ -25,6 +26,7 @@ export interface BatchRedisOptions {
  */
 export async function connectBatchRedis(url: string, opts: BatchRedisOptions = {}): Promise<Redis> {
   const timeoutMs = opts.timeoutMs ?? 2000;
+  const { Redis } = await loadIoredis();
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,

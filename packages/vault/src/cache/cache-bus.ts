@@ -16,6 +16,6 @@ export function createCacheBus(
   client: CacheRedisClient | ClusterCacheClient,
   opts: Omit<InvalidationBusOptions, 'subscriber'>,
 ): InvalidationBus {
-  if (isClusterClient(client)) return createClusterInvalidationBus({ ...opts, cluster: client });
+  if (isClusterClient(client)) return createClusterInvalidationBus({ ...opts, cluster: client as ClusterCacheClient });
   return createInvalidationBus({ ...opts, subscriber: (client as CacheRedisClient).duplicate(subscriberOptions()) });
 }

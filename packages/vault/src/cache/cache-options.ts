@@ -1,7 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import type { Clock } from '../types/clock.js';
 import type { Logger } from '../types/logger.js';
-import type { ClusterTopology } from './cluster-topology.js';
+import type { ClusterNodeConnection, ClusterTopology } from './cluster-topology.js';
 import type { SubscriberClient } from './invalidation-bus.js';
 import type { RedisCacheClient } from './redis-tier.js';
 import type { TokenSource } from './types.js';
@@ -11,8 +11,11 @@ export interface CacheRedisClient extends RedisCacheClient {
   duplicate(override?: Partial<RedisOptions>): SubscriberClient;
 }
 
+/** A node connection of a Cluster, which the bus duplicates into a subscriber (an ioredis `Redis`). */
+export type DuplicableNode = ClusterNodeConnection & { duplicate(override?: Partial<RedisOptions>): SubscriberClient };
+
 /** A real ioredis `Cluster` satisfies this: the same commands, and the slot table to find every master (cluster-topology.ts). */
-export type ClusterCacheClient = RedisCacheClient & ClusterTopology;
+export type ClusterCacheClient = RedisCacheClient & ClusterTopology<DuplicableNode>;
 
 export interface TokenCacheOptions {
   source: TokenSource;

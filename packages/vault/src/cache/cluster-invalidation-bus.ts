@@ -1,12 +1,15 @@
-import { Redis } from 'ioredis';
+import type { DuplicableNode } from './cache-options.js';
 import { masterKeys, splitNodeKey, type ClusterTopology } from './cluster-topology.js';
 import { createInvalidationBus, type InvalidationBus, type InvalidationBusOptions } from './invalidation-bus.js';
 import { createFirstCopy } from './first-copy.js';
 import { subscriberOptions } from './redis-client.js';
 
 export interface ClusterInvalidationBusOptions extends Omit<InvalidationBusOptions, 'subscriber'> {
-  /** The cache's command client; the bus reads its slot table and connection options, and sends nothing through it. */
-  cluster: ClusterTopology;
+  /**
+   * The cache's command client; the bus reads its slot table and connection options, and sends nothing through it.
+   * Its node connections make the subscribers (`duplicate`), so this module never imports ioredis itself.
+   */
+  cluster: ClusterTopology<DuplicableNode>;
 }
 
 /**
@@ -53,10 +56,10 @@ export function createClusterInvalidationBus(opts: ClusterInvalidationBusOptions
     if (now) opts.onUp();
     else opts.onDown();
   };
-  const open = (key: string): InvalidationBus => {
+  const open = (key: string, template: DuplicableNode): InvalidationBus => {
     const { host, port } = splitNodeKey(key);
-    // The cluster's own connection options (credentials, TLS), tuned for a subscriber.
-    const subscriber = new Redis({ ...cluster.options.redisOptions, host, port, ...subscriberOptions() });
+    // The cluster's own connection options (credentials, TLS), tuned for a subscriber to a master.
+    const subscriber = template.duplicate({ ...cluster.options.redisOptions, host, port, readOnly: false, ...subscriberOptions() });
     return createInvalidationBus({
       subscriber,
       channel: opts.channel,
@@ -83,7 +86,10 @@ export function createClusterInvalidationBus(opts: ClusterInvalidationBusOptions
       first.lost(key);
       void bus.close();
     }
-    for (const key of keys) if (!buses.has(key)) buses.set(key, open(key));
+    // A slot table comes with the pool's node connections; without one, the next refresh tries again (the bus stays down).
+    const template = cluster.nodes('all')[0];
+    if (!template) return;
+    for (const key of keys) if (!buses.has(key)) buses.set(key, open(key, template));
     settle();
   };
 

@@ -1,4 +1,4 @@
-import { ConfigInvalidError } from '../errors.js';
+import { loadUpstash } from '../config/optional-package.js';
 import { silentLogger, type Logger } from '../types/logger.js';
 import { KvRestError, replyWord, toKvError } from './kv-rest-errors.js';
 
@@ -113,19 +113,6 @@ export async function createKvRestClient(opts: KvRestClientOptions): Promise<KvR
       signal: () => AbortSignal.timeout(ms),
     }) as unknown as UpstashRedis;
   return new UpstashKvClient(make(opts.timeoutMs), make(opts.writeTimeoutMs), opts.logger ?? silentLogger);
-}
-
-async function loadUpstash(): Promise<typeof import('@upstash/redis')> {
-  try {
-    return await import('@upstash/redis');
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
-    throw new ConfigInvalidError(
-      'A KV REST API is configured (KV_REST_API_URL or UPSTASH_REDIS_REST_URL) but the package @upstash/redis is not installed: npm install @upstash/redis',
-      { details: { package: '@upstash/redis' } },
-    );
-  }
 }
 
 class UpstashKvClient implements KvRestClient {

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { loadIoredis } from '../config/optional-package.js';
 import { silentLogger, type Logger } from '../types/logger.js';
 
 /** Reconnect forever, backing off from 50 ms to at most 1 s: a cache must come back by itself. */
@@ -33,13 +34,15 @@ export function subscriberOptions(): Partial<RedisOptions> {
  * queue (a command while disconnected fails at once instead of waiting), no
  * per-command retries, a short connect timeout, and reconnection forever with
  * capped back-off. Connection failures are logged once per transition, without
- * the URL (it may hold a password). The caller closes it (`quit()`).
+ * the URL (it may hold a password). The caller closes it (`quit()`). ioredis is
+ * imported here, on first use (ConfigInvalidError when it is not installed).
  *
  * @example
- * const client = createRedisClient(process.env.VAULT_REDIS_URL, logger);
+ * const client = await createRedisClient(process.env.VAULT_REDIS_URL, logger);
  * const cache = createTokenCache({ source, redis: { client, namespace, hmacKey } });
  */
-export function createRedisClient(url: string, logger: Logger = silentLogger): Redis {
+export async function createRedisClient(url: string, logger: Logger = silentLogger): Promise<Redis> {
+  const { Redis } = await loadIoredis();
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,

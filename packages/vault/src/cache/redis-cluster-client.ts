@@ -1,4 +1,5 @@
-import { Cluster, type ClusterOptions } from 'ioredis';
+import type { Cluster, ClusterOptions } from 'ioredis';
+import { loadIoredis } from '../config/optional-package.js';
 import { CacheUnavailableError } from '../errors.js';
 import { silentLogger, type Logger } from '../types/logger.js';
 import { logTransitions, reconnectDelay } from './redis-client.js';
@@ -61,10 +62,11 @@ function connectNodesEagerly(client: Cluster): void {
  * logged once per transition, without addresses. The caller closes it.
  *
  * @example
- * const client = createRedisClusterClient(config.redisCluster, logger);
+ * const client = await createRedisClusterClient(config.redisCluster, logger);
  * const cache = createTokenCache({ source, redis: { client, namespace, hmacKey } });
  */
-export function createRedisClusterClient(spec: RedisClusterSpec, logger: Logger = silentLogger): Cluster {
+export async function createRedisClusterClient(spec: RedisClusterSpec, logger: Logger = silentLogger): Promise<Cluster> {
+  const { Cluster } = await loadIoredis();
   const client = new Cluster(
     spec.nodes.map((n) => ({ host: n.host, port: n.port })),
     // A node's connection reconnects by itself (ioredis' default drops it and makes a new one on the next
@@ -98,6 +100,7 @@ export function createRedisClusterClient(spec: RedisClusterSpec, logger: Logger 
 export async function connectBatchRedisCluster(spec: RedisClusterSpec, opts: { timeoutMs?: number } = {}): Promise<Cluster> {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const base = sharedOptions(spec, timeoutMs);
+  const { Cluster } = await loadIoredis();
   const client = new Cluster(
     spec.nodes.map((n) => ({ host: n.host, port: n.port })),
     { ...base, clusterRetryStrategy: () => null, redisOptions: { ...base.redisOptions, commandTimeout: timeoutMs } },

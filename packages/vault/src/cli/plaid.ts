@@ -17,6 +17,7 @@ export function createPlaidFromConfig(config: Readonly<VaultConfig>): PlaidGatew
     });
   }
   return createPlaidGateway({
-    api: createPlaidApi({ env: plaid.env, clientId: plaid.clientId ?? '', secret: plaid.secret ?? '', baseUrl: plaid.baseUrl ?? null }),
+    api: () =>
+      createPlaidApi({ env: plaid.env, clientId: plaid.clientId ?? '', secret: plaid.secret ?? '', baseUrl: plaid.baseUrl ?? null }),
   });
 }

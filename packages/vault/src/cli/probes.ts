@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { loadIoredis } from '../config/optional-package.js';
 import { eachMaster } from '../cache/cluster-topology.js';
 import type { RedisClusterSpec } from '../types/config.js';
 import type { Keyring } from '../crypto/keyring.js';
@@ -6,6 +6,7 @@ import { createRecoveryJournal } from '../rotation/journal.js';
 
 /** Resolves when Redis answers PING within 2 s; rejects otherwise. Never retries. */
 export async function pingRedis(url: string): Promise<void> {
+  const { Redis } = await loadIoredis();
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 2000,

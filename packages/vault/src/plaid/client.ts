@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
+import type { PlaidApi } from 'plaid';
+import { loadPlaidSdk } from '../config/optional-package.js';
 import { ConfigInvalidError } from '../errors.js';
 import type { VaultConfig } from '../types/config.js';
 
@@ -34,10 +35,14 @@ const MAX_FREE_SOCKETS = 256;
  * never redirects an API call, and following one would resend the secret
  * headers to wherever the redirect points.
  *
+ * The SDK (with axios, a few hundred milliseconds to load) is imported here,
+ * on first use, never when plaid-vault is imported.
+ *
  * @example
- * const api = createPlaidApi({ env: 'sandbox', clientId, secret })
+ * const api = await createPlaidApi({ env: 'sandbox', clientId, secret })
  */
-export function createPlaidApi(options: PlaidClientOptions): PlaidApi {
+export async function createPlaidApi(options: PlaidClientOptions): Promise<PlaidApi> {
+  const { Configuration, PlaidApi, PlaidEnvironments } = await loadPlaidSdk();
   const basePath = (options.baseUrl ?? PlaidEnvironments[options.env] ?? '').replace(/\/+$/, '');
   if (!basePath)
     throw new ConfigInvalidError('No Plaid base URL for this PLAID_ENV; set PLAID_BASE_URL.', { details: { env: options.env } });
@@ -62,9 +67,9 @@ export function createPlaidApi(options: PlaidClientOptions): PlaidApi {
  * (web app, CLI), never by the library, so `emulator` needs its address.
  *
  * @example
- * const api = plaidApiFromConfig(config.plaid);
+ * const api = await plaidApiFromConfig(config.plaid);
  */
-export function plaidApiFromConfig(plaid: VaultConfig['plaid']): PlaidApi {
+export async function plaidApiFromConfig(plaid: VaultConfig['plaid']): Promise<PlaidApi> {
   if (plaid.env === 'emulator' && !plaid.baseUrl)
     throw new ConfigInvalidError('PLAID_ENV=emulator needs PLAID_BASE_URL (the plaid-sandbox address).', {
       details: { variable: 'PLAID_BASE_URL' },

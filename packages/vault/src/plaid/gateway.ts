@@ -5,8 +5,8 @@ import { createRetrier, type RetryOptions } from './retry.js';
 import type { PlaidGateway, PlaidHealth, PlaidItemInfo } from './types.js';
 
 export interface PlaidGatewayOptions {
-  /** The SDK client, or a factory called on first use (so a vault without Plaid settings still starts). */
-  api: PlaidApi | (() => PlaidApi);
+  /** The SDK client, or a factory called on first use (so a vault without Plaid settings still starts, and never loads the SDK). */
+  api: PlaidApi | (() => PlaidApi | Promise<PlaidApi>);
   retry?: RetryOptions;
 }
 
@@ -15,20 +15,29 @@ export interface PlaidGatewayOptions {
  * are retried (bounded, jittered), tokens stay inside `Secret`s.
  *
  * @example
- * const plaid = createPlaidGateway({ api: createPlaidApi({ env: 'sandbox', clientId, secret }) })
+ * const plaid = createPlaidGateway({ api: () => createPlaidApi({ env: 'sandbox', clientId, secret }) })
  * const accounts = await plaid.getAccounts(token)
  */
 export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
-  let client: PlaidApi | undefined = typeof options.api === 'function' ? undefined : options.api;
   const factory = options.api;
-  const sdk = (): PlaidApi => (client ??= (factory as () => PlaidApi)());
+  let client: Promise<PlaidApi> | undefined = typeof factory === 'function' ? undefined : Promise.resolve(factory);
+  // One client, created once; a factory that fails (a setting or the SDK missing) is asked again next time.
+  const sdk = (): Promise<PlaidApi> =>
+    (client ??= Promise.resolve()
+      .then(() => (factory as () => PlaidApi | Promise<PlaidApi>)())
+      .catch((err: unknown) => {
+        client = undefined;
+        throw err;
+      }));
   const retry = createRetrier(options.retry);
   let health: PlaidHealth = 'unknown';
 
   // One attempt, mapped; 'down' only for failures that say nothing about the request.
-  async function once<T>(operation: string, fn: () => Promise<{ data: T }>): Promise<T> {
+  // Creating the client is not an attempt: its ConfigInvalidError leaves as it is.
+  async function once<T>(operation: string, fn: (api: PlaidApi) => Promise<{ data: T }>): Promise<T> {
+    const api = await sdk();
     try {
-      const { data } = await fn();
+      const { data } = await fn(api);
       health = 'ok';
       return data;
     } catch (err) {
@@ -37,12 +46,12 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
       throw mapped;
     }
   }
-  const read = <T>(operation: string, fn: () => Promise<{ data: T }>): Promise<T> => retry(() => once(operation, fn));
+  const read = <T>(operation: string, fn: (api: PlaidApi) => Promise<{ data: T }>): Promise<T> => retry(() => once(operation, fn));
 
   return {
     async createLinkToken(req) {
-      const data = await once('link.token.create', () =>
-        sdk().linkTokenCreate({
+      const data = await once('link.token.create', (api) =>
+        api.linkTokenCreate({
           client_name: req.clientName,
           language: 'en',
           country_codes: req.countryCodes as CountryCode[],
@@ -55,13 +64,13 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     },
 
     async exchangePublicToken(publicToken) {
-      const data = await once('item.public_token.exchange', () => sdk().itemPublicTokenExchange({ public_token: publicToken }));
+      const data = await once('item.public_token.exchange', (api) => api.itemPublicTokenExchange({ public_token: publicToken }));
       return { accessToken: new Secret(data.access_token), itemId: data.item_id };
     },
 
     async sandboxPublicToken(req) {
-      const data = await once('sandbox.public_token.create', () =>
-        sdk().sandboxPublicTokenCreate({
+      const data = await once('sandbox.public_token.create', (api) =>
+        api.sandboxPublicTokenCreate({
           institution_id: req.institutionId,
           initial_products: req.products as Products[],
           options: {
@@ -74,7 +83,7 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     },
 
     async getItem(token) {
-      const data = await read('item.get', () => sdk().itemGet({ access_token: token.reveal() }));
+      const data = await read('item.get', (api) => api.itemGet({ access_token: token.reveal() }));
       const item = data.item;
       const info: PlaidItemInfo = {
         itemId: item.item_id,
@@ -87,53 +96,53 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     },
 
     async getInstitutionName(institutionId, countryCodes) {
-      const data = await read('institutions.get_by_id', () =>
-        sdk().institutionsGetById({ institution_id: institutionId, country_codes: countryCodes as CountryCode[] }),
+      const data = await read('institutions.get_by_id', (api) =>
+        api.institutionsGetById({ institution_id: institutionId, country_codes: countryCodes as CountryCode[] }),
       );
       return data.institution.name ?? null;
     },
 
     async invalidateToken(token) {
-      const data = await once('item.access_token.invalidate', () => sdk().itemAccessTokenInvalidate({ access_token: token.reveal() }));
+      const data = await once('item.access_token.invalidate', (api) => api.itemAccessTokenInvalidate({ access_token: token.reveal() }));
       return new Secret(data.new_access_token);
     },
 
     async removeItem(token) {
-      await once('item.remove', () => sdk().itemRemove({ access_token: token.reveal() }));
+      await once('item.remove', (api) => api.itemRemove({ access_token: token.reveal() }));
     },
 
     async getAccounts(token) {
-      return (await read('accounts.get', () => sdk().accountsGet({ access_token: token.reveal() }))).accounts;
+      return (await read('accounts.get', (api) => api.accountsGet({ access_token: token.reveal() }))).accounts;
     },
 
     async getBalances(token) {
-      return (await read('accounts.balance.get', () => sdk().accountsBalanceGet({ access_token: token.reveal() }))).accounts;
+      return (await read('accounts.balance.get', (api) => api.accountsBalanceGet({ access_token: token.reveal() }))).accounts;
     },
 
     async syncTransactions(token, cursor, count) {
-      const data = await read('transactions.sync', () =>
-        sdk().transactionsSync({ access_token: token.reveal(), count, ...(cursor ? { cursor } : {}) }),
+      const data = await read('transactions.sync', (api) =>
+        api.transactionsSync({ access_token: token.reveal(), count, ...(cursor ? { cursor } : {}) }),
       );
       return { added: data.added, modified: data.modified, removed: data.removed, nextCursor: data.next_cursor, hasMore: data.has_more };
     },
 
     async getIdentity(token) {
-      return (await read('identity.get', () => sdk().identityGet({ access_token: token.reveal() }))).accounts;
+      return (await read('identity.get', (api) => api.identityGet({ access_token: token.reveal() }))).accounts;
     },
 
     async getAuth(token) {
-      const data = await read('auth.get', () => sdk().authGet({ access_token: token.reveal() }));
+      const data = await read('auth.get', (api) => api.authGet({ access_token: token.reveal() }));
       return { accounts: data.accounts, numbers: data.numbers };
     },
 
     async getHoldings(token) {
-      const data = await read('investments.holdings.get', () => sdk().investmentsHoldingsGet({ access_token: token.reveal() }));
+      const data = await read('investments.holdings.get', (api) => api.investmentsHoldingsGet({ access_token: token.reveal() }));
       return { accounts: data.accounts, holdings: data.holdings, securities: data.securities };
     },
 
     async getInvestmentTransactions(token, query) {
-      const data = await read('investments.transactions.get', () =>
-        sdk().investmentsTransactionsGet({
+      const data = await read('investments.transactions.get', (api) =>
+        api.investmentsTransactionsGet({
           access_token: token.reveal(),
           start_date: query.startDate,
           end_date: query.endDate,
@@ -149,12 +158,12 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     },
 
     async getLiabilities(token) {
-      const data = await read('liabilities.get', () => sdk().liabilitiesGet({ access_token: token.reveal() }));
+      const data = await read('liabilities.get', (api) => api.liabilitiesGet({ access_token: token.reveal() }));
       return { accounts: data.accounts, liabilities: data.liabilities };
     },
 
     async getWebhookKey(kid) {
-      const { key } = await read('webhook_verification_key.get', () => sdk().webhookVerificationKeyGet({ key_id: kid }));
+      const { key } = await read('webhook_verification_key.get', (api) => api.webhookVerificationKeyGet({ key_id: kid }));
       return {
         kid: key.kid,
         alg: key.alg,

@@ -3,9 +3,17 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { ItemStatus } from '../types/items.js';
 import type { Logger } from '../types/logger.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
-import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, outsideChain, type AuditAppend, type LockedAuditHead, type StoreBackend } from './store-backend.js';
+import {
+  AUDIT_COLUMNS,
+  ENVELOPE_COLUMNS,
+  outsideChain,
+  type AuditAppend,
+  type LockedAuditHead,
+  type StoreBackend,
+} from './store-backend.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 import { PoolerSafePostgresDialect } from './postgres-migration-lock.js';
+import { loadPg } from '../config/optional-package.js';
 
 export interface PostgresOptions {
   url: string;
@@ -97,7 +105,7 @@ type Queries = ReturnType<typeof queriesFor>;
  */
 export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
   let created: Pool | undefined;
-  const poolReady = import('pg').then(({ default: pg }) => {
+  const poolReady = loadPg().then(({ default: pg }) => {
     const pool = new pg.Pool({
       connectionString: opts.url,
       max: opts.poolMax,

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { loadBetterSqlite3 } from '../config/optional-package.js';
 import type { ItemStatus } from '../types/items.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
 import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN } from './store-backend.js';
@@ -20,18 +21,26 @@ const STATUS_SQL = 'select status from items where item_id = ?';
 /**
  * SQLite through better-sqlite3: one connection per store, WAL so readers in
  * other processes never block on the writer, and a busy timeout so writers
- * queue instead of failing at once.
+ * queue instead of failing at once. better-sqlite3 is imported on first use
+ * (every method waits for it; once open, reads take the connection at once).
  */
 export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
   if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
-  const database = new BetterSqlite3(opts.path);
-  database.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`);
-  database.pragma('journal_mode = WAL');
-  // NORMAL is durable across application crashes under WAL; only an OS crash may lose the last commits.
-  database.pragma('synchronous = NORMAL');
-  database.pragma('foreign_keys = ON');
+  let database: BetterSqlite3.Database | undefined;
+  const ready = loadBetterSqlite3().then(({ default: Sqlite }) => {
+    const opened = new Sqlite(opts.path);
+    opened.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`);
+    opened.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes under WAL; only an OS crash may lose the last commits.
+    opened.pragma('synchronous = NORMAL');
+    opened.pragma('foreign_keys = ON');
+    database = opened;
+    return opened;
+  });
+  // Observed by every caller; this only keeps an unused failed open quiet.
+  ready.catch(() => {});
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: () => ready }) });
   // Prepared lazily: the tables exist only after migrate(). better-sqlite3 is
   // synchronous and the store never leaves a Kysely transaction open, so these
   // raw statements cannot interleave with one of Kysely's.
@@ -45,39 +54,34 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
     dialect: 'sqlite',
     db,
     schema: undefined,
-    readEnvelope(itemId) {
-      try {
-        envelopeStmt ??= database.prepare<[string], EnvelopeRow>(ENVELOPE_SQL);
-        return Promise.resolve(envelopeStmt.get(itemId));
-      } catch (err) {
-        return Promise.reject(err);
-      }
+    async readEnvelope(itemId) {
+      const open = database ?? (await ready);
+      envelopeStmt ??= open.prepare<[string], EnvelopeRow>(ENVELOPE_SQL);
+      return envelopeStmt.get(itemId);
     },
-    readStatus(itemId) {
-      try {
-        // pluck: the row is the one column's value, no object per read.
-        statusStmt ??= database.prepare<[string], ItemStatus>(STATUS_SQL).pluck();
-        return Promise.resolve(statusStmt.get(itemId));
-      } catch (err) {
-        return Promise.reject(err);
-      }
+    async readStatus(itemId) {
+      const open = database ?? (await ready);
+      // pluck: the row is the one column's value, no object per read.
+      statusStmt ??= open.prepare<[string], ItemStatus>(STATUS_SQL).pluck();
+      return statusStmt.get(itemId);
     },
     async appendAudit(build) {
-      appendTx ??= prepareAppend(database);
+      appendTx ??= prepareAppend(database ?? (await ready));
       appendTx.immediate(build);
     },
     async quarantineAudit(at) {
-      quarantineTx ??= prepareQuarantine(database);
+      quarantineTx ??= prepareQuarantine(database ?? (await ready));
       return quarantineTx.immediate(at);
     },
     async rewrapTokens(rows, at) {
-      rewrapTx ??= prepareRewrap(database);
+      rewrapTx ??= prepareRewrap(database ?? (await ready));
       return rewrapTx.immediate(rows, at);
     },
     async close() {
       await db.destroy();
       // Kysely closes the database only if it ever used it; the raw paths may have been the only users.
-      if (database.open) database.close();
+      const opened = await ready.catch(() => undefined);
+      if (opened?.open) opened.close();
     },
   };
 }

@@ -44,7 +44,7 @@ beforeAll(async () => {
   const late: { app?: { fetch(req: Request): Response | Promise<Response> } } = {};
   server = await startHttpServer({ app: { fetch: (req) => late.app!.fetch(req) }, port: 0 });
   sandbox = await startSandbox({ webhookBaseOverride: server.url });
-  const api = createPlaidApi({ env: 'emulator', baseUrl: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret });
+  const api = await createPlaidApi({ env: 'emulator', baseUrl: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret });
   tv = await createTestVault({
     logger,
     plaid: {

@@ -35,7 +35,7 @@ describe('Plaid client transport', () => {
     });
     let connections = 0;
     server.on('connection', () => connections++);
-    const plaid = api(url);
+    const plaid = await api(url);
     for (let i = 0; i < 3; i++) expect((await plaid.categoriesGet({})).status).toBe(200);
     expect(connections).toBe(1);
   });
@@ -51,7 +51,7 @@ describe('Plaid client transport', () => {
       req.resume();
       res.writeHead(307, { location: `${target.url}/categories/get` }).end();
     });
-    const err = await api(url)
+    const err = await (await api(url))
       .categoriesGet({})
       .then(
         () => undefined,
@@ -63,7 +63,7 @@ describe('Plaid client transport', () => {
 
   it('gives up on a server that never answers (timeoutMs)', async () => {
     const { url } = await serve((req) => void req.resume());
-    const err = await api(url, 200)
+    const err = await (await api(url, 200))
       .categoriesGet({})
       .then(
         () => undefined,

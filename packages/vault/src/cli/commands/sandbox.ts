@@ -1,3 +1,4 @@
+import { importOptional } from '../../config/optional-package.js';
 import type { Command } from '../command.js';
 import { parseCount } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
@@ -18,8 +19,12 @@ Options:
   options: { port: { type: 'string' }, 'client-id': { type: 'string' }, secret: { type: 'string' } },
   async run({ values, out, runtime, signal }) {
     const port = values.port === '0' ? 0 : parseCount(values.port as string | undefined, 'port', 4010, 65_535);
-    // Loaded on demand: the emulator is a development tool, not part of a production start-up.
-    const { DEFAULT_CREDENTIALS, startSandbox } = await import('plaid-sandbox');
+    // Loaded on demand: the emulator is a development tool, not a dependency of the vault (install it beside it).
+    const { DEFAULT_CREDENTIALS, startSandbox } = await importOptional(
+      'plaid-sandbox',
+      'plaid-vault sandbox runs the emulator',
+      () => import('plaid-sandbox'),
+    );
     const clientId = (values['client-id'] as string | undefined) ?? DEFAULT_CREDENTIALS.clientId;
     const chosenSecret = values.secret as string | undefined;
     const sandbox = await startSandbox({ port, clientId, secret: chosenSecret ?? DEFAULT_CREDENTIALS.secret });

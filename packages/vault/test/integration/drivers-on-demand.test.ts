@@ -1,0 +1,91 @@
+/**
+ * Drivers on demand (issue 12): importing plaid-vault loads no driver; a vault
+ * loads the one its configuration names, on first use; a driver that is not
+ * installed is ERR_CONFIG_INVALID naming the package and how to install it.
+ * Each case is a fresh Node process on the built package (a module cache
+ * shared with other tests would prove nothing). "Not installed" is a real
+ * resolution failure, made by a module hook (without-package.mjs), not a mock.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { ensureBuilt } from './cli-harness.js';
+
+const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
+const FIXTURES = join(PACKAGE_DIR, 'test', 'fixtures');
+/** Every package a deployment may do without, and the HTTP face's. */
+const DRIVERS = ['better-sqlite3', 'pg', 'ioredis', 'plaid', 'axios', '@upstash/redis', 'plaid-sandbox', 'hono', '@hono/node-server'];
+
+interface Outcome {
+  error: { code?: string; details?: { package?: string }; message: string } | null;
+  loaded: string[];
+}
+
+let dir: string;
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'pv-drivers-'));
+}, 180_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runScenario(scenario: string, hide?: string): Outcome {
+  const hooks = ['--import', join(FIXTURES, 'trace-packages.mjs'), '--import', join(FIXTURES, 'without-package.mjs')];
+  const r = spawnSync(process.execPath, [...hooks, join(FIXTURES, 'drivers-script.mjs')], {
+    cwd: PACKAGE_DIR,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      ...process.env,
+      PV_SCENARIO: scenario,
+      PV_DIR: mkdtempSync(join(dir, `${scenario}-`)),
+      // Unreachable on purpose: a missing driver must fail before any connection is tried.
+      PV_DATABASE_URL: 'postgres://vault@127.0.0.1:1/none',
+      PV_REDIS_URL: 'redis://127.0.0.1:1',
+      ...(hide && { PV_HIDE_PACKAGE: hide }),
+    },
+  });
+  expect(r.status, r.stderr).toBe(0);
+  const { error, cjs } = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { error: Outcome['error']; cjs: string[] };
+  const traced = [...r.stderr.matchAll(/^package-loaded (\S+)$/gm)].map((m) => m[1]!);
+  return { error, loaded: [...new Set([...traced, ...cjs])].sort() };
+}
+
+describe('drivers on demand', () => {
+  it('importing plaid-vault loads no driver, no Plaid SDK, no emulator and no HTTP server', () => {
+    const { error, loaded } = runScenario('import');
+    expect(error).toBeNull();
+    expect(loaded.filter((name) => DRIVERS.includes(name))).toEqual([]);
+  });
+
+  it('an SQLite vault loads better-sqlite3 and nothing for PostgreSQL, Redis or Plaid', () => {
+    const { error, loaded } = runScenario('sqlite');
+    expect(error).toBeNull();
+    expect(loaded).toContain('better-sqlite3');
+    expect(loaded.filter((name) => DRIVERS.includes(name))).toEqual(['better-sqlite3']);
+  });
+
+  it.each([
+    { scenario: 'postgres', pkg: 'pg' },
+    { scenario: 'redis', pkg: 'ioredis' },
+    { scenario: 'sqlite', pkg: 'better-sqlite3' },
+    { scenario: 'plaid', pkg: 'plaid' },
+  ])('$pkg not installed: the $scenario vault fails with ERR_CONFIG_INVALID naming it', ({ scenario, pkg }) => {
+    const { error } = runScenario(scenario, pkg);
+    expect(error?.code).toBe('ERR_CONFIG_INVALID');
+    expect(error?.details?.package).toBe(pkg);
+    expect(error?.message).toContain(`npm install ${pkg}`);
+  });
+
+  it('plaid-sandbox not installed: `plaid-vault sandbox` exits with the configuration code and names it', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', join(FIXTURES, 'without-package.mjs'), join(PACKAGE_DIR, 'bin', 'plaid-vault.js'), 'sandbox', '--port', '0'],
+      { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PV_HIDE_PACKAGE: 'plaid-sandbox' } },
+    );
+    expect(r.status).toBe(EXIT.config);
+    expect(r.stderr).toContain('npm install plaid-sandbox');
+  });
+});
