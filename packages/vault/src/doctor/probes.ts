@@ -49,6 +49,7 @@ export function l2Ping(config: Readonly<VaultConfig>, logger: Logger): (() => Pr
   if (redis) return () => pingRedis(redis.url);
   if (redisCluster) return () => pingRedisCluster(redisCluster);
   // [h13-kv] The KV REST API answers a PING too (bounded, 2 s).
-  if (kv) return async () => (await import('../cache/batch-redis-client.js')).connectBatchKv(kv, logger).then((client) => client.disconnect());
+  if (kv)
+    return async () => (await import('../cache/batch-redis-client.js')).connectBatchKv(kv, logger).then((client) => client.disconnect());
   return undefined;
 }

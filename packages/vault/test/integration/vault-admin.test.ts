@@ -94,57 +94,60 @@ describe.each([
   let v1: Vault;
   let v2: Vault;
 
-  it.skipIf(!enabled)('import: good, invalid and duplicate lines by number; stops between records and resumes; no token in the report', async () => {
-    v1 = await open(K1);
-    const lines = [
-      ...records.slice(0, 10).map((r) => JSON.stringify(r)),
-      `{"userId":"u","itemId":"i","accessToken":"${stray}"`, // line 11: truncated JSON holding a token
-      JSON.stringify({ itemId: 'item-x', accessToken: stray }), // line 12: no userId
-      JSON.stringify(records[3]), // line 13: a duplicate of line 4
-      '',
-      ...records.slice(10).map((r) => JSON.stringify(r)), // lines 15..
-    ];
-    const text = `${lines.join('\n')}\n`;
+  it.skipIf(!enabled)(
+    'import: good, invalid and duplicate lines by number; stops between records and resumes; no token in the report',
+    async () => {
+      v1 = await open(K1);
+      const lines = [
+        ...records.slice(0, 10).map((r) => JSON.stringify(r)),
+        `{"userId":"u","itemId":"i","accessToken":"${stray}"`, // line 11: truncated JSON holding a token
+        JSON.stringify({ itemId: 'item-x', accessToken: stray }), // line 12: no userId
+        JSON.stringify(records[3]), // line 13: a duplicate of line 4
+        '',
+        ...records.slice(10).map((r) => JSON.stringify(r)), // lines 15..
+      ];
+      const text = `${lines.join('\n')}\n`;
 
-    // A stop after the fifth record: five in, the rest untouched.
-    const stop = new AbortController();
-    const seen: number[] = [];
-    const partial = await v1.import(readJsonLines(Readable.from([text])), {
-      signal: stop.signal,
-      onProgress: (p) => {
-        seen.push(p.read);
-        if (p.read === 5) stop.abort();
-      },
-    });
-    expect(partial).toMatchObject({ read: 5, imported: 5, skipped: 0, invalid: 0, interrupted: true });
-    expect(seen).toEqual([1, 2, 3, 4, 5]);
-    expect(await v1.keys.usage()).toEqual([{ kid: 'k1', rows: 5, active: true, inKeyring: true }]);
+      // A stop after the fifth record: five in, the rest untouched.
+      const stop = new AbortController();
+      const seen: number[] = [];
+      const partial = await v1.import(readJsonLines(Readable.from([text])), {
+        signal: stop.signal,
+        onProgress: (p) => {
+          seen.push(p.read);
+          if (p.read === 5) stop.abort();
+        },
+      });
+      expect(partial).toMatchObject({ read: 5, imported: 5, skipped: 0, invalid: 0, interrupted: true });
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+      expect(await v1.keys.usage()).toEqual([{ kid: 'k1', rows: 5, active: true, inKeyring: true }]);
 
-    const report: ImportReport = await v1.import(readJsonLines(Readable.from([text])));
-    expect(report).toMatchObject({ read: N + 3, imported: N - 5, skipped: 6, invalid: 2, interrupted: false });
-    expect(report.invalidLines.map((l) => l.line)).toEqual([11, 12]);
-    for (const l of report.invalidLines) expect(l.reason.length).toBeGreaterThan(0);
-    expect(report.skippedLines.map((l) => [l.line, l.itemId])).toEqual([
-      [1, 'item-000'],
-      [2, 'item-001'],
-      [3, 'item-002'],
-      [4, 'item-003'],
-      [5, 'item-004'],
-      [13, 'item-003'],
-    ]);
-    const printed = JSON.stringify([partial, report]);
-    for (const token of [stray, ...records.map((r) => r.accessToken)]) expect(printed).not.toContain(token);
+      const report: ImportReport = await v1.import(readJsonLines(Readable.from([text])));
+      expect(report).toMatchObject({ read: N + 3, imported: N - 5, skipped: 6, invalid: 2, interrupted: false });
+      expect(report.invalidLines.map((l) => l.line)).toEqual([11, 12]);
+      for (const l of report.invalidLines) expect(l.reason.length).toBeGreaterThan(0);
+      expect(report.skippedLines.map((l) => [l.line, l.itemId])).toEqual([
+        [1, 'item-000'],
+        [2, 'item-001'],
+        [3, 'item-002'],
+        [4, 'item-003'],
+        [5, 'item-004'],
+        [13, 'item-003'],
+      ]);
+      const printed = JSON.stringify([partial, report]);
+      for (const token of [stray, ...records.map((r) => r.accessToken)]) expect(printed).not.toContain(token);
 
-    // Plain entries are checked like lines; their line is their position.
-    const plain = await v1.import([records[0]!, { userId: 'u-1', itemId: 'item-bad', accessToken: 'not-a-token' }]);
-    expect(plain).toMatchObject({ read: 2, imported: 0, skipped: 1, invalid: 1 });
-    expect(plain.invalidLines.map((l) => l.line)).toEqual([2]);
+      // Plain entries are checked like lines; their line is their position.
+      const plain = await v1.import([records[0]!, { userId: 'u-1', itemId: 'item-bad', accessToken: 'not-a-token' }]);
+      expect(plain).toMatchObject({ read: 2, imported: 0, skipped: 1, invalid: 1 });
+      expect(plain.invalidLines.map((l) => l.line)).toEqual([2]);
 
-    for (const r of [records[0]!, records[13]!, records[N - 1]!]) {
-      expect(await v1.withToken({ ...r, purpose: 'test' }, (t) => t.reveal())).toBe(r.accessToken);
-    }
-    expect(await v1.keys.usage()).toEqual([{ kid: 'k1', rows: N, active: true, inKeyring: true }]);
-  });
+      for (const r of [records[0]!, records[13]!, records[N - 1]!]) {
+        expect(await v1.withToken({ ...r, purpose: 'test' }, (t) => t.reveal())).toBe(r.accessToken);
+      }
+      expect(await v1.keys.usage()).toEqual([{ kid: 'k1', rows: N, active: true, inKeyring: true }]);
+    },
+  );
 
   it.skipIf(!enabled)('retire refuses a kid in use, the active kid and an unknown kid', async () => {
     v2 = await open(`${K2},${K1}`);
@@ -157,63 +160,66 @@ describe.each([
     expect(await codeOf(v2.keys.retire('k9'))).toBe('ERR_CRYPTO_KEY_UNKNOWN');
   });
 
-  it.skipIf(!enabled)('rekey reports progress, stops on the signal (and still sweeps L2), then resumes; retire succeeds after', async () => {
-    await readAll(v1, records, 'k1', N);
+  it.skipIf(!enabled)(
+    'rekey reports progress, stops on the signal (and still sweeps L2), then resumes; retire succeeds after',
+    async () => {
+      await readAll(v1, records, 'k1', N);
 
-    const stop = new AbortController();
-    const progress: [number, number][] = [];
-    const first = await v2.keys.rekey({
-      batch: 5,
-      signal: stop.signal,
-      onProgress: (done, total) => {
-        progress.push([done, total]);
-        if (done > 0) stop.abort();
-      },
-    });
-    expect(progress).toEqual([
-      [0, N],
-      [5, N],
-    ]);
-    expect(first).toMatchObject({ activeKid: 'k2', total: N, rewrapped: 5, skipped: 0, failed: [], interrupted: true });
-    expect(first.kids).toEqual([
-      { kid: 'k2', rows: 5, active: true, inKeyring: true },
-      { kid: 'k1', rows: N - 5, active: false, inKeyring: true },
-    ]);
-    // Stopped or not, every L2 entry under k1 goes (also those of rows not re-wrapped yet: they refill).
-    expect(first.cacheSweep).toMatchObject({ status: 'done', keep: ['k2'], purged: N });
-    expect(countKid(await l2Kids(redis, namespace), 'k1')).toBe(0);
+      const stop = new AbortController();
+      const progress: [number, number][] = [];
+      const first = await v2.keys.rekey({
+        batch: 5,
+        signal: stop.signal,
+        onProgress: (done, total) => {
+          progress.push([done, total]);
+          if (done > 0) stop.abort();
+        },
+      });
+      expect(progress).toEqual([
+        [0, N],
+        [5, N],
+      ]);
+      expect(first).toMatchObject({ activeKid: 'k2', total: N, rewrapped: 5, skipped: 0, failed: [], interrupted: true });
+      expect(first.kids).toEqual([
+        { kid: 'k2', rows: 5, active: true, inKeyring: true },
+        { kid: 'k1', rows: N - 5, active: false, inKeyring: true },
+      ]);
+      // Stopped or not, every L2 entry under k1 goes (also those of rows not re-wrapped yet: they refill).
+      expect(first.cacheSweep).toMatchObject({ status: 'done', keep: ['k2'], purged: N });
+      expect(countKid(await l2Kids(redis, namespace), 'k1')).toBe(0);
 
-    // The rows still under k1 refill L2 under k1 (a vault holding k1 alone reads them).
-    const left = records.filter((r) => !['item-000', 'item-001', 'item-002', 'item-003', 'item-004'].includes(r.itemId));
-    await readAll(v1, left, 'k1', N - 5);
-    const oldCopy = (await redis.getBuffer([...(await l2Kids(redis, namespace)).keys()][0]!))!;
+      // The rows still under k1 refill L2 under k1 (a vault holding k1 alone reads them).
+      const left = records.filter((r) => !['item-000', 'item-001', 'item-002', 'item-003', 'item-004'].includes(r.itemId));
+      await readAll(v1, left, 'k1', N - 5);
+      const oldCopy = (await redis.getBuffer([...(await l2Kids(redis, namespace)).keys()][0]!))!;
 
-    const seen: [number, number][] = [];
-    const rest = await v2.keys.rekey({ batch: 4, onProgress: (done, total) => seen.push([done, total]) });
-    expect(rest).toMatchObject({ total: N - 5, rewrapped: N - 5, skipped: 0, failed: [], interrupted: false });
-    expect(seen[0]).toEqual([0, N - 5]);
-    expect(seen.at(-1)).toEqual([N - 5, N - 5]);
-    expect(rest.cacheSweep).toMatchObject({ status: 'done', keep: ['k2'], purged: N - 5 });
-    expect(countKid(await l2Kids(redis, namespace), 'k1')).toBe(0);
-    expect(rest.kids).toEqual([
-      { kid: 'k2', rows: N, active: true, inKeyring: true },
-      { kid: 'k1', rows: 0, active: false, inKeyring: true },
-    ]);
+      const seen: [number, number][] = [];
+      const rest = await v2.keys.rekey({ batch: 4, onProgress: (done, total) => seen.push([done, total]) });
+      expect(rest).toMatchObject({ total: N - 5, rewrapped: N - 5, skipped: 0, failed: [], interrupted: false });
+      expect(seen[0]).toEqual([0, N - 5]);
+      expect(seen.at(-1)).toEqual([N - 5, N - 5]);
+      expect(rest.cacheSweep).toMatchObject({ status: 'done', keep: ['k2'], purged: N - 5 });
+      expect(countKid(await l2Kids(redis, namespace), 'k1')).toBe(0);
+      expect(rest.kids).toEqual([
+        { kid: 'k2', rows: N, active: true, inKeyring: true },
+        { kid: 'k1', rows: 0, active: false, inKeyring: true },
+      ]);
 
-    const again = await v2.keys.rekey();
-    expect(again).toMatchObject({ total: 0, rewrapped: 0, cacheSweep: { status: 'done', purged: 0 } });
-    // A copy under k1 put back after the rekey (a slow fill) goes with the retire.
-    const planted = l2KeyLayout(namespace).valueKey(randomBytes(8).toString('base64url'));
-    await redis.set(planted, oldCopy, 'EX', 600);
-    const retired = await v2.keys.retire('k1');
-    expect(retired).toMatchObject({ kid: 'k1', rows: 0, keep: ['k2'], cacheSweep: { status: 'done', keep: ['k2'], purged: 1 } });
-    expect(await redis.exists(planted)).toBe(0);
+      const again = await v2.keys.rekey();
+      expect(again).toMatchObject({ total: 0, rewrapped: 0, cacheSweep: { status: 'done', purged: 0 } });
+      // A copy under k1 put back after the rekey (a slow fill) goes with the retire.
+      const planted = l2KeyLayout(namespace).valueKey(randomBytes(8).toString('base64url'));
+      await redis.set(planted, oldCopy, 'EX', 600);
+      const retired = await v2.keys.retire('k1');
+      expect(retired).toMatchObject({ kid: 'k1', rows: 0, keep: ['k2'], cacheSweep: { status: 'done', keep: ['k2'], purged: 1 } });
+      expect(await redis.exists(planted)).toBe(0);
 
-    const only = await open(K2);
-    for (const r of records) expect(await only.withToken({ ...r, purpose: 'test' }, (t) => t.reveal())).toBe(r.accessToken);
-    const events = await only.audit.list({ limit: 1000 });
-    expect(events.filter((e) => e.action === 'key.rekey')).toHaveLength(3);
-  });
+      const only = await open(K2);
+      for (const r of records) expect(await only.withToken({ ...r, purpose: 'test' }, (t) => t.reveal())).toBe(r.accessToken);
+      const events = await only.audit.list({ limit: 1000 });
+      expect(events.filter((e) => e.action === 'key.rekey')).toHaveLength(3);
+    },
+  );
 
   it.skipIf(!enabled)('doctor: pass on this vault, warn with a fix, and fail with a fix on an unmigrated database', async () => {
     const report = await v2.doctor();

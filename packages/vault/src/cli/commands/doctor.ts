@@ -34,7 +34,10 @@ Exit code 1 when any check fails (warnings alone exit 0).`,
     try {
       config = await runtime.config();
     } catch (err) {
-      return report([fail('configuration', isVaultError(err) ? err.message : 'the configuration is invalid', 'fix the named variables')], out);
+      return report(
+        [fail('configuration', isVaultError(err) ? err.message : 'the configuration is invalid', 'fix the named variables')],
+        out,
+      );
     }
     try {
       await runtime.keyring();
