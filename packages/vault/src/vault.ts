@@ -211,7 +211,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       const [auditDone] = await Promise.allSettled([audit.flush(), cache.flush()]);
       if (auditDone.status === 'rejected') throw auditDone.reason;
     },
-    keys: createKeyAdmin({ store, keyring, clock, actor: ctx.instanceId, sweep, invalidate: (id) => cache.invalidate(id) }),
+    keys: createKeyAdmin({ store, keyring, clock, actor: ctx.instanceId, sweep }),
     import: (source, opts) => importItems({ store, put, plaid: plaid.gateway }, source, opts),
     doctor: (opts) =>
       runDoctor(

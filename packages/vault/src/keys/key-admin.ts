@@ -17,21 +17,19 @@ export interface KeyAdminDeps {
   actor: string;
   /** Where the L2 sweeps go (the vault's namespace, over its batch client). */
   sweep: CacheSweepDeps;
-  /** The vault's cache invalidation (L1 here, L2, and every other instance through the bus). */
-  invalidate(itemId: string): Promise<void>;
 }
 
 /**
  * `vault.keys`: rekey, retire and usage over the vault's store and keyring,
  * each key change followed by a sweep of L2 to the kids that stay.
  *
- * Each re-wrapped row is invalidated through the vault's cache, so other
- * instances drop their copies as the run goes (their L2 fills come back under
- * the active kid); the sweep after the run catches the copies no row change
- * reached (rows not re-wrapped yet, names under the old key's HMAC).
+ * No cache entry is invalidated per row, as the CLI never did: a re-wrap
+ * leaves the token as it was, so an L1 copy anywhere is still right, and the
+ * L2 copies under the old kid (named under either key's HMAC) all go in the
+ * one sweep after the run, which also reports how many it dropped.
  *
  * @example
- * const keys = createKeyAdmin({ store, keyring, clock, actor: 'cli-42', sweep, invalidate: (id) => cache.invalidate(id) });
+ * const keys = createKeyAdmin({ store, keyring, clock, actor: 'cli-42', sweep });
  * const result = await keys.rekey({ batch: 1000 });
  */
 export function createKeyAdmin(deps: KeyAdminDeps): Vault['keys'] {
@@ -46,7 +44,6 @@ export function createKeyAdmin(deps: KeyAdminDeps): Vault['keys'] {
           rewrap: (envelope, ref) => rewrap(keyring, ref, envelope),
           clock: deps.clock,
           actor: deps.actor,
-          invalidate: deps.invalidate,
         },
         opts,
       );
