@@ -8,7 +8,8 @@
  *
  *   faces      index.ts, http/, testing/, cli/     what users import or run
  *   root       vault.ts, wire-features.ts          the one composition root
- *   admin      keys/, import/, doctor/, metrics/   library pieces the root and the CLI wire
+ *   admin      keys/, import/, doctor/, metrics/   library pieces the root wires (the CLI reaches
+ *                                                  keys/, import/ and doctor/ through the vault only)
  *   features   items/  <-  rotation/, data/, webhooks/ (which do not import each other)
  *   services   cache/, audit/, context.ts
  *   adapters   config/, key-sources/, store/, plaid/, logging/
@@ -106,9 +107,15 @@ export default {
     ),
     forbid(
       'admin-stays-below-the-root',
-      'keys/, import/, doctor/ and metrics/ are library pieces the vault and the CLI wire; they never reach up to the composition root or a face.',
+      'keys/, import/, doctor/ and metrics/ are library pieces the vault wires (metrics/ also http/ and the CLI); they never reach up to the composition root or a face.',
       ADMIN,
       [...ROOT, ...FACES],
+    ),
+    forbid(
+      'the-cli-admins-through-the-vault',
+      'cli/ reaches keys/, import/ and doctor/ only through the vault (vault.keys, vault.import, vault.doctor): a command parses, calls and prints.',
+      ['cli/'],
+      ['keys/', 'import/', 'doctor/'],
     ),
     forbid('the-root-imports-no-face', 'The composition root (vault.ts, wire-features.ts) imports no face.', ROOT, FACES),
     {

@@ -11,3 +11,5 @@ export { ITEM_STATUSES } from './types/items.js';
 export { silentLogger } from './types/logger.js';
 export { systemClock } from './types/clock.js';
 export { Secret } from './crypto/secret.js';
+export { readJsonLines } from './import/json-lines-source.js';
+export { readPostgres } from './import/postgres-source.js';

@@ -7,21 +7,26 @@ import { createRedisClusterClient } from './cache/redis-cluster-client.js';
 import type { ItemRef } from './cache/types.js';
 import { parseConfig } from './config/parse-config.js';
 import { type VaultConfig, type VaultConfigInput } from './types/config.js';
-import { ConfigInvalidError } from './errors.js';
+import { CacheUnavailableError, ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
 import { deriveSubkey, type Keyring } from './crypto/keyring.js';
-import { keySourcesIn } from './key-sources/key-variables.js';
 import { keyringOptionsFrom, loadKeyring } from './key-sources/load-keyring.js';
 import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
 import { withToken } from './items/with-token.js';
+import { runDoctor } from './doctor/run-doctor.js';
+import { importItems } from './import/import-items.js';
+import { keySourceOf, keySourcesIn } from './key-sources/key-variables.js';
+import { createKeyAdmin } from './keys/key-admin.js';
+import { createSweepClient } from './keys/sweep-client.js';
 import { createLogger } from './logging/pino-logger.js';
 import { instrumentRotations } from './metrics/instrument.js';
 import { createStore } from './store/create-store.js';
 import type { TokenStore } from './store/types.js';
 import { systemClock, type Clock } from './types/clock.js';
 import { type Logger } from './types/logger.js';
+import type { PutItemInput } from './types/items.js';
 import type { Vault } from './types/vault.js';
 import { wireFeatures, type FeatureParts } from './wire-features.js';
 
@@ -168,10 +173,16 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
   };
 
   const plaid = wireFeatures(ctx, parts);
+  const put = (input: PutItemInput) => putItem(ctx, input);
+  // Batch work on L2 (the kid sweeps) gets its own bounded client, opened on the first sweep.
+  const sweepClient = createSweepClient(config, logger, parts.redisClient);
+  const sweep = { redis: () => sweepClient.get(), namespace: config.namespace, ttlSeconds: config.cache.l2TtlSeconds };
+  // A keyring handed in with no key source configured came from elsewhere; else the configuration says where.
+  const keySource = parts.keyring && keySourceOf(config) === 'dev' ? 'keyring' : keySourceOf(config);
   let closed = false;
   const vault: Vault = {
     items: {
-      put: (input) => putItem(ctx, input),
+      put,
       list: (userId) => listItems(ctx, userId),
       get: (ref) => getItem(ctx, ref),
       ...plaid.items,
@@ -200,6 +211,25 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       const [auditDone] = await Promise.allSettled([audit.flush(), cache.flush()]);
       if (auditDone.status === 'rejected') throw auditDone.reason;
     },
+    keys: createKeyAdmin({ store, keyring, clock, actor: ctx.instanceId, sweep }),
+    import: (source, opts) => importItems({ store, put, plaid: plaid.gateway }, source, opts),
+    doctor: (opts) =>
+      runDoctor(
+        {
+          config,
+          keyring,
+          store,
+          keySource,
+          logger,
+          // A client handed in is the L2: ask it, not the configuration (which may name none).
+          ...(parts.redisClient && {
+            pingL2: async () => {
+              if ((await l2Health()) !== 'ok') throw new CacheUnavailableError();
+            },
+          }),
+        },
+        opts,
+      ),
     migrate: () => store.migrate(),
     stats: () => ({ cache: cache.stats(), audit: audit.stats() }),
     close: async () => {
@@ -210,6 +240,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
         await audit.close();
       } finally {
         await cache.close();
+        await sweepClient.close();
         ownedRedis?.disconnect();
         if (ownsStore) await store.close();
       }

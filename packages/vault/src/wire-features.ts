@@ -49,6 +49,8 @@ export interface FeatureParts {
 export type Features = Pick<Vault, 'link' | 'data' | 'webhooks' | 'recover'> & {
   items: Pick<Vault['items'], 'rotate' | 'rotateDue' | 'remove' | 'delete'>;
   plaidHealth(): PlaidHealth;
+  /** The one gateway, for what the root wires beside the features (import's verify). */
+  gateway: PlaidGateway;
 };
 
 /**
@@ -93,5 +95,6 @@ export function wireFeatures(ctx: VaultContext, parts: FeatureParts = {}): Featu
     },
     recover: () => recovery.recover(),
     plaidHealth: () => gateway.health(),
+    gateway,
   };
 }

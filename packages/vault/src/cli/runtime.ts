@@ -1,5 +1,4 @@
 import type { VaultConfig } from '../types/config.js';
-import type { BatchCacheClient } from '../cache/batch-redis-client.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { TokenStore } from '../store/types.js';
 import type { Logger } from '../types/logger.js';
@@ -34,17 +33,14 @@ export interface Runtime {
    * applied when VAULT_AUTO_MIGRATE is on (the default), as the library does.
    */
   store(): Promise<TokenStore>;
-  /** The store as it is: no key check, no migrations (migrate --status, doctor). */
+  /** The store as it is: no key check, no migrations (migrate --status). */
   rawStore(): Promise<TokenStore>;
-  /** A vault sharing this runtime's store and keyring; migrations follow VAULT_AUTO_MIGRATE. */
-  vault(extra?: Pick<VaultParts, 'metrics'>): Promise<Vault>;
   /**
-   * A Redis client for batch work (connects once, bounded commands), a Cluster
-   * one with VAULT_REDIS_CLUSTER_NODES, or null when no L2 is set; rejects
-   * with ERR_CACHE_UNAVAILABLE when Redis does not answer.
-   * [h13-kv] With a KV REST API, a client over it (same commands, each bounded).
+   * A vault sharing this runtime's store and keyring; migrations follow
+   * VAULT_AUTO_MIGRATE, unless `migrate: false` (doctor: it reports pending
+   * migrations instead). Opened once: the first call's options hold.
    */
-  redis(): Promise<BatchCacheClient | null>;
+  vault(extra?: Pick<VaultParts, 'metrics' | 'migrate'>): Promise<Vault>;
   /** Run `fn` when the runtime closes (servers, clients a command opened itself). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -58,7 +54,6 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
   let raw: Promise<TokenStore> | undefined;
   let ready: Promise<TokenStore> | undefined;
   let vault: Promise<Vault> | undefined;
-  let redis: Promise<BatchCacheClient | null> | undefined;
 
   const runtime: Runtime = {
     env: io.env,
@@ -96,23 +91,16 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       })();
       return ready;
     },
-    vault(extra = {}) {
-      vault ??= Promise.all([runtime.store(), runtime.keyring(), import('../vault.js')]).then(([s, k, { createVaultFromEnv }]) =>
-        // Migrations already ran (or were declined) in store().
+    vault({ migrate, ...extra } = {}) {
+      // store() checks the keyring first and migrates; with migrate: false the keyring is still checked first.
+      vault ??= Promise.all([
+        migrate === false ? runtime.keyring().then(() => runtime.rawStore()) : runtime.store(),
+        runtime.keyring(),
+        import('../vault.js'),
+      ]).then(([s, k, { createVaultFromEnv }]) =>
         createVaultFromEnv(io.env, { ...extra, store: s, keyring: k, logger, instanceId: `cli-${process.pid}`, migrate: false }),
       );
       return vault;
-    },
-    redis() {
-      redis ??= Promise.all([runtime.config(), import('../cache/batch-redis-client.js')]).then(
-        async ([c, { connectBatchRedis, connectBatchKv }]) => {
-          if (c.kv) return connectBatchKv(c.kv, runtime.logger);
-          if (c.redis) return connectBatchRedis(c.redis.url);
-          if (c.redisCluster) return (await import('../cache/redis-cluster-client.js')).connectBatchRedisCluster(c.redisCluster);
-          return null;
-        },
-      );
-      return redis;
     },
     onClose(fn) {
       closers.push(fn);
@@ -121,8 +109,6 @@ export function createRuntime(io: CliIo, opts: { debug: boolean }): Runtime {
       for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => {});
       const v = await vault?.catch(() => undefined);
       await v?.close().catch(() => {});
-      const r = await redis?.catch(() => null);
-      r?.disconnect();
       const s = await raw?.catch(() => undefined);
       await s?.close().catch(() => {});
     },

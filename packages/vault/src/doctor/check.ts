@@ -1,13 +1,6 @@
-export type CheckStatus = 'pass' | 'warn' | 'fail';
+import type { CheckResult } from '../types/admin.js';
 
-/** One doctor line: what was checked, how it went, and what to do about it. */
-export interface CheckResult {
-  id: string;
-  status: CheckStatus;
-  message: string;
-  /** The action that turns a warn or fail into a pass; absent on a pass. */
-  fix?: string;
-}
+export type { CheckResult, CheckStatus } from '../types/admin.js';
 
 export const pass = (id: string, message: string): CheckResult => ({ id, status: 'pass', message });
 export const warn = (id: string, message: string, fix: string): CheckResult => ({ id, status: 'warn', message, fix });

@@ -13,8 +13,11 @@ export interface DeploymentFacts {
   products: readonly string[];
   /** Kids in keyring order, first active. */
   kids: readonly string[];
-  /** Where the keys came from: the environment, a file, a command, or the generated development key. */
-  keySource: KeySource;
+  /**
+   * Where the keys came from: the environment, a file, a command, the generated
+   * development key, or a ready keyring handed to createVault (`keyring`).
+   */
+  keySource: KeySource | 'keyring';
 }
 
 /** Products that expose more than account and transaction data; each one is a deliberate choice. */
@@ -64,6 +67,8 @@ function keyChecks(f: DeploymentFacts, production: boolean): CheckResult {
     const fix = 'run plaid-vault keygen and set VAULT_KEYS (or VAULT_KEYS_FILE, or VAULT_KEYS_COMMAND to fetch it from your secret store)';
     return production ? fail('keys', message, fix) : warn('keys', message, fix);
   }
+  if (f.keySource === 'keyring')
+    return pass('keys', `${f.kids.length} key(s) from the keyring handed to createVault; active kid ${f.kids[0]}`);
   const variable = KEY_SOURCES.find((source) => source.kind === f.keySource)?.variable;
   // parseKeyring already refused short, repeated-byte and duplicate keys: what is left is 32 random-looking bytes each.
   return pass('keys', `${f.kids.length} key(s) from ${variable}, each 32 bytes; active kid ${f.kids[0]}`);

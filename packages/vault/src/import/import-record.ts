@@ -1,22 +1,9 @@
 import { Secret } from '../crypto/secret.js';
 import { isVaultError } from '../errors.js';
 import { assertAccessToken, assertRef } from '../items/validate.js';
+import type { ImportInput, ImportRecord, RejectedLine } from '../types/admin.js';
 
-/** One token to import, with where it came from (a line of stdin or a row of the query). */
-export interface ImportRecord {
-  line: number;
-  userId: string;
-  itemId: string;
-  accessToken: Secret;
-}
-
-/** A line or row that cannot be imported; `reason` names the problem, never the content. */
-export interface RejectedLine {
-  line: number;
-  reason: string;
-}
-
-export type ImportInput = { ok: true; record: ImportRecord } | ({ ok: false } & RejectedLine);
+export type { ImportInput, ImportRecord, RejectedLine };
 
 /**
  * Validate one source record's fields. Reasons come from the edge validators,

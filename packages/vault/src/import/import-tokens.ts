@@ -1,5 +1,6 @@
 import type { Secret } from '../crypto/secret.js';
-import type { ImportInput, ImportRecord, RejectedLine } from './import-record.js';
+import type { ImportReport } from '../types/admin.js';
+import type { ImportInput, ImportRecord } from './import-record.js';
 
 export type VerifyOutcome = { ok: true; itemId: string; institutionId: string | null } | { ok: false; reason: string };
 
@@ -10,15 +11,7 @@ export interface ImportDeps {
   verify?(token: Secret): Promise<VerifyOutcome>;
 }
 
-export interface ImportReport {
-  read: number;
-  imported: number;
-  skipped: number;
-  invalid: number;
-  /** The first {@link DETAIL_LIMIT} skipped and invalid lines, with reasons (never content). */
-  skippedLines: (RejectedLine & { itemId: string })[];
-  invalidLines: RejectedLine[];
-}
+export type { ImportReport };
 
 export const DETAIL_LIMIT = 1000;
 
@@ -26,23 +19,29 @@ export const DETAIL_LIMIT = 1000;
  * Move existing plaintext tokens into the vault. An item already stored is
  * skipped (the vault's copy is newer or equal: import never overwrites); a
  * record that fails validation, or Plaid's check with `verify`, is reported
- * as invalid with its line number. Nothing here ever prints or returns a token.
+ * as invalid with its line number. With a signal, it stops between records
+ * (`interrupted`). Nothing here ever prints or returns a token.
  *
  * @example
  *   const report = await importTokens(readJsonLines(process.stdin), { exists, put });
  */
 export async function importTokens(
-  source: AsyncIterable<ImportInput>,
+  source: AsyncIterable<ImportInput> | Iterable<ImportInput>,
   deps: ImportDeps,
-  onRecord?: (report: ImportReport) => void,
+  opts: { onRecord?: (report: ImportReport) => void; signal?: AbortSignal } = {},
 ): Promise<ImportReport> {
-  const report: ImportReport = { read: 0, imported: 0, skipped: 0, invalid: 0, skippedLines: [], invalidLines: [] };
+  const report: ImportReport = { read: 0, imported: 0, skipped: 0, invalid: 0, skippedLines: [], invalidLines: [], interrupted: false };
   const reject = (line: number, reason: string) => {
     report.invalid++;
     if (report.invalidLines.length < DETAIL_LIMIT) report.invalidLines.push({ line, reason });
   };
 
   for await (const input of source) {
+    // Checked before each record: one already read when the stop comes is left for the next run.
+    if (opts.signal?.aborted) {
+      report.interrupted = true;
+      break;
+    }
     report.read++;
     if (!input.ok) {
       reject(input.line, input.reason);
@@ -63,7 +62,7 @@ export async function importTokens(
         report.imported++;
       }
     }
-    onRecord?.(report);
+    opts.onRecord?.(report);
   }
   return report;
 }

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { InputInvalidError, StoreUnavailableError } from '../errors.js';
 import { toImportInput, type ImportInput } from './import-record.js';
 
@@ -8,12 +7,14 @@ const FETCH = 500;
  * Records from a query against another PostgreSQL database (the app's old
  * plaintext table), streamed through a server-side cursor so memory stays
  * flat. The query must return `user_id`, `item_id` and `access_token`
- * columns; rows are numbered from 1 in the report.
+ * columns; rows are numbered from 1 in the report. `pg` is loaded on the
+ * first read, so the package root (which exports this) does not load it.
  *
  * @example
  *   readPostgres('postgres://app@db/app', 'select user_id, item_id, access_token from plaid_items')
  */
 export async function* readPostgres(url: string, query: string): AsyncGenerator<ImportInput> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   // pg emits connection errors here; without a listener they would crash the CLI.
   client.on('error', () => {});

@@ -1,24 +1,8 @@
 import { purgeKids, type PurgeKidsClient } from '../cache/purge-kids.js';
 import { isVaultError } from '../errors.js';
+import type { CacheSweep, CacheSweepStatus } from '../types/admin.js';
 
-/**
- * - `done`: every L2 entry outside the keep-set is gone.
- * - `interrupted`: stopped by the signal between pages; run the command again.
- * - `skipped`: Redis did not answer; nothing was swept.
- * - `incomplete`: Redis failed part way; the counts say how far the sweep got.
- * - `disabled`: no Redis configured (VAULT_REDIS_URL unset), so there is no L2.
- */
-export type CacheSweepStatus = 'done' | 'interrupted' | 'skipped' | 'incomplete' | 'disabled';
-
-export interface CacheSweep {
-  status: CacheSweepStatus;
-  /** The kids whose entries were kept. */
-  keep: string[];
-  scanned: number;
-  purged: number;
-  /** Set when Redis failed (`skipped`, `incomplete`). */
-  code?: 'ERR_CACHE_UNAVAILABLE';
-}
+export type { CacheSweep, CacheSweepStatus };
 
 export interface CacheSweepDeps {
   /** A connected client, or null when Redis is not configured; rejects with ERR_CACHE_UNAVAILABLE when it does not answer. */
@@ -34,7 +18,7 @@ export interface CacheSweepDeps {
  * open once their kid leaves VAULT_KEYS, so the key operation itself stands.
  *
  * @example
- * const sweep = await sweepCacheKids({ redis: () => runtime.redis(), namespace, ttlSeconds }, [keyring.activeKid]);
+ * const sweep = await sweepCacheKids({ redis: () => sweepClient.get(), namespace, ttlSeconds }, [keyring.activeKid]);
  * // { status: 'done', keep: ['k2'], scanned: 1200, purged: 1180 }
  */
 export async function sweepCacheKids(
@@ -59,22 +43,5 @@ export async function sweepCacheKids(
     const scanned = Number(err.details?.scanned ?? 0);
     const purged = Number(err.details?.purged ?? 0);
     return { status: scanned > 0 ? 'incomplete' : 'skipped', ...base, scanned, purged, code: 'ERR_CACHE_UNAVAILABLE' };
-  }
-}
-
-/** The human line for a sweep (none without Redis). */
-export function describeCacheSweep(sweep: CacheSweep): string[] {
-  const counts = `${sweep.scanned} scanned, ${sweep.purged} purged (kept: ${sweep.keep.join(', ') || 'none'})`;
-  switch (sweep.status) {
-    case 'disabled':
-      return [];
-    case 'done':
-      return [`cache sweep: ${counts}`];
-    case 'interrupted':
-      return [`cache sweep interrupted: ${counts}; run the command again`];
-    case 'skipped':
-      return ['cache sweep skipped: Redis unreachable (entries expire by TTL)'];
-    case 'incomplete':
-      return [`cache sweep incomplete: Redis unreachable after ${counts} (the rest expire by TTL)`];
   }
 }

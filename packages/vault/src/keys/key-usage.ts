@@ -1,13 +1,7 @@
 import type { ItemStore } from '../store/types.js';
+import type { KidUsage } from '../types/admin.js';
 
-export interface KidUsage {
-  kid: string;
-  rows: number;
-  /** The kid that new writes use. */
-  active: boolean;
-  /** False when rows name a kid the keyring no longer has: they cannot be opened. */
-  inKeyring: boolean;
-}
+export type { KidUsage };
 
 /**
  * Rows per kid, for every kid in the keyring (even with 0 rows) and every kid

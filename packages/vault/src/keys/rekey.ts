@@ -1,5 +1,6 @@
 import { isVaultError } from '../errors.js';
 import type { AuditStore, ItemRow, ItemStore, RewrapRow } from '../store/types.js';
+import type { RekeyOptions, RekeyReport } from '../types/admin.js';
 import type { Clock } from '../types/clock.js';
 
 export interface RekeyDeps {
@@ -13,27 +14,7 @@ export interface RekeyDeps {
   actor: string;
 }
 
-export interface RekeyOptions {
-  /** Rows read per page (memory is bounded by this). Default 500. */
-  batch?: number;
-  /** Concurrent row writes within a page. Default 8. */
-  concurrency?: number;
-  onProgress?(done: number, total: number): void;
-  /** Stop between pages; the next run picks up what is left. */
-  signal?: AbortSignal;
-}
-
-export interface RekeyReport {
-  activeKid: string;
-  /** Rows not under the active kid when the run started. */
-  total: number;
-  rewrapped: number;
-  /** Rows that changed under us and needed the active kid anyway (rotated meanwhile) or were deleted. */
-  skipped: number;
-  failed: { itemId: string; code: string }[];
-  /** True when stopped by the signal before the scan ended. */
-  interrupted: boolean;
-}
+export type { RekeyOptions, RekeyReport };
 
 const MAX_CAS_ATTEMPTS = 3;
 /**

@@ -14,3 +14,4 @@ export type * from './logger.js';
 export type * from './rotation.js';
 export type * from './vault.js';
 export type * from './webhooks.js';
+export type * from './admin.js';

@@ -1,4 +1,14 @@
 import type { Secret } from '../crypto/secret.js';
+import type {
+  DoctorReport,
+  ImportOptions,
+  ImportReport,
+  ImportSourceEntry,
+  KidUsage,
+  RekeyOptions,
+  RekeyResult,
+  RetireResult,
+} from './admin.js';
 import type { AuditAnchor, AuditEvent, AuditQuery, AuditStats, AuditVerifyOptions, AuditVerifyResult } from './audit.js';
 import type { CacheStats } from './cache.js';
 import type {
@@ -104,6 +114,53 @@ export interface Vault {
   };
   recover(): Promise<RecoveryReport>;
   health(): Promise<HealthReport>;
+  /** Key rotation at rest: which kids protect how many rows, re-wrapping onto the active kid, retiring an old one. */
+  keys: {
+    /** Rows per kid: every kid of the keyring (active first) and any kid the table names that the keyring lacks. */
+    usage(): Promise<KidUsage[]>;
+    /**
+     * Re-wrap every item key (DEK) not under the active kid, online and resumable
+     * (each row a compare-and-swap; a stop lands between pages and the next run
+     * picks up the rest); one `key.rekey` audit event. Then sweep L2 to the
+     * active kid (also after a stop), and count the rows per kid.
+     *
+     * @example
+     * const r = await vault.keys.rekey({ onProgress: (done, total) => log(done, total), signal });
+     * // r.rewrapped, r.failed (item ids with an error code), r.interrupted, r.cacheSweep.status, r.kids
+     */
+    rekey(opts?: RekeyOptions): Promise<RekeyResult>;
+    /**
+     * Check that `kid` can leave the keyring (ERR_KEY_IN_USE while a row is under
+     * it or it is the active kid; ERR_CRYPTO_KEY_UNKNOWN when it is not in the
+     * keyring), then sweep L2 to the kids that stay. Nothing is removed from
+     * your secret store: take the kid out of VAULT_KEYS yourself.
+     *
+     * @example
+     * const { keep } = await vault.keys.retire('k1'); // ['k2']
+     */
+    retire(kid: string, opts?: { signal?: AbortSignal }): Promise<RetireResult>;
+  };
+  /**
+   * Move existing plaintext tokens in: each entry is sealed through `items.put`;
+   * an item already stored is skipped (never overwritten), a bad entry is
+   * reported by line number with a reason that never quotes it. With `verify`,
+   * Plaid `/item/get` first: a dead token or one of another item id is invalid;
+   * an outage or bad credentials stop the import (rejects).
+   *
+   * @example
+   * import { readJsonLines } from 'plaid-vault';
+   * const report = await vault.import(readJsonLines(process.stdin), { verify: true });
+   */
+  import(source: AsyncIterable<ImportSourceEntry> | Iterable<ImportSourceEntry>, opts?: ImportOptions): Promise<ImportReport>;
+  /**
+   * Check this vault's deployment: configuration (TLS, keys, products,
+   * webhook), then the database (reachable, migrations applied, audit chain,
+   * kids, item health), L2 and the recovery journal. Never migrates.
+   *
+   * @example
+   * const { ok, checks } = await vault.doctor(); // checks: { id, status: 'pass' | 'warn' | 'fail', message, fix? }[]
+   */
+  doctor(opts?: { signal?: AbortSignal }): Promise<DoctorReport>;
   /**
    * [h13-kv] Write what waits for a timer, now: buffered audit events, and the
    * cache's queued invalidations and (serverless) fills in flight, one attempt

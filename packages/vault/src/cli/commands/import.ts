@@ -1,7 +1,5 @@
-import { InputInvalidError, isVaultError } from '../../errors.js';
-import { importTokens, type ImportReport, type VerifyOutcome } from '../../import/import-tokens.js';
-import { readJsonLines } from '../../import/json-lines-source.js';
-import { isTokenGone } from '../../plaid/errors.js';
+import { InputInvalidError } from '../../errors.js';
+import type { ImportReport } from '../../types/admin.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -26,46 +24,20 @@ Options:
   --from-postgres URL   read from this PostgreSQL database instead of stdin
   --query SQL           the query for --from-postgres
 
-Exit code 1 when any line is invalid.`,
+Exit code 1 when any line is invalid, or when interrupted (Ctrl-C stops between
+records; what was imported stays, and the next run skips it).`,
   options: { verify: { type: 'boolean' }, 'from-postgres': { type: 'string' }, query: { type: 'string' } },
-  async run({ values, out, runtime, io }) {
+  async run({ values, out, runtime, io, signal }) {
     const from = values['from-postgres'] as string | undefined;
     const query = values.query as string | undefined;
     if ((from === undefined) !== (query === undefined)) throw new InputInvalidError('--from-postgres and --query go together.');
     const vault = await runtime.vault();
-    const store = await runtime.store();
-    const plaid = values.verify ? await (await import('../plaid.js')).createPlaidFromConfig(await runtime.config()) : undefined;
-    const source =
-      from !== undefined && query !== undefined
-        ? (await import('../../import/postgres-source.js')).readPostgres(from, query)
-        : readJsonLines(io.stdin);
-
-    const report = await importTokens(source, {
-      exists: async (itemId) => (await store.getItem(itemId)) !== undefined,
-      put: async (record, extra) => {
-        await vault.items.put({
-          userId: record.userId,
-          itemId: record.itemId,
-          accessToken: record.accessToken.reveal(),
-          ...(extra.institutionId !== null && { institutionId: extra.institutionId }),
-        });
-      },
-      ...(plaid && {
-        verify: async (token): Promise<VerifyOutcome> => {
-          try {
-            const info = await plaid.getItem(token);
-            return { ok: true, itemId: info.itemId, institutionId: info.institutionId };
-          } catch (err) {
-            // Only a verdict on this token makes it invalid; bad credentials or an outage stop the import.
-            if (isVaultError(err) && isTokenGone(err)) return { ok: false, reason: `rejected by Plaid (${err.code})` };
-            throw err;
-          }
-        },
-      }),
-    });
+    const { readJsonLines, readPostgres } = await import('../../index.js');
+    const source = from !== undefined && query !== undefined ? readPostgres(from, query) : readJsonLines(io.stdin);
+    const report = await vault.import(source, { verify: values.verify === true, signal });
     await vault.audit.flush();
     out.result(report, () => humanReport(report));
-    return report.invalid > 0 ? EXIT.failure : EXIT.ok;
+    return report.invalid > 0 || report.interrupted ? EXIT.failure : EXIT.ok;
   },
 };
 
@@ -74,6 +46,6 @@ function humanReport(r: ImportReport): string[] {
     ...r.invalidLines.map((l) => `invalid  line ${l.line}: ${l.reason}`),
     ...r.skippedLines.map((l) => `skipped  line ${l.line}: ${l.itemId} ${l.reason}`),
     ...(r.invalid > r.invalidLines.length || r.skipped > r.skippedLines.length ? ['(only the first 1000 of each are listed)'] : []),
-    `imported ${r.imported}, skipped ${r.skipped}, invalid ${r.invalid} (of ${r.read} read)`,
+    `imported ${r.imported}, skipped ${r.skipped}, invalid ${r.invalid} (of ${r.read} read)${r.interrupted ? ' (interrupted: run again to continue)' : ''}`,
   ];
 }

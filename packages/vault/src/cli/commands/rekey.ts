@@ -1,8 +1,4 @@
-import { rewrap } from '../../crypto/envelope.js';
-import { describeCacheSweep, sweepCacheKids } from '../../keys/cache-sweep.js';
-import { keyUsage } from '../../keys/key-usage.js';
-import { rekey } from '../../keys/rekey.js';
-import { systemClock } from '../../types/clock.js';
+import { describeCacheSweep } from '../cache-sweep-lines.js';
 import type { Command } from '../command.js';
 import { parseCount } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
@@ -36,43 +32,25 @@ or when interrupted (the rekey or the sweep).`,
   async run({ values, out, runtime, io, signal }) {
     const batch = parseCount(values.batch as string | undefined, 'batch', 500, 10_000);
     const concurrency = parseCount(values.concurrency as string | undefined, 'concurrency', 8, 64);
-    const keyring = await runtime.keyring();
-    const store = await runtime.store();
+    const vault = await runtime.vault();
     const progress = createProgress(io, 'rekey');
-    let report;
+    let result;
     try {
-      report = await rekey(
-        {
-          store,
-          activeKid: keyring.activeKid,
-          rewrap: (envelope, ref) => rewrap(keyring, ref, envelope),
-          clock: systemClock,
-          actor: 'cli:rekey',
-        },
-        { batch, concurrency, signal, onProgress: (done, total) => progress.update(done, total) },
-      );
+      // A first Ctrl-C stops the rekey between pages and still lets the L2 sweep run (a second one exits at once).
+      result = await vault.keys.rekey({ batch, concurrency, signal, onProgress: (done, total) => progress.update(done, total) });
     } finally {
       progress.stop();
     }
-    // After every run, interrupted or not: rows already re-wrapped must not stay readable in Redis
-    // under the old key. Entries of rows still under an old kid go too: they refill from the database.
-    // A first Ctrl-C during the rekey still lets the sweep run (a second one exits at once).
-    const config = await runtime.config();
-    const cacheSweep = await sweepCacheKids(
-      { redis: () => runtime.redis(), namespace: config.namespace, ttlSeconds: config.cache.l2TtlSeconds },
-      [keyring.activeKid],
-      signal.aborted ? {} : { signal },
-    );
-    const usage = await keyUsage(store, keyring.kids, keyring.activeKid);
-    const left = usage.filter((u) => !u.active && u.rows > 0);
-    out.result({ ...report, kids: usage, cacheSweep }, () => [
-      ...report.failed.slice(0, 50).map((f) => `failed  ${f.itemId}  ${f.code}`),
-      `rekey to ${report.activeKid}: ${report.rewrapped} rewrapped, ${report.skipped} skipped, ${report.failed.length} failed${report.interrupted ? ' (interrupted: run again to continue)' : ''}`,
+    const { kids, cacheSweep } = result;
+    const left = kids.filter((u) => !u.active && u.rows > 0);
+    out.result(result, () => [
+      ...result.failed.slice(0, 50).map((f) => `failed  ${f.itemId}  ${f.code}`),
+      `rekey to ${result.activeKid}: ${result.rewrapped} rewrapped, ${result.skipped} skipped, ${result.failed.length} failed${result.interrupted ? ' (interrupted: run again to continue)' : ''}`,
       left.length === 0
         ? 'every item is under the active key'
         : `still under old kids: ${left.map((u) => `${u.kid} (${u.rows})`).join(', ')}`,
       ...describeCacheSweep(cacheSweep),
     ]);
-    return report.failed.length > 0 || report.interrupted || cacheSweep.status === 'interrupted' ? EXIT.failure : EXIT.ok;
+    return result.failed.length > 0 || result.interrupted || cacheSweep.status === 'interrupted' ? EXIT.failure : EXIT.ok;
   },
 };

@@ -1,5 +1,4 @@
-import { describeCacheSweep, sweepCacheKids } from '../../keys/cache-sweep.js';
-import { planRetireKey } from '../../keys/retire-key.js';
+import { describeCacheSweep } from '../cache-sweep-lines.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -21,20 +20,13 @@ Redis that does not answer does not fail the command: the sweep is reported as
 skipped (ERR_CACHE_UNAVAILABLE). Exit code 1 if the sweep is interrupted.`,
   positionals: { min: 1, max: 1 },
   async run({ positionals, out, runtime, signal }) {
-    const keyring = await runtime.keyring();
-    const plan = await planRetireKey(await runtime.store(), keyring.kids, keyring.activeKid, positionals[0]!);
-    // The closing pass after a rekey: catches a copy a slow fill put back after the rekey's own sweep.
-    const config = await runtime.config();
-    const cacheSweep = await sweepCacheKids(
-      { redis: () => runtime.redis(), namespace: config.namespace, ttlSeconds: config.cache.l2TtlSeconds },
-      plan.keep,
-      { signal },
-    );
-    out.result({ kid: plan.kid, rows: 0, keep: plan.keep, cacheSweep }, () => [
-      `kid ${plan.kid} protects no item and can be retired.`,
-      `Remove the "${plan.kid}:..." entry from VAULT_KEYS, keeping these kids in this order: ${plan.keep.join(',')}`,
-      ...describeCacheSweep(cacheSweep),
+    const vault = await runtime.vault();
+    const result = await vault.keys.retire(positionals[0]!, { signal });
+    out.result(result, () => [
+      `kid ${result.kid} protects no item and can be retired.`,
+      `Remove the "${result.kid}:..." entry from VAULT_KEYS, keeping these kids in this order: ${result.keep.join(',')}`,
+      ...describeCacheSweep(result.cacheSweep),
     ]);
-    return cacheSweep.status === 'interrupted' ? EXIT.failure : EXIT.ok;
+    return result.cacheSweep.status === 'interrupted' ? EXIT.failure : EXIT.ok;
   },
 };

@@ -1,6 +1,7 @@
 import { loadIoredis } from '../config/optional-package.js';
 import { eachMaster } from '../cache/cluster-topology.js';
-import type { RedisClusterSpec } from '../types/config.js';
+import type { RedisClusterSpec, VaultConfig } from '../types/config.js';
+import type { Logger } from '../types/logger.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createRecoveryJournal } from '../rotation/journal.js';
 
@@ -37,4 +38,19 @@ export async function pingRedisCluster(spec: RedisClusterSpec): Promise<void> {
 /** Rotation journal entries waiting in `dir`, unreadable ones included (a missing directory means none). */
 export async function pendingRecoveryEntries(dir: string, keyring: Keyring): Promise<number> {
   return (await createRecoveryJournal(dir, keyring).list()).length;
+}
+
+/**
+ * The L2 the configuration names, as a ping over a fresh bounded connection
+ * (the vault's own client may still be connecting): one Redis, every master
+ * of a cluster, or a PING over the KV REST API. Undefined without L2.
+ */
+export function l2Ping(config: Readonly<VaultConfig>, logger: Logger): (() => Promise<void>) | undefined {
+  const { redis, redisCluster, kv } = config;
+  if (redis) return () => pingRedis(redis.url);
+  if (redisCluster) return () => pingRedisCluster(redisCluster);
+  // [h13-kv] The KV REST API answers a PING too (bounded, 2 s).
+  if (kv)
+    return async () => (await import('../cache/batch-redis-client.js')).connectBatchKv(kv, logger).then((client) => client.disconnect());
+  return undefined;
 }
