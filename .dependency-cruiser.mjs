@@ -6,7 +6,8 @@
  * packages/vault/src in layers; a folder imports only from its own layer or
  * the layers below it:
  *
- *   faces      index.ts, http/, testing/, cli/     what users import or run
+ *   faces      index.ts, http/, testing/, cli/,    what users import or run
+ *              next/, postgres/
  *   root       vault.ts, wire-features.ts          the one composition root
  *   admin      keys/, import/, doctor/, metrics/   library pieces the root wires (the CLI reaches
  *                                                  keys/, import/ and doctor/ through the vault only)
@@ -25,7 +26,7 @@ const SERVICES = ['cache/', 'audit/', 'context\\.ts$'];
 const FEATURES = ['items/', 'rotation/', 'data/', 'webhooks/'];
 const ADMIN = ['keys/', 'import/', 'doctor/', 'metrics/'];
 const ROOT = ['vault\\.ts$', 'wire-features\\.ts$'];
-const FACES = ['index\\.ts$', 'http/', 'testing/', 'cli/'];
+const FACES = ['index\\.ts$', 'http/', 'testing/', 'cli/', 'next/', 'postgres/'];
 
 /** A rule: modules under `from` import nothing under `to` (paths inside packages/vault/src). */
 function forbid(name, comment, from, to) {
