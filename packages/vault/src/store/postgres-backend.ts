@@ -40,7 +40,13 @@ interface Tables {
 
 function tablesIn(schema: string | undefined): Tables {
   const q = (table: string) => (schema ? `"${schema}".${table}` : table);
-  return { items: q('items'), auditEvents: q('audit_events'), auditHead: q('audit_head'), auditQuarantine: q('audit_quarantine'), migrations: q(MIGRATION_TABLE) };
+  return {
+    items: q('items'),
+    auditEvents: q('audit_events'),
+    auditHead: q('audit_head'),
+    auditQuarantine: q('audit_quarantine'),
+    migrations: q(MIGRATION_TABLE),
+  };
 }
 
 const envelopeQuery = (t: Tables) => `select ${ENVELOPE_COLUMNS} from ${t.items} where item_id = $1`;
