@@ -20,7 +20,7 @@ import { importItems } from './import/import-items.js';
 import { keySourceOf, keySourcesIn } from './key-sources/key-variables.js';
 import { createKeyAdmin } from './keys/key-admin.js';
 import { createSweepClient } from './keys/sweep-client.js';
-import { createLogger } from './logging/pino-logger.js';
+import { createDefaultLogger } from './logging/default-logger.js';
 import { instrumentRotations } from './metrics/instrument.js';
 import { createStore } from './store/create-store.js';
 import type { TokenStore } from './store/types.js';
@@ -116,7 +116,7 @@ export async function createVaultFromEnv(
 }
 
 async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> {
-  const logger = parts.logger ?? createLogger(config.logLevel);
+  const logger = parts.logger ?? (await createDefaultLogger(config.logLevel));
   const clock = parts.clock ?? systemClock;
   const keyring = parts.keyring ?? loadKeyring({ ...keyringOptionsFrom(config), logger });
 

@@ -1,14 +1,15 @@
-import { Migrator, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AuditAnchor, AuditEvent, AuditQuery, AuditVerifyOptions, AuditVerifyResult, NewAuditEvent } from '../types/audit.js';
 import type { Clock } from '../types/clock.js';
 import type { ItemStatus } from '../types/items.js';
 import { appendAuditEvents, listAuditEvents, quarantineAuditRows, readAuditAnchor } from './audit-store.js';
 import { firstRowOutsideChain, verifyAuditChain } from './audit-verify.js';
 import { toStoreError } from './db-errors.js';
+import type { Database } from './db-schema.js';
 import type { StoreBackend } from './store-backend.js';
 import * as items from './item-store.js';
 import { deleteMarker, getMarker, putMarker } from './marker-store.js';
-import { createMigrationProvider } from './migrations/index.js';
+import { allMigrationsApplied } from './migrations/names.js';
 import { toMillis } from './time.js';
 import type { EnvelopeRow, ItemFilter, ItemPatch, ItemRow, MigrationState, NewItemRow, RewrapRow, TokenStore } from './types.js';
 
@@ -19,8 +20,9 @@ function rethrowStoreError(err: unknown): never {
 /**
  * TokenStore over Kysely, one implementation for both dialects: the item,
  * audit and marker statements live in item-store.ts, audit-store.ts and
- * marker-store.ts; this class runs each through #run so driver errors leave
- * as VaultErrors.
+ * marker-store.ts; this class runs each through #run (raw statements of the
+ * backend) or #query (the query builder, which imports Kysely on first use) so
+ * driver errors leave as VaultErrors.
  */
 export class KyselyStore implements TokenStore {
   readonly dialect: 'sqlite' | 'postgres';
@@ -37,36 +39,36 @@ export class KyselyStore implements TokenStore {
     return op().catch(rethrowStoreError);
   }
 
-  get #db() {
-    return this.#backend.db;
+  #query<T>(op: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.#backend.kysely().then(op).catch(rethrowStoreError);
   }
 
-  #migrator(): Migrator {
-    return new Migrator({
-      db: this.#db,
-      provider: createMigrationProvider(this.dialect),
-      ...(this.#backend.schema ? { migrationTableSchema: this.#backend.schema } : {}),
-    });
+  async #migrator() {
+    const [{ createVaultMigrator }, db] = await Promise.all([import('./query-builder.js'), this.#backend.kysely()]);
+    return createVaultMigrator(db, this.dialect, this.#backend.schema);
   }
 
   migrate(): Promise<void> {
     return this.#run(async () => {
-      const { error } = await this.#migrator().migrateToLatest();
+      // Every start runs this: one raw read of the applied names, and Kysely's
+      // migrator (its import, its tables, its lock, its catalog reads) only
+      // when a migration is missing. Concurrent starts on a fresh database all
+      // reach the migrator, whose lock applies each migration once.
+      if (allMigrationsApplied(await this.#backend.appliedMigrations())) return;
+      const { error } = await (await this.#migrator()).migrateToLatest();
       if (error) throw error;
     });
   }
 
   migrationStatus(): Promise<MigrationState[]> {
     return this.#run(async () => {
-      const infos = await this.#migrator().getMigrations();
+      const infos = await (await this.#migrator()).getMigrations();
       return infos.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
     });
   }
 
   ping(): Promise<void> {
-    return this.#run(async () => {
-      await sql`select 1`.execute(this.#db);
-    });
+    return this.#run(() => this.#backend.ping());
   }
 
   close(): Promise<void> {
@@ -74,11 +76,11 @@ export class KyselyStore implements TokenStore {
   }
 
   insertItem(row: NewItemRow, now: Date): Promise<void> {
-    return this.#run(() => items.insertItem(this.#db, row, now));
+    return this.#query((db) => items.insertItem(db, row, now));
   }
 
   getItem(itemId: string): Promise<ItemRow | undefined> {
-    return this.#run(() => items.getItem(this.#db, itemId));
+    return this.#query((db) => items.getItem(db, itemId));
   }
 
   getEnvelope(itemId: string): Promise<EnvelopeRow | undefined> {
@@ -91,15 +93,15 @@ export class KyselyStore implements TokenStore {
   }
 
   listItems(filter: ItemFilter): Promise<ItemRow[]> {
-    return this.#run(() => items.listItems(this.#db, filter));
+    return this.#query((db) => items.listItems(db, filter));
   }
 
   countItems(filter: Pick<ItemFilter, 'userId' | 'status'> = {}): Promise<number> {
-    return this.#run(() => items.countItems(this.#db, filter));
+    return this.#query((db) => items.countItems(db, filter));
   }
 
   countByKid(): Promise<Record<string, number>> {
-    return this.#run(() => items.countByKid(this.#db));
+    return this.#query((db) => items.countByKid(db));
   }
 
   swapToken(
@@ -108,11 +110,11 @@ export class KyselyStore implements TokenStore {
     next: { kid: string; envelope: Buffer; rotated: boolean; status?: ItemStatus },
     now: Date,
   ): Promise<number> {
-    return this.#run(() => items.swapToken(this.#db, itemId, expectedVersion, next, now));
+    return this.#query((db) => items.swapToken(db, itemId, expectedVersion, next, now));
   }
 
   rewrapToken(itemId: string, expectedVersion: number, next: { kid: string; envelope: Buffer }, now: Date): Promise<boolean> {
-    return this.#run(() => items.rewrapToken(this.#db, itemId, expectedVersion, next, now));
+    return this.#query((db) => items.rewrapToken(db, itemId, expectedVersion, next, now));
   }
 
   rewrapTokens(rows: readonly RewrapRow[], now: Date): Promise<string[]> {
@@ -121,23 +123,23 @@ export class KyselyStore implements TokenStore {
   }
 
   updateItem(itemId: string, patch: ItemPatch, now: Date): Promise<boolean> {
-    return this.#run(() => items.updateItem(this.#db, itemId, patch, now));
+    return this.#query((db) => items.updateItem(db, itemId, patch, now));
   }
 
   changeStatus(itemId: string, change: { to: ItemStatus; from?: readonly ItemStatus[] }, now: Date): Promise<boolean> {
-    return this.#run(() => items.changeStatus(this.#db, itemId, change, now));
+    return this.#query((db) => items.changeStatus(db, itemId, change, now));
   }
 
   acquireLease(itemId: string, owner: string, until: Date, now: Date): Promise<boolean> {
-    return this.#run(() => items.acquireLease(this.#db, itemId, owner, until, now));
+    return this.#query((db) => items.acquireLease(db, itemId, owner, until, now));
   }
 
   releaseLease(itemId: string, owner: string): Promise<void> {
-    return this.#run(() => items.releaseLease(this.#db, itemId, owner));
+    return this.#query((db) => items.releaseLease(db, itemId, owner));
   }
 
   deleteItem(itemId: string): Promise<boolean> {
-    return this.#run(() => items.deleteItem(this.#db, itemId));
+    return this.#query((db) => items.deleteItem(db, itemId));
   }
 
   appendAudit(events: NewAuditEvent[]): Promise<void> {
@@ -145,19 +147,19 @@ export class KyselyStore implements TokenStore {
   }
 
   listAudit(query: AuditQuery): Promise<AuditEvent[]> {
-    return this.#run(() => listAuditEvents(this.#db, query));
+    return this.#query((db) => listAuditEvents(db, query));
   }
 
   verifyAudit(opts: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
-    return this.#run(() => verifyAuditChain(this.#db, opts));
+    return this.#query((db) => verifyAuditChain(db, opts));
   }
 
   auditHead(): Promise<AuditAnchor> {
-    return this.#run(() => readAuditAnchor(this.#db));
+    return this.#query((db) => readAuditAnchor(db));
   }
 
   auditRowOutsideChain(): Promise<number | undefined> {
-    return this.#run(() => firstRowOutsideChain(this.#db));
+    return this.#query((db) => firstRowOutsideChain(db));
   }
 
   quarantineAudit(): Promise<AuditEvent[]> {
@@ -165,14 +167,16 @@ export class KyselyStore implements TokenStore {
   }
 
   putMarker(key: string, value: string, expiresAt: Date | null): Promise<boolean> {
-    return this.#run(() => putMarker(this.#db, key, value, expiresAt, this.#clock.now()));
+    const now = this.#clock.now();
+    return this.#query((db) => putMarker(db, key, value, expiresAt, now));
   }
 
   getMarker(key: string): Promise<string | undefined> {
-    return this.#run(() => getMarker(this.#db, key, this.#clock.now()));
+    const now = this.#clock.now();
+    return this.#query((db) => getMarker(db, key, now));
   }
 
   deleteMarker(key: string): Promise<void> {
-    return this.#run(() => deleteMarker(this.#db, key));
+    return this.#query((db) => deleteMarker(db, key));
   }
 }

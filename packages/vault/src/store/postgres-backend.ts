@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { ItemStatus } from '../types/items.js';
 import type { Logger } from '../types/logger.js';
@@ -12,7 +12,7 @@ import {
   type StoreBackend,
 } from './store-backend.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
-import { PoolerSafePostgresDialect } from './postgres-migration-lock.js';
+import { MIGRATION_TABLE } from './migrations/names.js';
 import { loadPg } from '../config/optional-package.js';
 
 export interface PostgresOptions {
@@ -35,11 +35,18 @@ interface Tables {
   auditEvents: string;
   auditHead: string;
   auditQuarantine: string;
+  migrations: string;
 }
 
 function tablesIn(schema: string | undefined): Tables {
   const q = (table: string) => (schema ? `"${schema}".${table}` : table);
-  return { items: q('items'), auditEvents: q('audit_events'), auditHead: q('audit_head'), auditQuarantine: q('audit_quarantine') };
+  return {
+    items: q('items'),
+    auditEvents: q('audit_events'),
+    auditHead: q('audit_head'),
+    auditQuarantine: q('audit_quarantine'),
+    migrations: q(MIGRATION_TABLE),
+  };
 }
 
 const envelopeQuery = (t: Tables) => `select ${ENVELOPE_COLUMNS} from ${t.items} where item_id = $1`;
@@ -91,10 +98,14 @@ function queriesFor(schema: string | undefined) {
     // quarantineAudit takes the same lock as an append, without reading the head.
     lockAuditHeadOnly: `begin; select 1 from ${t.auditHead} where id = 1 for update`,
     quarantine: quarantineQuery(t),
+    appliedMigrations: `select name from ${t.migrations}`,
   };
 }
 
 type Queries = ReturnType<typeof queriesFor>;
+
+/** SQLSTATE undefined_table: also what a table qualified with a schema that does not exist gives. */
+const UNDEFINED_TABLE = '42P01';
 
 /**
  * PostgreSQL through a pg Pool; every table is qualified with `schema`, and no
@@ -122,14 +133,30 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
   // Observed by every caller; this only keeps an unused failed import quiet.
   poolReady.catch(() => {});
 
-  const kysely = new Kysely<Database>({ dialect: new PoolerSafePostgresDialect({ pool: () => poolReady }) });
-  const db = opts.schema ? kysely.withSchema(opts.schema) : kysely;
+  let db: Promise<Kysely<Database>> | undefined;
   const q = queriesFor(opts.schema);
 
   return {
     dialect: 'postgres',
-    db,
+    kysely() {
+      db ??= import('./query-builder.js').then((m) => m.openPostgresQueryBuilder(() => poolReady, opts.schema));
+      return db;
+    },
     schema: opts.schema,
+    async appliedMigrations() {
+      const pool = await poolReady;
+      try {
+        const result = await pool.query<{ name: string }>(q.appliedMigrations);
+        return result.rows.map((r) => r.name);
+      } catch (err) {
+        // A fresh database: the migrator creates the schema and its tables.
+        if ((err as { code?: unknown }).code === UNDEFINED_TABLE) return [];
+        throw err;
+      }
+    },
+    async ping() {
+      await (await poolReady).query('select 1');
+    },
     async readEnvelope(itemId) {
       const pool = await poolReady;
       const result = await pool.query<EnvelopeRow>(q.envelope, [itemId]);
@@ -167,8 +194,9 @@ export function createPostgresBackend(opts: PostgresOptions): StoreBackend {
       });
     },
     async close() {
-      // Kysely ends the pool only if it ever used it; the hot path may have been the only user.
-      await db.destroy();
+      // Kysely ends the pool only if it ever used it; the raw statements may have been the only users.
+      const builder = await db?.catch(() => undefined);
+      await builder?.destroy();
       if (created && !created.ended) await created.end();
     },
   };

@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import { loadBetterSqlite3 } from '../config/optional-package.js';
 import type { ItemStatus } from '../types/items.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
 import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN } from './store-backend.js';
 import type { AuditAppend, LockedAuditHead, StoreBackend } from './store-backend.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
+import { MIGRATION_TABLE } from './migrations/names.js';
 
 export interface SqliteOptions {
   /** A file path, or `:memory:`. */
@@ -17,6 +18,8 @@ export interface SqliteOptions {
 
 const ENVELOPE_SQL = `select ${ENVELOPE_COLUMNS} from items where item_id = ?`;
 const STATUS_SQL = 'select status from items where item_id = ?';
+const HAS_MIGRATION_TABLE_SQL = `select 1 from sqlite_master where type = 'table' and name = '${MIGRATION_TABLE}'`;
+const APPLIED_MIGRATIONS_SQL = `select name from ${MIGRATION_TABLE}`;
 
 /**
  * SQLite through better-sqlite3: one connection per store, WAL so readers in
@@ -40,7 +43,7 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
   // Observed by every caller; this only keeps an unused failed open quiet.
   ready.catch(() => {});
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: () => ready }) });
+  let db: Promise<Kysely<Database>> | undefined;
   // Prepared lazily: the tables exist only after migrate(). better-sqlite3 is
   // synchronous and the store never leaves a Kysely transaction open, so these
   // raw statements cannot interleave with one of Kysely's.
@@ -52,8 +55,20 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
 
   return {
     dialect: 'sqlite',
-    db,
+    kysely() {
+      db ??= import('./query-builder.js').then((m) => m.openSqliteQueryBuilder(() => ready));
+      return db;
+    },
     schema: undefined,
+    async appliedMigrations() {
+      const open = database ?? (await ready);
+      // Not prepared once: the table appears with the first migration.
+      if (!open.prepare(HAS_MIGRATION_TABLE_SQL).get()) return [];
+      return open.prepare<[], string>(APPLIED_MIGRATIONS_SQL).pluck().all();
+    },
+    async ping() {
+      (database ?? (await ready)).prepare('select 1').get();
+    },
     async readEnvelope(itemId) {
       const open = database ?? (await ready);
       envelopeStmt ??= open.prepare<[string], EnvelopeRow>(ENVELOPE_SQL);
@@ -78,7 +93,8 @@ export function createSqliteBackend(opts: SqliteOptions): StoreBackend {
       return rewrapTx.immediate(rows, at);
     },
     async close() {
-      await db.destroy();
+      const builder = await db?.catch(() => undefined);
+      await builder?.destroy();
       // Kysely closes the database only if it ever used it; the raw paths may have been the only users.
       const opened = await ready.catch(() => undefined);
       if (opened?.open) opened.close();

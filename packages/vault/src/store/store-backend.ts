@@ -52,15 +52,21 @@ export interface AuditAppend {
 }
 
 /**
- * What a dialect hands the store: a Kysely instance plus the few things Kysely
- * cannot express the same way on both (the write lock for the audit chain and a
- * driver-level prepared read for the hot path).
+ * What a dialect hands the store: a Kysely instance, opened on first use, plus
+ * what a cold start needs without it (the hot reads, the migration check, the
+ * audit append) and the few things Kysely cannot express the same way on both
+ * (the write lock for the audit chain).
  */
 export interface StoreBackend {
   readonly dialect: StoreDialect;
-  readonly db: Kysely<Database>;
+  /** The query builder; the first call imports Kysely (query-builder.ts) and later ones share it. */
+  kysely(): Promise<Kysely<Database>>;
   /** PostgreSQL schema holding the tables and Kysely's migration bookkeeping. */
   readonly schema: string | undefined;
+  /** Names in Kysely's migration table; empty when the table (or the schema) does not exist yet. */
+  appliedMigrations(): Promise<string[]>;
+  /** One trivial statement: the database answers. */
+  ping(): Promise<void>;
   /** Primary-key read of what opening a token needs, bypassing the query builder. */
   readEnvelope(itemId: string): Promise<EnvelopeRow | undefined>;
   /** Primary-key read of the status alone, prepared like readEnvelope (it runs beside every data call). */

@@ -1,7 +1,8 @@
-import { importJWK, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
 import { PlaidError, WebhookKeyUnknownError } from '../errors.js';
 import type { PlaidGateway } from '../plaid/types.js';
 import type { Logger } from '../types/logger.js';
+import { loadJose } from './load-jose.js';
 import { createKidLookupBudget, type KidLookupBudget } from './lookup-budget.js';
 import type { SavedWebhookKey, SavedWebhookKeys } from './saved-keys.js';
 
@@ -135,6 +136,7 @@ export function createWebhookKeyCache(opts: WebhookKeyCacheOptions): WebhookKeyC
       if (!cached && entries.size >= MAX_KEYS) entries.delete(entries.keys().next().value!);
       const entry: Entry = { pending: undefined!, fetchedAt: undefined };
       entry.pending = resolve(kid, itemIdOf, cached !== undefined).then(async (k) => {
+        const { importJWK } = await loadJose();
         const key = (await importJWK({ kty: 'EC', crv: 'P-256', x: k.x, y: k.y }, 'ES256')) as CryptoKey;
         entry.fetchedAt = k.fetchedAt;
         return { key, expiredAt: k.expiredAt };

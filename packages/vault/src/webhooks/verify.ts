@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import {
   isVaultError,
   WebhookAlgUnsupportedError,
@@ -11,6 +11,7 @@ import {
 } from '../errors.js';
 import type { Clock } from '../types/clock.js';
 import type { WebhookKeyCache } from './key-cache.js';
+import { loadJose } from './load-jose.js';
 import { replayIdOf } from './replay-id.js';
 
 /** Plaid signs each webhook when sending it; older ones are rejected. */
@@ -58,18 +59,19 @@ export async function verifyWebhook(
 ): Promise<VerifiedWebhook> {
   if (!header) throw new WebhookSignatureMissingError();
   if (header.length > MAX_HEADER_LENGTH) throw new WebhookSignatureInvalidError();
+  const jose = await loadJose();
   let alg: unknown;
   let kid: unknown;
   let claims: JWTPayload;
   try {
-    ({ alg, kid } = decodeProtectedHeader(header));
+    ({ alg, kid } = jose.decodeProtectedHeader(header));
   } catch {
     throw new WebhookSignatureInvalidError();
   }
   if (alg !== 'ES256')
     throw new WebhookAlgUnsupportedError(undefined, { details: { alg: typeof alg === 'string' ? alg.slice(0, 16) : null } });
   try {
-    claims = decodeJwt(header);
+    claims = jose.decodeJwt(header);
   } catch {
     throw new WebhookSignatureInvalidError();
   }
@@ -80,9 +82,9 @@ export async function verifyWebhook(
 
   const { key, expiredAt } = await keys.get(kid, itemIdOf);
   try {
-    await jwtVerify(header, key, { algorithms: ['ES256'], currentDate: now });
+    await jose.jwtVerify(header, key, { algorithms: ['ES256'], currentDate: now });
   } catch (err) {
-    throw mapJoseError(err);
+    throw mapJoseError(err, jose.errors);
   }
   if (expiredAt !== null && iat >= expiredAt) throw new WebhookKeyUnknownError();
   return { bodySha256, replayId: replayIdOf(header) };
@@ -111,7 +113,7 @@ function checkBody(body: Buffer, claimed: unknown): string {
   return actual.toString('hex');
 }
 
-function mapJoseError(err: unknown): Error {
+function mapJoseError(err: unknown, joseErrors: typeof import('jose').errors): Error {
   if (isVaultError(err)) return err;
   if (err instanceof joseErrors.JWTExpired) return new WebhookExpiredError();
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return new WebhookAlgUnsupportedError();

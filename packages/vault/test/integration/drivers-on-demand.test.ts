@@ -7,6 +7,7 @@
  * resolution failure, made by a module hook (without-package.mjs), not a mock.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { ensureBuilt } from './cli-harness.js';
 
 const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(PACKAGE_DIR, 'test', 'fixtures');
+/** Loaded where first needed, not with the package (cold start, issue 13): the query builder, webhook JWTs, the default logger. */
+const ON_FIRST_USE = ['kysely', 'jose', 'pino'];
 /** Every package a deployment may do without, and the HTTP face's. */
 const DRIVERS = ['better-sqlite3', 'pg', 'ioredis', 'plaid', 'axios', '@upstash/redis', 'plaid-sandbox', 'hono', '@hono/node-server'];
 
@@ -31,7 +34,7 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runScenario(scenario: string, hide?: string): Outcome {
+function runScenario(scenario: string, hide?: string, shared?: { dir: string; keys: string }): Outcome {
   const hooks = ['--import', join(FIXTURES, 'trace-packages.mjs'), '--import', join(FIXTURES, 'without-package.mjs')];
   const r = spawnSync(process.execPath, [...hooks, join(FIXTURES, 'drivers-script.mjs')], {
     cwd: PACKAGE_DIR,
@@ -40,7 +43,8 @@ function runScenario(scenario: string, hide?: string): Outcome {
     env: {
       ...process.env,
       PV_SCENARIO: scenario,
-      PV_DIR: mkdtempSync(join(dir, `${scenario}-`)),
+      PV_DIR: shared?.dir ?? mkdtempSync(join(dir, `${scenario}-`)),
+      ...(shared && { PV_KEYS: shared.keys }),
       // Unreachable on purpose: a missing driver must fail before any connection is tried.
       PV_DATABASE_URL: 'postgres://vault@127.0.0.1:1/none',
       PV_REDIS_URL: 'redis://127.0.0.1:1',
@@ -58,6 +62,17 @@ describe('drivers on demand', () => {
     const { error, loaded } = runScenario('import');
     expect(error).toBeNull();
     expect(loaded.filter((name) => DRIVERS.includes(name))).toEqual([]);
+    expect(loaded.filter((name) => ON_FIRST_USE.includes(name))).toEqual([]);
+  });
+
+  it('a cold read on a migrated SQLite database loads no query builder, no jose and no pino', () => {
+    const shared = { dir: mkdtempSync(join(dir, 'read-')), keys: `k1:${randomBytes(32).toString('base64')}` };
+    // The first process migrates, puts the item (a builder write) and reads it.
+    expect(runScenario('sqlite', undefined, shared).loaded).toContain('kysely');
+    const { error, loaded } = runScenario('read', undefined, shared);
+    expect(error).toBeNull();
+    expect(loaded).toContain('better-sqlite3');
+    expect(loaded.filter((name) => ON_FIRST_USE.includes(name))).toEqual([]);
   });
 
   it('an SQLite vault loads better-sqlite3 and nothing for PostgreSQL, Redis or Plaid', () => {
