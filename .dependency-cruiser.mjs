@@ -132,7 +132,8 @@ export default {
     },
     {
       name: 'wire-features-is-for-vault-ts',
-      comment: 'wire-features.ts and lazy-features.ts are the second half of vault.ts: nothing else imports them (lazy-features.ts takes the types of wire-features.ts).',
+      comment:
+        'wire-features.ts and lazy-features.ts are the second half of vault.ts: nothing else imports them (lazy-features.ts takes the types of wire-features.ts).',
       severity: 'error',
       from: { path: VAULT, pathNot: v('vault\\.ts$', 'lazy-features\\.ts$') },
       to: { path: v('wire-features\\.ts$', 'lazy-features\\.ts$') },

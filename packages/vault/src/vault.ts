@@ -173,24 +173,21 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
   const keySource = parts.keyring && keySourceOf(config) === 'dev' ? 'keyring' : keySourceOf(config);
   // Plaid, link, data, webhooks, rotation, removal, keys, import, doctor: wired on the first call that needs them.
   const root: RootParts = { store, put, keySource, l2Health, ...(parts.redisClient && { redisClient: parts.redisClient }) };
-  const features = lazyFeatures(
-    async () => (await import('./wire-features.js')).wireFeatures(ctx, parts, root),
-    parts.plaidGateway,
-  );
-  const plaid = features.vault;
+  const features = lazyFeatures(async () => (await import('./wire-features.js')).wireFeatures(ctx, parts, root), parts.plaidGateway);
+  const onFirstUse = features.vault;
   let closed = false;
   const vault: Vault = {
     items: {
       put,
       list: (userId) => listItems(ctx, userId),
       get: (ref) => getItem(ctx, ref),
-      ...plaid.items,
+      ...onFirstUse.items,
     },
     withToken: (use, fn) => withToken(ctx, use, fn),
-    link: plaid.link,
-    data: plaid.data,
-    webhooks: plaid.webhooks,
-    recover: plaid.recover,
+    link: onFirstUse.link,
+    data: onFirstUse.data,
+    webhooks: onFirstUse.webhooks,
+    recover: onFirstUse.recover,
     health: async () => {
       const database = await store.ping().then(
         () => 'ok' as const,
@@ -210,9 +207,9 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       const [auditDone] = await Promise.allSettled([audit.flush(), cache.flush()]);
       if (auditDone.status === 'rejected') throw auditDone.reason;
     },
-    keys: plaid.keys,
-    import: plaid.import,
-    doctor: plaid.doctor,
+    keys: onFirstUse.keys,
+    import: onFirstUse.import,
+    doctor: onFirstUse.doctor,
     migrate: () => store.migrate(),
     stats: () => ({ cache: cache.stats(), audit: audit.stats() }),
     close: async () => {
@@ -229,7 +226,7 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       }
     },
   };
-  if (parts.recoverOnStart) await plaid.recover();
+  if (parts.recoverOnStart) await onFirstUse.recover();
   if (!parts.metrics) return vault;
   const { instrumentRotations } = await import('./metrics/instrument.js');
   return instrumentRotations(vault, parts.metrics);

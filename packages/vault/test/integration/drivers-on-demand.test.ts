@@ -97,7 +97,14 @@ describe('drivers on demand', () => {
     expect(inFeatures(modules.before)).toEqual([]);
     expect(modules.before).not.toContain('wire-features.js');
     expect(modules.after).toEqual(
-      expect.arrayContaining(['wire-features.js', 'data/create-data.js', 'webhooks/handle.js', 'keys/key-admin.js', 'import/import-items.js', 'doctor/run-doctor.js']),
+      expect.arrayContaining([
+        'wire-features.js',
+        'data/create-data.js',
+        'webhooks/handle.js',
+        'keys/key-admin.js',
+        'import/import-items.js',
+        'doctor/run-doctor.js',
+      ]),
     );
     // Three first calls at once, each answered as without the facade (that they share one wiring: lazy-features.test.ts).
     const usage = [{ kid: 'k1', active: true, inKeyring: true, rows: 1 }];

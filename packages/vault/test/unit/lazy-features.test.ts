@@ -15,8 +15,7 @@ import type { Features } from '../../src/wire-features.js';
 function fakeFeatures(): Features & { closed: number } {
   const answer =
     (name: string) =>
-    async (...args: unknown[]) =>
-      [name, ...args];
+    async (...args: unknown[]) => [name, ...args];
   const ns = (prefix: string, names: string[]) => Object.fromEntries(names.map((n) => [n, answer(`${prefix}.${n}`)]));
   const features = {
     items: ns('items', ['rotate', 'rotateDue', 'remove', 'delete']),
