@@ -1,0 +1,13 @@
+const d = process.cwd() + '/dist/';
+const t0 = performance.now();
+const { z } = await import('zod');
+const t1 = performance.now();
+await Promise.all(['key-sources/key-command.js','plaid/names.js','config/database-url.js','config/kv-config.js','config/redis-cluster-config.js'].map((f) => import(d + f)));
+const t2 = performance.now();
+await import(d + 'config/schema.js');
+const t3 = performance.now();
+const s = z.object({ a: z.string().trim().min(1), b: z.coerce.number().int() });
+const t4 = performance.now();
+s.parse({ a: 'x', b: '1' });
+const t5 = performance.now();
+console.log(JSON.stringify({ zod: +(t1-t0).toFixed(1), deps: +(t2-t1).toFixed(1), schema: +(t3-t2).toFixed(1), tiny: +(t4-t3).toFixed(1), tinyParse: +(t5-t4).toFixed(1) }));
