@@ -8,7 +8,8 @@
  *
  *   faces      index.ts, http/, testing/, cli/,    what users import or run
  *              next/, postgres/
- *   root       vault.ts, wire-features.ts          the one composition root
+ *   root       vault.ts, lazy-features.ts,         the one composition root (vault.ts loads
+ *              wire-features.ts                    wire-features.ts on first use: lazy-features.ts)
  *   admin      keys/, import/, doctor/, metrics/   library pieces the root wires (the CLI reaches
  *                                                  keys/, import/ and doctor/ through the vault only)
  *   features   items/  <-  rotation/, data/, webhooks/ (which do not import each other)
@@ -25,7 +26,9 @@ const ADAPTERS = ['config/', 'key-sources/', 'store/', 'plaid/', 'logging/'];
 const SERVICES = ['cache/', 'audit/', 'context\\.ts$'];
 const FEATURES = ['items/', 'rotation/', 'data/', 'webhooks/'];
 const ADMIN = ['keys/', 'import/', 'doctor/', 'metrics/'];
-const ROOT = ['vault\\.ts$', 'wire-features\\.ts$'];
+const ROOT = ['vault\\.ts$', 'lazy-features\\.ts$', 'wire-features\\.ts$'];
+/** What a cold token read does not load (the features and admin pieces wire-features.ts wires). */
+const ON_FIRST_USE = ['rotation/', 'data/', 'webhooks/', 'keys/', 'import/', 'doctor/', 'metrics/', 'wire-features\\.ts$'];
 const FACES = ['index\\.ts$', 'http/', 'testing/', 'cli/', 'next/', 'postgres/'];
 
 /** A rule: modules under `from` import nothing under `to` (paths inside packages/vault/src). */
@@ -118,20 +121,30 @@ export default {
       ['cli/'],
       ['keys/', 'import/', 'doctor/'],
     ),
-    forbid('the-root-imports-no-face', 'The composition root (vault.ts, wire-features.ts) imports no face.', ROOT, FACES),
+    forbid('the-root-imports-no-face', 'The composition root (vault.ts, lazy-features.ts, wire-features.ts) imports no face.', ROOT, FACES),
     {
       name: 'only-faces-import-the-root',
-      comment: 'Only the faces (index.ts, testing/, cli/) import vault.ts; only vault.ts imports wire-features.ts.',
+      comment:
+        'Only the faces (index.ts, testing/, cli/) import vault.ts; only vault.ts imports lazy-features.ts and wire-features.ts (lazy-features.ts takes its types).',
       severity: 'error',
-      from: { path: VAULT, pathNot: v('index\\.ts$', 'testing/', 'cli/', 'vault\\.ts$') },
+      from: { path: VAULT, pathNot: v('index\\.ts$', 'testing/', 'cli/', 'vault\\.ts$', 'lazy-features\\.ts$') },
       to: { path: v(...ROOT) },
     },
     {
       name: 'wire-features-is-for-vault-ts',
-      comment: 'wire-features.ts is the second half of vault.ts: nothing else imports it.',
+      comment:
+        'wire-features.ts and lazy-features.ts are the second half of vault.ts: nothing else imports them (lazy-features.ts takes the types of wire-features.ts).',
       severity: 'error',
-      from: { path: VAULT, pathNot: v('vault\\.ts$') },
-      to: { path: v('wire-features\\.ts$') },
+      from: { path: VAULT, pathNot: v('vault\\.ts$', 'lazy-features\\.ts$') },
+      to: { path: v('wire-features\\.ts$', 'lazy-features\\.ts$') },
+    },
+    {
+      name: 'a-cold-read-loads-no-feature',
+      comment:
+        'Cold start (issue 13): vault.ts and lazy-features.ts load wire-features.ts and what it wires (rotation/, data/, webhooks/, keys/, import/, doctor/, metrics/) with import() on first use, never statically; types are free.',
+      severity: 'error',
+      from: { path: v('vault\\.ts$', 'lazy-features\\.ts$') },
+      to: { path: v(...ON_FIRST_USE), dependencyTypesNot: ['type-only', 'dynamic-import'] },
     },
     {
       name: 'nothing-imports-the-cli',

@@ -7,7 +7,7 @@ import { createRedisClusterClient } from './cache/redis-cluster-client.js';
 import type { ItemRef } from './cache/types.js';
 import { parseConfig } from './config/parse-config.js';
 import { type VaultConfig, type VaultConfigInput } from './types/config.js';
-import { CacheUnavailableError, ConfigInvalidError } from './errors.js';
+import { ConfigInvalidError } from './errors.js';
 import type { VaultContext } from './context.js';
 import { open } from './crypto/envelope.js';
 import { deriveSubkey, type Keyring } from './crypto/keyring.js';
@@ -15,20 +15,16 @@ import { keyringOptionsFrom, loadKeyring } from './key-sources/load-keyring.js';
 import { getItem, listItems } from './items/list.js';
 import { putItem } from './items/put.js';
 import { withToken } from './items/with-token.js';
-import { runDoctor } from './doctor/run-doctor.js';
-import { importItems } from './import/import-items.js';
 import { keySourceOf, keySourcesIn } from './key-sources/key-variables.js';
-import { createKeyAdmin } from './keys/key-admin.js';
-import { createSweepClient } from './keys/sweep-client.js';
+import { lazyFeatures } from './lazy-features.js';
 import { createDefaultLogger } from './logging/default-logger.js';
-import { instrumentRotations } from './metrics/instrument.js';
 import { createStore } from './store/create-store.js';
 import type { TokenStore } from './store/types.js';
 import { systemClock, type Clock } from './types/clock.js';
 import { type Logger } from './types/logger.js';
 import type { PutItemInput } from './types/items.js';
 import type { Vault } from './types/vault.js';
-import { wireFeatures, type FeatureParts } from './wire-features.js';
+import type { FeatureParts, RootParts } from './wire-features.js';
 
 /** Ready-made parts a caller may hand in instead of configuration (tests, custom hosting). */
 export interface VaultParts extends FeatureParts {
@@ -172,33 +168,33 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
     instanceId: parts.instanceId ?? `vault-${randomUUID()}`,
   };
 
-  const plaid = wireFeatures(ctx, parts);
   const put = (input: PutItemInput) => putItem(ctx, input);
-  // Batch work on L2 (the kid sweeps) gets its own bounded client, opened on the first sweep.
-  const sweepClient = createSweepClient(config, logger, parts.redisClient);
-  const sweep = { redis: () => sweepClient.get(), namespace: config.namespace, ttlSeconds: config.cache.l2TtlSeconds };
   // A keyring handed in with no key source configured came from elsewhere; else the configuration says where.
   const keySource = parts.keyring && keySourceOf(config) === 'dev' ? 'keyring' : keySourceOf(config);
+  // Plaid, link, data, webhooks, rotation, removal, keys, import, doctor: wired on the first call that needs them.
+  const root: RootParts = { store, put, keySource, l2Health, ...(parts.redisClient && { redisClient: parts.redisClient }) };
+  const features = lazyFeatures(async () => (await import('./wire-features.js')).wireFeatures(ctx, parts, root), parts.plaidGateway);
+  const onFirstUse = features.vault;
   let closed = false;
   const vault: Vault = {
     items: {
       put,
       list: (userId) => listItems(ctx, userId),
       get: (ref) => getItem(ctx, ref),
-      ...plaid.items,
+      ...onFirstUse.items,
     },
     withToken: (use, fn) => withToken(ctx, use, fn),
-    link: plaid.link,
-    data: plaid.data,
-    webhooks: plaid.webhooks,
-    recover: plaid.recover,
+    link: onFirstUse.link,
+    data: onFirstUse.data,
+    webhooks: onFirstUse.webhooks,
+    recover: onFirstUse.recover,
     health: async () => {
       const database = await store.ping().then(
         () => 'ok' as const,
         () => 'down' as const,
       );
       const redisState = await l2Health();
-      return { ok: database === 'ok', database, redis: redisState, plaid: plaid.plaidHealth() };
+      return { ok: database === 'ok', database, redis: redisState, plaid: features.plaidHealth() };
     },
     audit: {
       list: (query = {}) => audit.list(query),
@@ -211,25 +207,9 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
       const [auditDone] = await Promise.allSettled([audit.flush(), cache.flush()]);
       if (auditDone.status === 'rejected') throw auditDone.reason;
     },
-    keys: createKeyAdmin({ store, keyring, clock, actor: ctx.instanceId, sweep }),
-    import: (source, opts) => importItems({ store, put, plaid: plaid.gateway }, source, opts),
-    doctor: (opts) =>
-      runDoctor(
-        {
-          config,
-          keyring,
-          store,
-          keySource,
-          logger,
-          // A client handed in is the L2: ask it, not the configuration (which may name none).
-          ...(parts.redisClient && {
-            pingL2: async () => {
-              if ((await l2Health()) !== 'ok') throw new CacheUnavailableError();
-            },
-          }),
-        },
-        opts,
-      ),
+    keys: onFirstUse.keys,
+    import: onFirstUse.import,
+    doctor: onFirstUse.doctor,
     migrate: () => store.migrate(),
     stats: () => ({ cache: cache.stats(), audit: audit.stats() }),
     close: async () => {
@@ -240,12 +220,14 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
         await audit.close();
       } finally {
         await cache.close();
-        await sweepClient.close();
+        await features.close();
         ownedRedis?.disconnect();
         if (ownsStore) await store.close();
       }
     },
   };
-  if (parts.recoverOnStart) await plaid.recover();
-  return parts.metrics ? instrumentRotations(vault, parts.metrics) : vault;
+  if (parts.recoverOnStart) await onFirstUse.recover();
+  if (!parts.metrics) return vault;
+  const { instrumentRotations } = await import('./metrics/instrument.js');
+  return instrumentRotations(vault, parts.metrics);
 }

@@ -1,31 +1,41 @@
 /**
  * The vault's features wired onto the shared context: one Plaid gateway (the
  * only SDK user), rotation with its recovery journal, removal and local delete
- * (which take the rotation lease too), link and exchange, proxied reads and
- * webhooks. Part of the composition root with vault.ts: no feature folder
- * builds another feature, so the folders stay free of cycles.
+ * (which take the rotation lease too), link and exchange, proxied reads,
+ * webhooks, and the admin pieces (keys, import, doctor). Part of the
+ * composition root with vault.ts, which loads this module on the first call
+ * that needs it (lazy-features.ts): a cold token read loads none of it. No
+ * feature folder builds another feature, so the folders stay free of cycles.
  */
+import type { Cluster, Redis } from 'ioredis';
 import type { PlaidApi } from 'plaid';
 import type { VaultContext } from './context.js';
 import { createDataReads } from './data/create-data.js';
+import { runDoctor } from './doctor/run-doctor.js';
+import { CacheUnavailableError } from './errors.js';
+import { importItems } from './import/import-items.js';
 import { deleteItem } from './items/delete.js';
 import { exchangePublicToken } from './items/exchange.js';
 import type { ItemLeaseOptions } from './items/item-lease.js';
 import { createLinkToken } from './items/link.js';
 import { removeItem, type RemoveItem } from './items/remove.js';
 import { sandboxLink } from './items/sandbox-link.js';
+import type { KeySource } from './key-sources/key-variables.js';
+import { createKeyAdmin } from './keys/key-admin.js';
+import { createSweepClient } from './keys/sweep-client.js';
 import { instrumentPlaidGateway } from './metrics/instrument.js';
 import type { VaultMetricsRecorder } from './metrics/types.js';
 import { plaidApiFromConfig } from './plaid/client.js';
 import { createPlaidGateway } from './plaid/gateway.js';
 import type { RetryOptions } from './plaid/retry.js';
 import type { PlaidGateway, PlaidHealth } from './plaid/types.js';
+import type { TokenStore } from './store/types.js';
 import { createRecoveryJournal } from './rotation/journal.js';
 import { createRecovery } from './rotation/recovery.js';
 import { createRotator, type RotationOptions } from './rotation/rotate.js';
 import { rotateDue } from './rotation/rotate-due.js';
 import { resolveRotationOptions } from './rotation/rotate-options.js';
-import type { ItemRemovedHook } from './types/items.js';
+import type { ItemRemovedHook, PutItemInput } from './types/items.js';
 import type { Vault } from './types/vault.js';
 import { createWebhookHandler, type WebhookHook } from './webhooks/handle.js';
 
@@ -46,18 +56,31 @@ export interface FeatureParts {
   metrics?: VaultMetricsRecorder;
 }
 
-export type Features = Pick<Vault, 'link' | 'data' | 'webhooks' | 'recover'> & {
+/** What vault.ts has made by the time the features load. */
+export interface RootParts {
+  /** The whole store (ctx.store is the part the features use): the admin pieces need more of it. */
+  store: TokenStore;
+  /** The vault's `items.put` (import seals through it). */
+  put(input: PutItemInput): Promise<unknown>;
+  /** Where the keys came from, for the doctor. */
+  keySource: KeySource | 'keyring';
+  /** A client handed to createVault: the kid sweeps use it, and the doctor asks it (via `l2Health`) rather than the configuration. */
+  redisClient?: Redis | Cluster;
+  l2Health(): Promise<'ok' | 'down' | 'disabled'>;
+}
+
+export type Features = Pick<Vault, 'link' | 'data' | 'webhooks' | 'recover' | 'keys' | 'import' | 'doctor'> & {
   items: Pick<Vault['items'], 'rotate' | 'rotateDue' | 'remove' | 'delete'>;
   plaidHealth(): PlaidHealth;
-  /** The one gateway, for what the root wires beside the features (import's verify). */
-  gateway: PlaidGateway;
+  /** Close what the features opened (the kid sweeps' Redis client). */
+  close(): Promise<void>;
 };
 
 /**
  * Build every feature on `ctx`. The SDK client is created on first use, so a
  * vault that never calls Plaid needs no Plaid settings.
  */
-export function wireFeatures(ctx: VaultContext, parts: FeatureParts = {}): Features {
+export function wireFeatures(ctx: VaultContext, parts: FeatureParts, root: RootParts): Features {
   const baseGateway =
     parts.plaidGateway ??
     createPlaidGateway({
@@ -79,6 +102,11 @@ export function wireFeatures(ctx: VaultContext, parts: FeatureParts = {}): Featu
   };
   const onRemoved = parts.onItemRemoved;
   const remove: RemoveItem = (ref) => removeItem(ctx, { plaid: gateway, lease, recovery, onRemoved }, ref);
+  const { config, keyring, logger } = ctx;
+  const store = root.store;
+  // Batch work on L2 (the kid sweeps) gets its own bounded client, opened on the first sweep.
+  const sweepClient = createSweepClient(config, logger, root.redisClient);
+  const sweep = { redis: () => sweepClient.get(), namespace: config.namespace, ttlSeconds: config.cache.l2TtlSeconds };
   return {
     link: {
       createLinkToken: (input) => createLinkToken(ctx, gateway, input),
@@ -94,7 +122,26 @@ export function wireFeatures(ctx: VaultContext, parts: FeatureParts = {}): Featu
       delete: (ref) => deleteItem(ctx, { lease, onRemoved }, ref),
     },
     recover: () => recovery.recover(),
+    keys: createKeyAdmin({ store, keyring, clock: ctx.clock, actor: ctx.instanceId, sweep }),
+    import: (source, opts) => importItems({ store, put: root.put, plaid: gateway }, source, opts),
+    doctor: (opts) =>
+      runDoctor(
+        {
+          config,
+          keyring,
+          store,
+          keySource: root.keySource,
+          logger,
+          // A client handed in is the L2: ask it, not the configuration (which may name none).
+          ...(root.redisClient && {
+            pingL2: async () => {
+              if ((await root.l2Health()) !== 'ok') throw new CacheUnavailableError();
+            },
+          }),
+        },
+        opts,
+      ),
     plaidHealth: () => gateway.health(),
-    gateway,
+    close: () => sweepClient.close(),
   };
 }

@@ -22,9 +22,19 @@ const ON_FIRST_USE = ['kysely', 'jose', 'pino'];
 /** Every package a deployment may do without, and the HTTP face's. */
 const DRIVERS = ['better-sqlite3', 'pg', 'ioredis', 'plaid', 'axios', '@upstash/redis', 'plaid-sandbox', 'hono', '@hono/node-server'];
 
+/** The vault's own folders a cold token read never loads (wire-features.ts wires them on the first call that needs them). */
+const FEATURE_FOLDERS = ['rotation/', 'data/', 'webhooks/', 'keys/', 'import/', 'doctor/', 'metrics/'];
+/** Under import/: the readers the package root exports (`readJsonLines`, `readPostgres`), loaded with it. */
+const ROOT_READERS = ['import/json-lines-source.js', 'import/postgres-source.js', 'import/import-record.js'];
+const inFeatures = (modules: string[]) =>
+  modules.filter((m) => FEATURE_FOLDERS.some((f) => m.startsWith(f)) && !ROOT_READERS.includes(m)).sort();
+
 interface Outcome {
   error: { code?: string; details?: { package?: string }; message: string } | null;
   loaded: string[];
+  /** The vault's own modules (paths under dist/) loaded before a `phase first-feature` line, and after it. */
+  modules: { before: string[]; after: string[] };
+  answers: ({ value: unknown } | { code: string })[] | null;
 }
 
 let dir: string;
@@ -52,9 +62,11 @@ function runScenario(scenario: string, hide?: string, shared?: { dir: string; ke
     },
   });
   expect(r.status, r.stderr).toBe(0);
-  const { error, cjs } = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { error: Outcome['error']; cjs: string[] };
+  const { error, cjs, answers } = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Pick<Outcome, 'error' | 'answers'> & { cjs: string[] };
   const traced = [...r.stderr.matchAll(/^package-loaded (\S+)$/gm)].map((m) => m[1]!);
-  return { error, loaded: [...new Set([...traced, ...cjs])].sort() };
+  const [before = '', after = ''] = r.stderr.split(/^phase first-feature$/m);
+  const own = (text: string) => [...new Set([...text.matchAll(/^vault-module-loaded (\S+)$/gm)].map((m) => m[1]!))];
+  return { error, loaded: [...new Set([...traced, ...cjs])].sort(), modules: { before: own(before), after: own(after) }, answers };
 }
 
 describe('drivers on demand', () => {
@@ -73,6 +85,30 @@ describe('drivers on demand', () => {
     expect(error).toBeNull();
     expect(loaded).toContain('better-sqlite3');
     expect(loaded.filter((name) => ON_FIRST_USE.includes(name))).toEqual([]);
+  });
+
+  it('a cold read loads none of the features; the first feature call loads them once, for concurrent callers alike', () => {
+    const shared = { dir: mkdtempSync(join(dir, 'features-')), keys: `k1:${randomBytes(32).toString('base64')}` };
+    runScenario('sqlite', undefined, shared);
+    const { error, modules, answers } = runScenario('features', undefined, shared);
+    expect(error).toBeNull();
+    // The trace does see the vault's own modules (a hook that saw nothing would pass the next line).
+    expect(modules.before).toEqual(expect.arrayContaining(['vault.js', 'lazy-features.js', 'items/with-token.js']));
+    expect(inFeatures(modules.before)).toEqual([]);
+    expect(modules.before).not.toContain('wire-features.js');
+    expect(modules.after).toEqual(
+      expect.arrayContaining([
+        'wire-features.js',
+        'data/create-data.js',
+        'webhooks/handle.js',
+        'keys/key-admin.js',
+        'import/import-items.js',
+        'doctor/run-doctor.js',
+      ]),
+    );
+    // Three first calls at once, each answered as without the facade (that they share one wiring: lazy-features.test.ts).
+    const usage = [{ kid: 'k1', active: true, inKeyring: true, rows: 1 }];
+    expect(answers).toEqual([{ value: usage }, { value: usage }, { code: 'ERR_WEBHOOK_SIGNATURE_MISSING' }]);
   });
 
   it('an SQLite vault loads better-sqlite3 and nothing for PostgreSQL, Redis or Plaid', () => {
