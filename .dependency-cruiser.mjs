@@ -14,7 +14,8 @@
  *                                                  keys/, import/ and doctor/ through the vault only)
  *   features   items/  <-  rotation/, data/, webhooks/ (which do not import each other)
  *   services   cache/, audit/, context.ts
- *   adapters   config/, key-sources/, store/, plaid/, logging/
+ *   adapters   config/, key-sources/, store/, plaid/, logging/, drivers/ (the optional packages' loaders,
+ *              which import only errors.ts)
  *   pure       crypto/                              node built-ins and the leaves only
  *   leaves     errors.ts, operator-ids.ts, types/  import nothing else of the package
  */
@@ -22,7 +23,7 @@ const VAULT = '^packages/vault/src/';
 const v = (...paths) => `${VAULT}(${paths.join('|')})`;
 
 const LEAVES = ['errors\\.ts$', 'operator-ids\\.ts$', 'types/'];
-const ADAPTERS = ['config/', 'key-sources/', 'store/', 'plaid/', 'logging/'];
+const ADAPTERS = ['config/', 'key-sources/', 'store/', 'plaid/', 'logging/', 'drivers/'];
 const SERVICES = ['cache/', 'audit/', 'context\\.ts$'];
 const FEATURES = ['items/', 'rotation/', 'data/', 'webhooks/'];
 const ADMIN = ['keys/', 'import/', 'doctor/', 'metrics/'];
@@ -66,6 +67,13 @@ export default {
       severity: 'error',
       from: { path: v('crypto/') },
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'drivers-load-packages-only',
+      comment: 'drivers/ loads the optional packages (pg, ioredis, better-sqlite3, the Plaid SDK...) on first use; it imports nothing of the package but errors.ts, so every adapter may use it without a folder cycle.',
+      severity: 'error',
+      from: { path: v('drivers/') },
+      to: { path: VAULT, pathNot: v('drivers/', 'errors\\.ts$') },
     },
     forbid(
       'store-stays-storage',

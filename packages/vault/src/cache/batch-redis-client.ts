@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { loadIoredis } from '../config/optional-package.js';
+import { loadIoredis } from '../drivers/optional-package.js';
 import { CacheUnavailableError } from '../errors.js';
 import type { Logger } from '../types/logger.js';
 import { createKvRestClient } from './kv-rest-client.js';

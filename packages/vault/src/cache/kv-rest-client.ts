@@ -1,4 +1,4 @@
-import { loadUpstash } from '../config/optional-package.js';
+import { loadUpstash } from '../drivers/optional-package.js';
 import { silentLogger, type Logger } from '../types/logger.js';
 import { KvRestError, replyWord, toKvError } from './kv-rest-errors.js';
 

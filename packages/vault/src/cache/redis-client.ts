@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { loadIoredis } from '../config/optional-package.js';
+import { loadIoredis } from '../drivers/optional-package.js';
 import { silentLogger, type Logger } from '../types/logger.js';
 
 /** Reconnect forever, backing off from 50 ms to at most 1 s: a cache must come back by itself. */

@@ -1,5 +1,5 @@
 import type { Cluster, ClusterOptions } from 'ioredis';
-import { loadIoredis } from '../config/optional-package.js';
+import { loadIoredis } from '../drivers/optional-package.js';
 import { CacheUnavailableError } from '../errors.js';
 import { silentLogger, type Logger } from '../types/logger.js';
 import { logTransitions, reconnectDelay } from './redis-client.js';

@@ -1,4 +1,4 @@
-import { loadIoredis } from '../config/optional-package.js';
+import { loadIoredis } from '../drivers/optional-package.js';
 import { eachMaster } from '../cache/cluster-topology.js';
 import type { RedisClusterSpec, VaultConfig } from '../types/config.js';
 import type { Logger } from '../types/logger.js';

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { PlaidApi } from 'plaid';
-import { loadPlaidSdk } from '../config/optional-package.js';
+import { loadPlaidSdk } from '../drivers/optional-package.js';
 import { ConfigInvalidError } from '../errors.js';
 import type { VaultConfig } from '../types/config.js';
 

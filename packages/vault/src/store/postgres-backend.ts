@@ -13,7 +13,7 @@ import {
 } from './store-backend.js';
 import type { EnvelopeRow, RewrapRow } from './types.js';
 import { MIGRATION_TABLE } from './migrations/names.js';
-import { loadPg } from '../config/optional-package.js';
+import { loadPg } from '../drivers/optional-package.js';
 
 export interface PostgresOptions {
   url: string;

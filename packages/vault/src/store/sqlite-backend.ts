@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { loadBetterSqlite3 } from '../config/optional-package.js';
+import { loadBetterSqlite3 } from '../drivers/optional-package.js';
 import type { ItemStatus } from '../types/items.js';
 import type { AuditEventsTable, Database } from './db-schema.js';
 import { AUDIT_COLUMNS, ENVELOPE_COLUMNS, OUTSIDE_CHAIN } from './store-backend.js';

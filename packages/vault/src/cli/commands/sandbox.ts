@@ -1,4 +1,4 @@
-import { importOptional } from '../../config/optional-package.js';
+import { importOptional } from '../../drivers/optional-package.js';
 import type { Command } from '../command.js';
 import { parseCount } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
