@@ -70,7 +70,8 @@ export default {
     },
     {
       name: 'drivers-load-packages-only',
-      comment: 'drivers/ loads the optional packages (pg, ioredis, better-sqlite3, the Plaid SDK...) on first use; it imports nothing of the package but errors.ts, so every adapter may use it without a folder cycle.',
+      comment:
+        'drivers/ loads the optional packages (pg, ioredis, better-sqlite3, the Plaid SDK...) on first use; it imports nothing of the package but errors.ts, so every adapter may use it without a folder cycle.',
       severity: 'error',
       from: { path: v('drivers/') },
       to: { path: VAULT, pathNot: v('drivers/', 'errors\\.ts$') },
