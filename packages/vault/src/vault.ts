@@ -13,7 +13,7 @@ import { open } from './crypto/envelope.js';
 import { deriveSubkey, type Keyring } from './crypto/keyring.js';
 import { keyringOptionsFrom, loadKeyring } from './key-sources/load-keyring.js';
 import { getItem, listItems } from './items/list.js';
-import { putItem } from './items/put.js';
+import { putItem, putItemIfAbsent } from './items/put.js';
 import { withToken } from './items/with-token.js';
 import { keySourceOf, keySourcesIn } from './key-sources/key-variables.js';
 import { lazyFeatures } from './lazy-features.js';
@@ -172,7 +172,8 @@ async function assemble(config: VaultConfig, parts: VaultParts): Promise<Vault> 
   // A keyring handed in with no key source configured came from elsewhere; else the configuration says where.
   const keySource = parts.keyring && keySourceOf(config) === 'dev' ? 'keyring' : keySourceOf(config);
   // Plaid, link, data, webhooks, rotation, removal, keys, import, doctor: wired on the first call that needs them.
-  const root: RootParts = { store, put, keySource, l2Health, ...(parts.redisClient && { redisClient: parts.redisClient }) };
+  const putIfAbsent = async (input: PutItemInput) => (await putItemIfAbsent(ctx, input)) !== undefined;
+  const root: RootParts = { store, putIfAbsent, keySource, l2Health, ...(parts.redisClient && { redisClient: parts.redisClient }) };
   const features = lazyFeatures(async () => (await import('./wire-features.js')).wireFeatures(ctx, parts, root), parts.plaidGateway);
   const onFirstUse = features.vault;
   let closed = false;

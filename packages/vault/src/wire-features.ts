@@ -60,8 +60,8 @@ export interface FeatureParts {
 export interface RootParts {
   /** The whole store (ctx.store is the part the features use): the admin pieces need more of it. */
   store: TokenStore;
-  /** The vault's `items.put` (import seals through it). */
-  put(input: PutItemInput): Promise<unknown>;
+  /** The vault's `items.put` for an item not stored yet; false, nothing written, when it is (import seals through it). */
+  putIfAbsent(input: PutItemInput): Promise<boolean>;
   /** Where the keys came from, for the doctor. */
   keySource: KeySource | 'keyring';
   /** A client handed to createVault: the kid sweeps use it, and the doctor asks it (via `l2Health`) rather than the configuration. */
@@ -123,7 +123,7 @@ export function wireFeatures(ctx: VaultContext, parts: FeatureParts, root: RootP
     },
     recover: () => recovery.recover(),
     keys: createKeyAdmin({ store, keyring, clock: ctx.clock, actor: ctx.instanceId, sweep }),
-    import: (source, opts) => importItems({ store, put: root.put, plaid: gateway }, source, opts),
+    import: (source, opts) => importItems({ store, putIfAbsent: root.putIfAbsent, plaid: gateway }, source, opts),
     doctor: (opts) =>
       runDoctor(
         {

@@ -6,7 +6,8 @@ export type VerifyOutcome = { ok: true; itemId: string; institutionId: string | 
 
 export interface ImportDeps {
   exists(itemId: string): Promise<boolean>;
-  put(record: ImportRecord, extra: { institutionId: string | null }): Promise<void>;
+  /** Store the record unless the item is there by now; false when it was (then it counts as skipped). */
+  put(record: ImportRecord, extra: { institutionId: string | null }): Promise<boolean>;
   /** Ask Plaid whether the token works (`/item/get`). The token is revealed only inside. */
   verify?(token: Secret): Promise<VerifyOutcome>;
 }
@@ -35,6 +36,11 @@ export async function importTokens(
     report.invalid++;
     if (report.invalidLines.length < DETAIL_LIMIT) report.invalidLines.push({ line, reason });
   };
+  const skip = (record: ImportRecord) => {
+    report.skipped++;
+    if (report.skippedLines.length < DETAIL_LIMIT)
+      report.skippedLines.push({ line: record.line, itemId: record.itemId, reason: 'already present' });
+  };
 
   for await (const input of source) {
     // Checked before each record: one already read when the stop comes is left for the next run.
@@ -46,10 +52,7 @@ export async function importTokens(
     if (!input.ok) {
       reject(input.line, input.reason);
     } else if (await deps.exists(input.record.itemId)) {
-      report.skipped++;
-      if (report.skippedLines.length < DETAIL_LIMIT) {
-        report.skippedLines.push({ line: input.record.line, itemId: input.record.itemId, reason: 'already present' });
-      }
+      skip(input.record);
     } else {
       const { record } = input;
       const check = deps.verify
@@ -57,10 +60,8 @@ export async function importTokens(
         : ({ ok: true, itemId: record.itemId, institutionId: null } as const);
       if (!check.ok) reject(record.line, check.reason);
       else if (check.itemId !== record.itemId) reject(record.line, 'the token belongs to another item id');
-      else {
-        await deps.put(record, { institutionId: check.institutionId });
-        report.imported++;
-      }
+      else if (await deps.put(record, { institutionId: check.institutionId })) report.imported++;
+      else skip(record);
     }
     opts.onRecord?.(report);
   }

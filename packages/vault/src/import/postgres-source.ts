@@ -1,3 +1,4 @@
+import { loadPg } from '../config/optional-package.js';
 import { InputInvalidError, StoreUnavailableError } from '../errors.js';
 import { toImportInput, type ImportInput } from './import-record.js';
 
@@ -14,28 +15,25 @@ const FETCH = 500;
  *   readPostgres('postgres://app@db/app', 'select user_id, item_id, access_token from plaid_items')
  */
 export async function* readPostgres(url: string, query: string): AsyncGenerator<ImportInput> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  // pg emits connection errors here; without a listener they would crash the CLI.
-  client.on('error', () => {});
+  const { default: pg } = await loadPg();
+  let client: InstanceType<typeof pg.Client>;
   try {
+    // The constructor parses the URL: a malformed one throws here.
+    client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    // pg emits connection errors here; without a listener they would crash the CLI.
+    client.on('error', () => {});
     await client.connect();
   } catch (err) {
     throw new StoreUnavailableError('The source database is unavailable.', { cause: err });
   }
   try {
     await client.query('begin read only');
-    try {
-      await client.query(`declare plaid_vault_import no scroll cursor for ${query}`);
-    } catch (err) {
-      // pg's message can quote the query back; the SQLSTATE is enough to act on.
-      const state = (err as { code?: string }).code ?? 'unknown';
-      throw new InputInvalidError(`The --query failed (SQLSTATE ${state}).`, { cause: err });
-    }
+    await sourceQuery(() => client.query(`declare plaid_vault_import no scroll cursor for ${query}`));
     let n = 0;
     let checkedColumns = false;
     for (;;) {
-      const result = await client.query<Record<string, unknown>>(`fetch ${FETCH} from plaid_vault_import`);
+      // Rows are computed as they are fetched: a cast or a division that fails on one fails here, not at declare.
+      const result = await sourceQuery(() => client.query<Record<string, unknown>>(`fetch ${FETCH} from plaid_vault_import`));
       if (!checkedColumns) {
         const names = result.fields.map((f) => f.name);
         const missing = ['user_id', 'item_id', 'access_token'].filter((c) => !names.includes(c));
@@ -51,5 +49,23 @@ export async function* readPostgres(url: string, query: string): AsyncGenerator<
     await client.query('commit');
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/**
+ * A statement of the caller's query. pg's message quotes values back (`invalid
+ * input syntax for type integer: "access-..."`), so neither it nor the error
+ * is kept: the SQLSTATE is enough to act on. A lost connection stays
+ * ERR_STORE_UNAVAILABLE.
+ */
+async function sourceQuery<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const state = (err as { code?: unknown }).code;
+    if (typeof state !== 'string' || !/^[0-9A-Z]{5}$/.test(state) || state.startsWith('08') || state.startsWith('57')) {
+      throw new StoreUnavailableError('The source database is unavailable.');
+    }
+    throw new InputInvalidError(`The --query failed (SQLSTATE ${state}).`, { details: { sqlstate: state } });
   }
 }

@@ -11,6 +11,19 @@ import { assertAccessToken, assertOptionalName, assertProducts, assertRef } from
  * compare-and-swap on token_version; the caches are invalidated after the write.
  */
 export async function putItem(ctx: VaultContext, input: PutItemInput): Promise<ItemSummary> {
+  return (await storeItem(ctx, input, false))!;
+}
+
+/**
+ * Store the item only if no row has its id (import: "skipped, never
+ * overwritten"). Decided at the write itself, so a put that lands after the
+ * caller's own existence check is left alone: undefined, nothing written.
+ */
+export function putItemIfAbsent(ctx: VaultContext, input: PutItemInput): Promise<ItemSummary | undefined> {
+  return storeItem(ctx, input, true);
+}
+
+async function storeItem(ctx: VaultContext, input: PutItemInput, ifAbsent: boolean): Promise<ItemSummary | undefined> {
   assertRef(input);
   assertAccessToken(input.accessToken);
   assertOptionalName(input.institutionId, 'institutionId');
@@ -24,6 +37,8 @@ export async function putItem(ctx: VaultContext, input: PutItemInput): Promise<I
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await ctx.store.getItem(itemId);
+    // A lost insert race comes back here too (ERR_STORE_CONFLICT, then this read).
+    if (existing && ifAbsent) return undefined;
     if (existing && existing.userId !== userId) {
       // Plaid item ids are global; the same id under another user is a caller bug.
       throw new StoreConflictError('This item id is already stored for another user.');

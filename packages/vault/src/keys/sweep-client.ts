@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { PurgeKidsClient } from '../cache/purge-kids.js';
+import { CacheUnavailableError } from '../errors.js';
 import type { VaultConfig } from '../types/config.js';
 import type { Logger } from '../types/logger.js';
 
@@ -16,7 +17,7 @@ export interface SweepClient {
  * sweep quickly instead of holding it. Opened from the configuration on the
  * first sweep (one Redis, a Cluster, or the KV REST API); a failed open is
  * tried again by the next sweep. A client handed to createVault is used as it
- * is and left open.
+ * is and left open. Once closed, a sweep gets no client (ERR_CACHE_UNAVAILABLE).
  *
  * @example
  * const sweep = createSweepClient(config, logger);
@@ -25,6 +26,7 @@ export interface SweepClient {
  */
 export function createSweepClient(config: Readonly<VaultConfig>, logger: Logger, given?: Redis | Cluster): SweepClient {
   let opening: Promise<(PurgeKidsClient & { disconnect(): void }) | null> | undefined;
+  let closed = false;
   const open = async () => {
     const { connectBatchKv, connectBatchRedis } = await import('../cache/batch-redis-client.js');
     if (config.kv) return connectBatchKv(config.kv, logger);
@@ -35,6 +37,8 @@ export function createSweepClient(config: Readonly<VaultConfig>, logger: Logger,
   return {
     get() {
       if (given) return Promise.resolve(given);
+      // A rekey still running when the vault closed must not open a connection nobody would close: its sweep is skipped.
+      if (closed) return Promise.reject(new CacheUnavailableError('The vault is closed.'));
       opening ??= open().catch((err: unknown) => {
         opening = undefined;
         throw err;
@@ -42,6 +46,7 @@ export function createSweepClient(config: Readonly<VaultConfig>, logger: Logger,
       return opening;
     },
     async close() {
+      closed = true;
       const client = await opening?.catch(() => null);
       opening = undefined;
       client?.disconnect();
