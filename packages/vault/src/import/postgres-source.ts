@@ -1,4 +1,4 @@
-import { loadPg } from '../config/optional-package.js';
+import { loadPg } from '../drivers/optional-package.js';
 import { InputInvalidError, StoreUnavailableError } from '../errors.js';
 import { toImportInput, type ImportInput } from './import-record.js';
 

@@ -88,4 +88,41 @@ describe('JSON-lines import source', () => {
     expect(first.ok && String(first.record.accessToken)).toBe('[redacted]');
     for (const i of inputs) if (!i.ok) expect(i.reason).not.toContain(token.slice(15));
   });
+
+  it('reads CRLF lines, a last line without a newline, and chunks that split a line or a character', async () => {
+    const line = (n: number) => JSON.stringify({ userId: `u${n}`, itemId: `i${n}`, accessToken: fakeAccessToken() });
+    // "é" is two bytes in UTF-8: a chunk boundary falls inside it.
+    const bytes = Buffer.from(`${line(1)}\r\n${line(2)}\n{"userId":"é"}\n${line(4)}`);
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.subarray(i * 7, i * 7 + 7));
+    const out: ImportInput[] = [];
+    for await (const input of readJsonLines(Readable.from(chunks))) out.push(input);
+    expect(out.map((i) => (i.ok ? `ok:${i.record.line}:${i.record.itemId}` : `bad:${i.line}`))).toEqual([
+      'ok:1:i1',
+      'ok:2:i2',
+      'bad:3',
+      'ok:4:i4',
+    ]);
+  });
+
+  it('counts past a line longer than the limit without holding it, and goes on with the next line', async () => {
+    const token = fakeAccessToken();
+    const chunks = 1024; // a 64 MiB line with no newline until the end, in fresh 64 KiB chunks
+    let peak = 0;
+    const before = process.memoryUsage().heapUsed;
+    async function* source() {
+      for (let i = 0; i < chunks; i++) {
+        peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+        yield Buffer.alloc(64 * 1024, 'a');
+      }
+      yield Buffer.from(`\n${JSON.stringify({ userId: 'u1', itemId: 'i1', accessToken: token })}\n`);
+    }
+    const out: ImportInput[] = [];
+    for await (const input of readJsonLines(Readable.from(source()))) out.push(input);
+    expect(out.map((i) => (i.ok ? `ok:${i.record.line}` : `bad:${i.line}:${i.reason}`))).toEqual([
+      'bad:1:line longer than 4096 characters',
+      'ok:2',
+    ]);
+    // Held, the line alone would be 64 MiB; counted past, what is live stays about a few chunks.
+    expect(peak).toBeLessThan(24 * 1024 * 1024);
+  });
 });
