@@ -17,6 +17,8 @@ export interface RekeyDeps {
 export type { RekeyOptions, RekeyReport };
 
 const MAX_CAS_ATTEMPTS = 3;
+/** Failed rows listed in the report (all are counted). */
+export const MAX_FAILED_LISTED = 1000;
 /**
  * A page is written as up to this many concurrent batched calls (slices of at
  * least MIN_SLICE rows). One statement per page leaves the CPU idle a third of
@@ -43,14 +45,25 @@ export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<R
   const concurrency = opts.concurrency ?? 8;
   const counts = await deps.store.countByKid();
   const total = Object.entries(counts).reduce((sum, [kid, n]) => (kid === deps.activeKid ? sum : sum + n), 0);
-  const report: RekeyReport = { activeKid: deps.activeKid, total, rewrapped: 0, skipped: 0, failed: [], interrupted: false };
-  const progress = () => opts.onProgress?.(Math.min(report.rewrapped + report.skipped + report.failed.length, total), total);
+  const report: RekeyReport = {
+    activeKid: deps.activeKid,
+    total,
+    rewrapped: 0,
+    skipped: 0,
+    failedCount: 0,
+    failed: [],
+    interrupted: false,
+  };
+  const progress = () => opts.onProgress?.(Math.min(report.rewrapped + report.skipped + report.failedCount, total), total);
   progress();
 
   const tally = (row: ItemRow, outcome: RowOutcome) => {
     if (outcome === 'rewrapped') report.rewrapped++;
     else if (outcome === 'skipped') report.skipped++;
-    else report.failed.push({ itemId: row.itemId, code: outcome.code });
+    else {
+      report.failedCount++;
+      if (report.failed.length < MAX_FAILED_LISTED) report.failed.push({ itemId: row.itemId, code: outcome.code });
+    }
   };
   const fetchPage = (after: string | undefined) =>
     deps.store.listItems({ limit: batch, ...(after !== undefined && { afterItemId: after }) });
@@ -98,8 +111,8 @@ export async function rekey(deps: RekeyDeps, opts: RekeyOptions = {}): Promise<R
       userId: null,
       itemId: null,
       action: 'key.rekey',
-      purpose: `to ${deps.activeKid}: ${report.rewrapped} rewrapped, ${report.skipped} skipped, ${report.failed.length} failed${report.interrupted ? ', interrupted' : ''}`,
-      outcome: report.failed.length > 0 || report.interrupted ? 'error' : 'ok',
+      purpose: `to ${deps.activeKid}: ${report.rewrapped} rewrapped, ${report.skipped} skipped, ${report.failedCount} failed${report.interrupted ? ', interrupted' : ''}`,
+      outcome: report.failedCount > 0 || report.interrupted ? 'error' : 'ok',
       requestId: null,
       at: deps.clock.now(),
     },

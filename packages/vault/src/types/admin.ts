@@ -52,6 +52,9 @@ export interface RekeyReport {
   rewrapped: number;
   /** Rows that changed under us and needed the active kid anyway (rotated meanwhile) or were deleted. */
   skipped: number;
+  /** Rows that could not be re-wrapped: how many. */
+  failedCount: number;
+  /** The first 1,000 of them, with their error code (a million rows under a lost key must not mean a million entries). */
   failed: { itemId: string; code: string }[];
   /** True when stopped by the signal before the scan ended. */
   interrupted: boolean;

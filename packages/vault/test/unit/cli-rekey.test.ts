@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { open, rewrap, seal } from '../../src/crypto/envelope.js';
 import { parseKeyring } from '../../src/crypto/keyring.js';
-import { rekey, type RekeyDeps } from '../../src/keys/rekey.js';
+import { MAX_FAILED_LISTED, rekey, type RekeyDeps } from '../../src/keys/rekey.js';
+import { DecryptFailedError } from '../../src/errors.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { RewrapRow, TokenStore } from '../../src/store/types.js';
 import { systemClock } from '../../src/types/clock.js';
@@ -55,6 +56,11 @@ const perRowOnly = (s: TokenStore): RekeyDeps['store'] => ({
   countByKid: () => s.countByKid(),
   appendAudit: (e) => s.appendAudit(e),
 });
+
+/** A re-wrap that fails as a row sealed under a lost or damaged key does. */
+function failRewrap(): never {
+  throw new DecryptFailedError();
+}
 
 async function expectAllUnderK2(): Promise<void> {
   expect(await store.countByKid()).toEqual({ k2: N });
@@ -116,6 +122,25 @@ describe('rekey', () => {
     const report = await rekey(deps(store), { batch: 5 });
     expect(report).toMatchObject({ total: N, rewrapped: N - 1, failed: [{ itemId: 'item-07', code: 'ERR_CRYPTO_DECRYPT_FAILED' }] });
     expect(await store.countByKid()).toEqual({ k1: 1, k2: N - 1 });
+  });
+
+  it('every failed row is counted, the first MAX_FAILED_LISTED are listed', async () => {
+    const extra = MAX_FAILED_LISTED + 7 - N;
+    for (let i = 0; i < extra; i++) {
+      const ref = { itemId: `extra-${String(i).padStart(4, '0')}`, userId: 'user-x' };
+      await store.insertItem(
+        { ...ref, institutionId: null, institutionName: null, products: [], kid: 'k1', envelope: seal(oldRing, ref, fakeAccessToken()) },
+        new Date(),
+      );
+    }
+    const total = N + extra;
+    const report = await rekey({ ...deps(store), rewrap: failRewrap }, { batch: 200 });
+    expect(report).toMatchObject({ total, rewrapped: 0, failedCount: total });
+    expect(report.failed).toHaveLength(MAX_FAILED_LISTED);
+    expect(new Set(report.failed.map((f) => f.code))).toEqual(new Set(['ERR_CRYPTO_DECRYPT_FAILED']));
+    const [event] = await store.listAudit({ limit: 1 });
+    expect(event).toMatchObject({ action: 'key.rekey', outcome: 'error', purpose: `to k2: 0 rewrapped, 0 skipped, ${total} failed` });
+    expect(await store.countByKid()).toEqual({ k1: total });
   });
 
   it('batched: a row that loses its race inside the batch is finished row by row', async () => {

@@ -45,12 +45,12 @@ or when interrupted (the rekey or the sweep).`,
     const left = kids.filter((u) => !u.active && u.rows > 0);
     out.result(result, () => [
       ...result.failed.slice(0, 50).map((f) => `failed  ${f.itemId}  ${f.code}`),
-      `rekey to ${result.activeKid}: ${result.rewrapped} rewrapped, ${result.skipped} skipped, ${result.failed.length} failed${result.interrupted ? ' (interrupted: run again to continue)' : ''}`,
+      `rekey to ${result.activeKid}: ${result.rewrapped} rewrapped, ${result.skipped} skipped, ${result.failedCount} failed${result.interrupted ? ' (interrupted: run again to continue)' : ''}`,
       left.length === 0
         ? 'every item is under the active key'
         : `still under old kids: ${left.map((u) => `${u.kid} (${u.rows})`).join(', ')}`,
       ...describeCacheSweep(cacheSweep),
     ]);
-    return result.failed.length > 0 || result.interrupted || cacheSweep.status === 'interrupted' ? EXIT.failure : EXIT.ok;
+    return result.failedCount > 0 || result.interrupted || cacheSweep.status === 'interrupted' ? EXIT.failure : EXIT.ok;
   },
 };
