@@ -20,7 +20,8 @@ check: pass, warn or fail, with the fix for each warn and fail.
   redis_tls       Redis URL (or cluster nodes) rediss:// in production
   products        least privilege: no product beyond what the app uses
   webhook_url     PLAID_WEBHOOK_URL set and https
-  database        reachable; migrations applied
+  database        reachable
+  migrations      applied (else: run plaid-vault migrate)
   redis           reachable (when configured; on a cluster, every master)
   recovery_journal  no rotation waiting to be replayed
   audit_chain     no audit row outside the chain (one would block every audit append)
