@@ -1,5 +1,6 @@
 import { day, money } from '@/format';
 import type { HoldingRow, InvestmentActivityRow } from '@/server/investment-data';
+import { AmountCell } from './amount-cell';
 
 const quantity = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
 
@@ -68,8 +69,7 @@ export function InvestmentActivity({ rows }: { rows: InvestmentActivityRow[] }) 
                 {t.name}
                 <span className="muted"> · {t.type}</span>
               </td>
-              {/* Plaid amounts are positive for cash leaving the account. */}
-              <td className={`num ${t.amount < 0 ? 'credit' : ''}`}>{money(-t.amount, t.currency)}</td>
+              <AmountCell amount={t.amount} currency={t.currency} />
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,6 @@
-import { day, money } from '@/format';
+import { day } from '@/format';
 import type { TransactionRow } from '@/server/transactions-store';
+import { AmountCell } from './amount-cell';
 
 export function TransactionsTable({ rows }: { rows: TransactionRow[] }) {
   if (rows.length === 0) return <p className="empty">No transactions yet.</p>;
@@ -25,8 +26,7 @@ export function TransactionsTable({ rows }: { rows: TransactionRow[] }) {
                 {t.pending && <span className="badge badge-warn">Pending</span>}
                 {t.category && <span className="muted tx-category"> · {t.category}</span>}
               </td>
-              {/* Plaid amounts are positive for money leaving the account. */}
-              <td className={`num ${t.amount < 0 ? 'credit' : ''}`}>{money(-t.amount, t.currency)}</td>
+              <AmountCell amount={t.amount} currency={t.currency} />
             </tr>
           ))}
         </tbody>
