@@ -27,6 +27,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createVault, silentLogger } from '../packages/vault/dist/index.js';
 import { createStore } from '../packages/vault/dist/store/create-store.js';
+import { fakeToken, percentile } from './lib/measure.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,14 +45,7 @@ const ITEMS = 100;
 
 const itemId = (i) => `item-${String(i % ITEMS).padStart(4, '0')}`;
 const userId = (i) => `user-${String(i % ITEMS).padStart(4, '0')}`;
-function fakeToken() {
-  const h = randomBytes(16).toString('hex');
-  return `access-sandbox-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 function summary(lat, elapsedMs, meanUs, cpuUs) {
   const sorted = Float64Array.from(lat).sort();
   return {

@@ -19,6 +19,7 @@ import { connectBatchRedisCluster, createRedisClusterClient } from '../packages/
 import { parseClusterNodes } from '../packages/vault/dist/config/redis-cluster-config.js';
 import { open, seal } from '../packages/vault/dist/crypto/envelope.js';
 import { parseKeyring } from '../packages/vault/dist/crypto/keyring.js';
+import { closedLoop, fakeToken, percentile } from './lib/measure.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,34 +36,15 @@ const run = randomBytes(4).toString('hex');
 const keyring = parseKeyring(`k2:${randomBytes(32).toString('base64')}`);
 const oldRing = parseKeyring(`k1:${randomBytes(32).toString('base64')}`);
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const pick = (n) => (Math.imul(n + 1, 2654435761) >>> 0) % ITEMS;
 const ready = (client) =>
   new Promise((resolve, reject) => (client.status === 'ready' ? resolve() : client.once('ready', resolve).once('end', reject)));
-function fakeToken() {
-  const h = randomBytes(16).toString('hex');
-  return `access-sandbox-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 async function timed(fn, ops, workers) {
-  let next = 0;
-  const lat = new Float64Array(ops);
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < ops) {
-        const n = next++;
-        const t0 = performance.now();
-        await fn(pick(n));
-        lat[n] = (performance.now() - t0) * 1000;
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  lat.sort();
+  const { lat, elapsedMs } = await closedLoop(fn, ops, workers, pick);
   return {
     ops,
-    opsPerSec: Math.round(ops / (elapsed / 1000)),
+    opsPerSec: Math.round(ops / (elapsedMs / 1000)),
     p50Us: +percentile(lat, 50).toFixed(1),
     p99Us: +percentile(lat, 99).toFixed(1),
   };

@@ -24,6 +24,7 @@ import { open, seal } from '../packages/vault/dist/crypto/envelope.js';
 import { parseKeyring } from '../packages/vault/dist/crypto/keyring.js';
 import { createStore } from '../packages/vault/dist/store/create-store.js';
 import { createBaselineRecipe, createBaselineTable, encryptToken } from './baseline-recipe.js';
+import { closedLoop, fakeToken, percentile } from './lib/measure.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,11 +43,6 @@ const run = randomBytes(4).toString('hex');
 
 const itemId = (i) => `item-${run}-${String(i).padStart(6, '0')}`;
 const userId = (i) => `user-${run}-${String(i).padStart(6, '0')}`;
-function fakeToken() {
-  const h = randomBytes(16).toString('hex');
-  return `access-sandbox-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const pick = (n) => (Math.imul(n + 1, 2654435761) >>> 0) % ITEMS; // deterministic spread over the items
 
 /** Sequential: per-op latency; ops/s from a separate untimed pass when the op is too fast for the timer. */
@@ -81,21 +77,8 @@ function summarize(lat, elapsedMs) {
 
 /** `workers` loops sharing `ops` operations; throughput over the wall time. */
 async function concurrent(fn, ops, workers = CONCURRENCY) {
-  let next = 0;
-  const lat = new Float64Array(ops);
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < ops) {
-        const n = next++;
-        const t0 = performance.now();
-        await fn(pick(n));
-        lat[n] = (performance.now() - t0) * 1000;
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  return summarize(lat, elapsed);
+  const { lat, elapsedMs } = await closedLoop(fn, ops, workers, pick);
+  return summarize(lat, elapsedMs);
 }
 
 /** Heap added by HEAP_ITEMS L1 entries, in a child with --expose-gc (a fresh heap). */

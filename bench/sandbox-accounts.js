@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Configuration, PlaidApi } from 'plaid';
 import { startSandbox } from '../packages/plaid-sandbox/dist/index.js';
+import { percentile } from './lib/measure.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,8 +31,6 @@ async function newAccessToken(plaid) {
   const pt = await plaid.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['transactions'] });
   return (await plaid.itemPublicTokenExchange({ public_token: pt.data.public_token })).data.access_token;
 }
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function load(url, token) {
   const plaid = client(url);

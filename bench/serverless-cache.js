@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runnerImport } from 'vite';
 import { createVault } from '../packages/vault/dist/index.js';
+import { fakeToken, percentile } from './lib/measure.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,11 +28,6 @@ const OPS = arg('ops', 3000);
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-function fakeToken() {
-  const h = randomBytes(16).toString('hex');
-  return `access-sandbox-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 // The fixture is TypeScript (test/fixtures): Vite's module runner loads it as the tests do.
 const { module: fixture } = await runnerImport(join(here, '../packages/vault/test/fixtures/kv-rest-server.ts'), {

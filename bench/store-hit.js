@@ -20,6 +20,7 @@ import { createVault, silentLogger } from '../packages/vault/dist/index.js';
 import { open } from '../packages/vault/dist/crypto/envelope.js';
 import { parseKeyring } from '../packages/vault/dist/crypto/keyring.js';
 import { createStore } from '../packages/vault/dist/store/create-store.js';
+import { fakeToken, percentile } from './lib/measure.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,10 +33,6 @@ const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0
 
 const itemId = (i) => `item-${String(i).padStart(6, '0')}`;
 const userId = (i) => `user-${String(i % 97).padStart(4, '0')}`;
-function fakeToken() {
-  const h = randomBytes(16).toString('hex');
-  return `access-sandbox-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /** Deterministic item order (same sequence for both paths and both dialects). */
 function* order(n, seed = 42) {
@@ -132,7 +129,6 @@ async function postgresSetup() {
   };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 function summary(latenciesUs, elapsedMs) {
   const sorted = [...latenciesUs].sort((a, b) => a - b);
   return {
